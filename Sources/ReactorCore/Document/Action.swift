@@ -1,0 +1,88 @@
+import Foundation
+
+/// A request to change a document: reduced by the document's model into one operation.
+public struct Action: Sendable, Hashable, Codable {
+    /// Unique id chosen by the submitter. Re-delivering an action with the same id is recognised and ignored.
+    public var id: String
+    /// The action type, e.g. `ADD_TODO`.
+    public var type: String
+    /// The scope whose state the action changes.
+    public var scope: String
+    /// The action's input.
+    public var input: JSONValue
+    /// When the submitter created the action (milliseconds since 1970).
+    public var timestamp: Int64
+    /// Signer and signatures, when signed.
+    public var context: ActionContext?
+
+    public init(
+        id: String = UUID().uuidString.lowercased(),
+        type: String,
+        scope: String = Scope.global,
+        input: JSONValue = .emptyObject,
+        timestamp: Int64 = Clock.nowMilliseconds(),
+        context: ActionContext? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.scope = scope
+        self.input = input
+        self.timestamp = timestamp
+        self.context = context
+    }
+
+    /// The bytes a signature covers: the canonical JSON of id, type, scope, input and timestamp.
+    public var signingPayload: [UInt8] {
+        JSONValue.object([
+            "id": .string(id), "type": .string(type), "scope": .string(scope), "input": input,
+            "timestamp": .number(Double(timestamp)),
+        ]).canonicalData
+    }
+}
+
+/// Who signed an action, and the signatures.
+public struct ActionContext: Sendable, Hashable, Codable {
+    public var signer: SignerInfo?
+    public var signatures: [ActionSignature]
+
+    public init(signer: SignerInfo? = nil, signatures: [ActionSignature] = []) {
+        self.signer = signer
+        self.signatures = signatures
+    }
+}
+
+/// The identity of a signer: its algorithm and public key.
+public struct SignerInfo: Sendable, Hashable, Codable {
+    public var algorithm: SignatureAlgorithm
+    /// The raw public key, base64.
+    public var publicKey: String
+    /// An optional application-level user or app name.
+    public var name: String?
+
+    public init(algorithm: SignatureAlgorithm, publicKey: String, name: String? = nil) {
+        self.algorithm = algorithm
+        self.publicKey = publicKey
+        self.name = name
+    }
+}
+
+/// One signature over an action's ``Action/signingPayload``.
+public struct ActionSignature: Sendable, Hashable, Codable {
+    public var algorithm: SignatureAlgorithm
+    /// The raw public key, base64.
+    public var publicKey: String
+    /// The signature bytes, base64.
+    public var signature: String
+
+    public init(algorithm: SignatureAlgorithm, publicKey: String, signature: String) {
+        self.algorithm = algorithm
+        self.publicKey = publicKey
+        self.signature = signature
+    }
+}
+
+/// Supported signature algorithms.
+public enum SignatureAlgorithm: String, Sendable, Hashable, Codable, CaseIterable {
+    case ed25519 = "Ed25519"
+    case p256 = "P-256"
+}

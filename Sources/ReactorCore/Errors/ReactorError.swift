@@ -1,0 +1,117 @@
+/// The one error type of the document reactor.
+///
+/// Every failure carries a stable machine-readable ``code`` (mapped to HTTP in one place by the server), a safe
+/// human-readable ``message`` and optional ``details`` for debugging. Errors are values: they are stored on failed
+/// jobs and travel through events unchanged.
+public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// A stable error code. Codes never change meaning once published.
+    public struct Code: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// No document has the given id (or slug).
+        public static let documentNotFound = Code("DOCUMENT_NOT_FOUND")
+        /// The document was deleted; it can no longer be written.
+        public static let documentDeleted = Code("DOCUMENT_DELETED")
+        /// A document with this id already exists.
+        public static let documentExists = Code("DOCUMENT_EXISTS")
+        /// The slug is used by another document.
+        public static let slugTaken = Code("SLUG_TAKEN")
+        /// An identifier matches one document by id and another by slug.
+        public static let ambiguousIdentifier = Code("AMBIGUOUS_IDENTIFIER")
+        /// No model is registered for the document type.
+        public static let unknownDocumentType = Code("UNKNOWN_DOCUMENT_TYPE")
+        /// The model does not know the action type.
+        public static let unknownAction = Code("UNKNOWN_ACTION")
+        /// The scope is not one the model declares.
+        public static let unknownScope = Code("UNKNOWN_SCOPE")
+        /// An action's input does not match what its type requires.
+        public static let invalidInput = Code("INVALID_INPUT")
+        /// An action has no id.
+        public static let missingActionID = Code("MISSING_ACTION_ID")
+        /// An optimistic append found the stream at another revision.
+        public static let revisionConflict = Code("REVISION_CONFLICT")
+        /// Loaded operations would leave a gap in the stream.
+        public static let operationGap = Code("OPERATION_GAP")
+        /// A loaded operation has the index of an existing one but different content.
+        public static let operationMismatch = Code("OPERATION_MISMATCH")
+        /// The reducer threw: recorded on the operation, the job itself succeeds.
+        public static let reducerError = Code("REDUCER_ERROR")
+        /// The job ran longer than the configured job timeout.
+        public static let jobTimeout = Code("JOB_TIMEOUT")
+        /// A job this job depends on failed.
+        public static let dependencyFailed = Code("DEPENDENCY_FAILED")
+        /// A batch names a dependency key that no job in the batch has.
+        public static let unknownDependency = Code("UNKNOWN_DEPENDENCY")
+        /// A batch's dependencies form a cycle.
+        public static let dependencyCycle = Code("DEPENDENCY_CYCLE")
+        /// A batch has two jobs with one key.
+        public static let duplicateKey = Code("DUPLICATE_KEY")
+        /// The reactor is shutting down or has shut down.
+        public static let shutdown = Code("SHUTDOWN")
+        /// A read's consistency token was not reached before its deadline.
+        public static let consistencyTimeout = Code("CONSISTENCY_TIMEOUT")
+        /// Signatures are required and the action has none.
+        public static let signatureRequired = Code("SIGNATURE_REQUIRED")
+        /// An action's signature does not verify.
+        public static let invalidSignature = Code("INVALID_SIGNATURE")
+        /// No job has the given id.
+        public static let jobNotFound = Code("JOB_NOT_FOUND")
+        /// The storage backend failed.
+        public static let storage = Code("STORAGE_ERROR")
+        /// A request argument is out of range or malformed (paging cursor, limit, …).
+        public static let invalidArgument = Code("INVALID_ARGUMENT")
+        /// An undo, redo or prune could not be applied.
+        public static let historyError = Code("HISTORY_ERROR")
+        /// The operation is not supported by this component.
+        public static let unsupported = Code("UNSUPPORTED")
+        /// An internal invariant was broken (a bug).
+        public static let `internal` = Code("INTERNAL")
+    }
+
+    /// The stable code.
+    public var code: Code
+    /// A safe, human-readable explanation.
+    public var message: String
+    /// Extra facts for debugging (ids, indices, the underlying error).
+    public var details: [String: String]
+    /// Whether retrying the same work may succeed (a busy database, a lost race). Permanent errors are not retried.
+    public var isTransient: Bool
+
+    public init(_ code: Code, _ message: String, details: [String: String] = [:], isTransient: Bool = false) {
+        self.code = code
+        self.message = message
+        self.details = details
+        self.isTransient = isTransient
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public var debugDescription: String {
+        guard !details.isEmpty else { return description }
+        let extra = details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        return "\(description) [\(extra)]"
+    }
+}
+
+extension ReactorError {
+    public static func documentNotFound(_ id: String) -> ReactorError {
+        ReactorError(.documentNotFound, "no document '\(id)'", details: ["documentId": id])
+    }
+    public static func documentDeleted(_ id: String) -> ReactorError {
+        ReactorError(.documentDeleted, "document '\(id)' was deleted", details: ["documentId": id])
+    }
+    public static func invalidInput(_ message: String, path: String? = nil) -> ReactorError {
+        var details: [String: String] = [:]
+        if let path { details["path"] = path }
+        return ReactorError(.invalidInput, message, details: details)
+    }
+    public static func storage(_ message: String, transient: Bool = false) -> ReactorError {
+        ReactorError(.storage, message, isTransient: transient)
+    }
+    public static func shutdown() -> ReactorError {
+        ReactorError(.shutdown, "the reactor is shutting down and accepts no new work")
+    }
+}

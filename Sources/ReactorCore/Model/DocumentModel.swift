@@ -1,0 +1,52 @@
+/// A document model: the typed state and reducer of one document type, erased to JSON at the engine boundary.
+///
+/// The engine calls ``validate(_:)`` before reducing: an error thrown there (unknown action, malformed input) fails
+/// the whole job and nothing is written. An error thrown by ``reduce(state:action:)`` is a *reducer error*: the
+/// operation is still stored, with the error recorded and the state unchanged, and the job succeeds.
+///
+/// Reducers must be deterministic: the same state and action always give the same result.
+public protocol DocumentModel: Sendable {
+    /// The document type, e.g. `reactor/todo-list`.
+    var documentType: String { get }
+    /// The model version. Documents record the version they were created with.
+    var version: Int { get }
+    /// The scopes this model keeps state for, besides the system `document` scope. Usually `global` and `local`.
+    var scopes: [String] { get }
+    /// The state a new document starts with in `scope`.
+    func initialState(scope: String) -> JSONValue
+    /// Checks that the model knows `action` and that its input is well formed, without touching state.
+    /// Throws a ``ReactorError`` with code `UNKNOWN_ACTION` or `INVALID_INPUT`.
+    func validate(_ action: Action) throws
+    /// Reduces `action` on `state` and returns the new state.
+    func reduce(state: JSONValue, action: Action) throws -> JSONValue
+}
+
+extension DocumentModel {
+    public var scopes: [String] { [Scope.global, Scope.local] }
+}
+
+/// Changes a document's state from one model version to the next: registered with the reactor and applied by the
+/// `UPGRADE_DOCUMENT` system action.
+public struct UpgradeManifest: Sendable {
+    public var documentType: String
+    public var fromVersion: Int
+    public var toVersion: Int
+    /// Transforms one scope's state (scope name, old state) to the new model's shape.
+    public var transform: @Sendable (String, JSONValue) throws -> JSONValue
+
+    public init(
+        documentType: String, fromVersion: Int, toVersion: Int,
+        transform: @escaping @Sendable (String, JSONValue) throws -> JSONValue
+    ) {
+        self.documentType = documentType
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.transform = transform
+    }
+}
+
+/// Finds models that were not registered up front (e.g. loaded from a package directory).
+public protocol DocumentModelLoader: Sendable {
+    /// The model for `documentType` (newest version when `version` is nil), or nil when unknown.
+    func loadModel(documentType: String, version: Int?) async throws -> (any DocumentModel)?
+}

@@ -1,0 +1,68 @@
+/// The append-only operation log, read by stream, by document and by global ordinal.
+public protocol OperationStore: Sendable {
+    /// Operations of `stream` with index ≥ `fromIndex`, in index order, at most `limit` of them.
+    func operations(in stream: StreamID, fromIndex: Int, limit: Int?) async throws -> [Operation]
+    /// The next index of each scope of a document's branch (scopes without operations are absent).
+    func revisions(documentID: String, branch: String) async throws -> [String: Int]
+    /// One page of a document's operations matching `query`, in ordinal order.
+    func operations(matching query: OperationQuery, page: PageRequest) async throws -> Page<OperationRecord>
+    /// Operations with ordinal > `ordinal`, in ordinal order, at most `limit`: the feed for processors and sync.
+    func operations(afterOrdinal ordinal: Int64, limit: Int) async throws -> [OperationRecord]
+    /// The highest ordinal given so far (0 when empty).
+    func latestOrdinal() async throws -> Int64
+    /// Which of these operation ids are stored.
+    func existingOperationIDs(_ ids: [String]) async throws -> Set<String>
+}
+
+/// Snapshots of stream states, so that loading costs O(operations since the last keyframe).
+public protocol KeyframeStore: Sendable {
+    /// The newest keyframe of `stream` with index ≤ `index` (the newest overall when `index` is nil).
+    func latestKeyframe(of stream: StreamID, atOrBefore index: Int?) async throws -> Keyframe?
+}
+
+/// The persisted document view: headers, slugs and relationships, searchable.
+public protocol DocumentViewStore: Sendable {
+    /// The header of `id`, deleted or not; nil when unknown.
+    func header(id: String) async throws -> DocumentHeader?
+    /// The id of the document with `slug`, if any.
+    func documentID(forSlug slug: String) async throws -> String?
+    /// One page of headers matching `query`, in creation order.
+    func findHeaders(matching query: DocumentQuery, page: PageRequest) async throws -> Page<DocumentHeader>
+    /// Relationships held by `sourceID` (of `type`, or all types).
+    func relationships(from sourceID: String, type: String?) async throws -> [Relationship]
+    /// Relationships pointing at `targetID` (of `type`, or all types).
+    func relationships(to targetID: String, type: String?) async throws -> [Relationship]
+}
+
+/// Persisted positions of processors (and other ordinal-feed consumers).
+public protocol CursorStore: Sendable {
+    /// The last ordinal `name` finished with, or nil if it never ran.
+    func cursor(named name: String) async throws -> Int64?
+    /// Records that `name` finished every operation up to `ordinal`.
+    func saveCursor(named name: String, ordinal: Int64) async throws
+}
+
+/// A complete reactor store. Every adapter (in-memory, SQLite, PostgreSQL) passes the store conformance suite in
+/// `ReactorTesting`.
+///
+/// Writes go only through ``commit(_:)``. Each commit is atomic; commits given together may be stored in one
+/// transaction (group commit), but each succeeds or fails on its own, in order.
+public protocol ReactorStore: OperationStore, KeyframeStore, DocumentViewStore, CursorStore {
+    /// Creates or upgrades the schema. Idempotent.
+    func migrate() async throws
+    /// Stores each commit atomically, in order, and reports each one's outcome.
+    func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>]
+    /// Releases connections and files. The store is unusable afterwards.
+    func close() async throws
+}
+
+extension ReactorStore {
+    /// Stores one commit atomically.
+    public func commit(_ commit: Commit) async throws -> CommitReceipt {
+        let results = await self.commit([commit])
+        guard let first = results.first else { throw ReactorError(.internal, "store returned no result for a commit") }
+        return try first.get()
+    }
+
+    public func close() async throws {}
+}

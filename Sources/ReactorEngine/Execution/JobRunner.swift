@@ -1,0 +1,279 @@
+import ReactorCore
+
+/// Turns one job into one atomic ``Commit``: checks, signature verification, reduction, operation ids, hashes,
+/// keyframes and relationship changes. Pure with respect to visible state: nothing changes until the caller commits.
+struct JobRunner: Sendable {
+    let store: any ReactorStore
+    let loader: DocumentLoader
+    let models: ModelResolver
+    let verifier: (any SignatureVerifier)?
+    let keyframeInterval: Int
+
+    /// What a prepared job will write.
+    struct Prepared {
+        var work: WorkingDocument?
+        var commit: Commit?
+    }
+
+    /// Prepares `job`. With `dedupe`, actions whose operation is already stored are skipped (re-delivery).
+    func prepare(_ job: Job, dedupe: Bool) async throws -> Prepared {
+        let existing = try await loader.snapshot(job.documentID, branch: job.branch)
+        var work: WorkingDocument?
+        if let existing {
+            let model = try await models.model(existing.header.documentType, version: existing.header.modelVersion)
+            work = WorkingDocument(snapshot: existing, model: model)
+        }
+        switch job.payload {
+        case .actions(let actions):
+            let skip = dedupe ? try await storedOperationIDs(job, actions: actions) : []
+            var seen = Set<String>()
+            for action in actions {
+                try checkShape(action, documentID: job.documentID)
+                let stream = StreamID(documentID: job.documentID, scope: action.scope, branch: job.branch)
+                let opID = OperationID.make(stream: stream, actionID: action.id)
+                if skip.contains(opID) || !seen.insert(opID).inserted { continue }
+                _ = try await apply(action, operationID: opID, to: &work, job: job, timestamp: Clock.nowMilliseconds())
+            }
+        case .operations(let operations):
+            for op in operations {
+                try checkShape(op.action, documentID: job.documentID)
+                let stream = StreamID(documentID: job.documentID, scope: op.action.scope, branch: job.branch)
+                let expectedID = OperationID.make(stream: stream, actionID: op.action.id)
+                guard op.id == expectedID else {
+                    throw ReactorError(.operationMismatch, "operation id '\(op.id)' does not match its stream and action id",
+                                       details: ["operationId": op.id, "expected": expectedID])
+                }
+                let revision = work?.scopes[op.action.scope]?.revision ?? 0
+                if op.index < revision {
+                    try await checkAlreadyStored(op, stream: stream, work: work)
+                    continue
+                }
+                guard op.index == revision else {
+                    throw ReactorError(.operationGap, "operation \(op.index) of \(stream) leaves a gap: the stream is at revision \(revision)",
+                                       details: ["stream": stream.description, "index": String(op.index), "revision": String(revision)])
+                }
+                let stored = try await apply(op.action, operationID: op.id, to: &work, job: job, timestamp: op.timestamp)
+                guard stored.hash == op.hash || op.hash.isEmpty, (stored.error == nil) == (op.error == nil), stored.skip == op.skip else {
+                    throw ReactorError(.operationMismatch, "operation \(op.index) of \(stream) does not reproduce: hash, error or skip differs",
+                                       details: ["operationId": op.id, "expectedHash": op.hash, "actualHash": stored.hash])
+                }
+            }
+        }
+        guard let work, work.hasChanges else { return Prepared(work: work, commit: nil) }
+        return Prepared(work: work, commit: work.commit(branch: job.branch))
+    }
+
+    private func checkShape(_ action: Action, documentID: String) throws {
+        guard !action.id.isEmpty else {
+            throw ReactorError(.missingActionID, "an action of type '\(action.type)' has no id", details: ["path": "actions.id"])
+        }
+        guard !action.type.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no type", path: "actions.type") }
+        guard !action.scope.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no scope", path: "actions.scope") }
+        if let verifier { try verifier.verify(action, documentID: documentID) }
+    }
+
+    private func storedOperationIDs(_ job: Job, actions: [Action]) async throws -> Set<String> {
+        let ids = actions.map { OperationID.make(stream: StreamID(documentID: job.documentID, scope: $0.scope, branch: job.branch), actionID: $0.id) }
+        return try await store.existingOperationIDs(ids)
+    }
+
+    private func checkAlreadyStored(_ op: Operation, stream: StreamID, work: WorkingDocument?) async throws {
+        let inJob = work?.scopes[stream.scope]?.operations.first { $0.index == op.index }
+        let stored: Operation?
+        if let inJob { stored = inJob } else { stored = try await store.operations(in: stream, fromIndex: op.index, limit: 1).first }
+        guard let stored, stored.id == op.id else {
+            throw ReactorError(.operationMismatch, "index \(op.index) of \(stream) already holds another operation",
+                               details: ["operationId": op.id, "stored": stored?.id ?? "none"])
+        }
+    }
+
+    /// Applies one action and records its operation. Returns the operation.
+    private func apply(
+        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp: Int64
+    ) async throws -> Operation {
+        if action.scope == Scope.document {
+            return try await applySystem(action, operationID: operationID, to: &work, job: job, timestamp: timestamp)
+        }
+        guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
+        guard !doc.header.isDeleted else { throw ReactorError.documentDeleted(job.documentID) }
+        guard doc.model.scopes.contains(action.scope) else {
+            throw ReactorError(.unknownScope, "document type '\(doc.header.documentType)' has no scope '\(action.scope)'",
+                               details: ["scope": action.scope, "path": "actions.scope"])
+        }
+        if action.type == BaseAction.upgrade {
+            throw ReactorError.invalidInput("upgrade a document with UPGRADE_DOCUMENT in the 'document' scope", path: "actions.type")
+        }
+        let isHistory = BaseAction.isHistory(action.type)
+        if !isHistory { try doc.model.validate(action) }
+        let op = try await reduce(action, operationID: operationID, scope: action.scope, in: &doc, job: job, timestamp: timestamp)
+        work = doc
+        return op
+    }
+
+    /// Reduces a model-scope action (ordinary or history) into the working document.
+    private func reduce(
+        _ action: Action, operationID: String, scope: String, in doc: inout WorkingDocument, job: Job, timestamp: Int64
+    ) async throws -> Operation {
+        guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
+        let reduce = models.scopeReducer(doc.model, scope: scope)
+        let isHistory = BaseAction.isHistory(action.type)
+        if isHistory && sw.history == nil {
+            let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
+            let initial: JSONValue
+            if let given = doc.initialStates[scope] { initial = given } else { initial = try await loader.initialState(stream, model: doc.model) }
+            var history = try await loader.history(stream, revision: sw.startRevision, initial: initial, reduce: reduce)
+            try history.replay(sw.operations)
+            sw.history = history
+        }
+        var skip = 0
+        var error: String?
+        if var history = sw.history {
+            let outcome = history.apply(action, at: sw.revision)
+            skip = outcome.skip
+            error = outcome.error
+            if error == nil { sw.state = history.state }
+            sw.history = history
+        } else {
+            do {
+                sw.state = try reduce(sw.state, action)
+            } catch let reducerError {
+                error = History.describe(reducerError)
+            }
+        }
+        if error == nil { sw.hash = StateHash.of(sw.state) }
+        let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
+        sw.operations.append(op)
+        sw.recent.append(.init(index: op.index, state: sw.state, hash: sw.hash))
+        if (isHistory && error == nil) || (keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0) {
+            sw.keyframeIndices.insert(op.index)
+        }
+        sw.revision += 1
+        doc.scopes[scope] = sw
+        doc.header.lastModifiedAt = max(doc.header.lastModifiedAt, timestamp)
+        return op
+    }
+
+    /// Applies a `document`-scope system action.
+    private func applySystem(
+        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp: Int64
+    ) async throws -> Operation {
+        try SystemReducer.validate(action)
+        if action.type == SystemAction.create {
+            guard work == nil else {
+                throw ReactorError(.documentExists, "document '\(job.documentID)' already exists", details: ["documentId": job.documentID])
+            }
+            work = try await created(by: action, job: job, timestamp: timestamp)
+        }
+        guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
+        guard job.branch == doc.header.branch || action.type == SystemAction.create else {
+            throw ReactorError.invalidInput("document-scope actions apply to branch '\(doc.header.branch)' only", path: "branch")
+        }
+        if action.type != SystemAction.create {
+            guard !doc.header.isDeleted else { throw ReactorError.documentDeleted(job.documentID) }
+        }
+        switch action.type {
+        case SystemAction.addRelationship:
+            try await checkRelationship(action, source: doc.header.id)
+            doc.relationshipChanges[SystemReducer.relationship(of: action, source: doc.header.id)] = true
+        case SystemAction.removeRelationship:
+            doc.relationshipChanges[SystemReducer.relationship(of: action, source: doc.header.id)] = false
+        case SystemAction.setSlug:
+            let slug = action.input["slug"]?.stringValue
+            if let slug, let owner = try await store.documentID(forSlug: slug), owner != doc.header.id {
+                throw ReactorError(.slugTaken, "slug '\(slug)' is used by document '\(owner)'", details: ["slug": slug])
+            }
+            doc.header.slug = slug
+        case SystemAction.setName:
+            doc.header.name = action.input["name"]?.stringValue ?? ""
+        case SystemAction.delete:
+            doc.header.deletedAt = timestamp
+        case SystemAction.upgrade:
+            let to = action.input["toVersion"]?.intValue ?? 0
+            let from = doc.header.modelVersion
+            _ = try models.upgradePath(doc.header.documentType, from: from, to: to)
+            let newModel = try await models.model(doc.header.documentType, version: to)
+            let upgrade = Action(id: "\(action.id)/upgrade", type: BaseAction.upgrade, scope: "", input: [
+                "fromVersion": .number(Double(from)), "toVersion": .number(Double(to)),
+            ], timestamp: action.timestamp)
+            for scope in doc.model.scopes.sorted() where doc.scopes[scope] != nil {
+                var scoped = upgrade
+                scoped.scope = scope
+                let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
+                _ = try await reduce(scoped, operationID: OperationID.make(stream: stream, actionID: scoped.id), scope: scope,
+                                     in: &doc, job: job, timestamp: timestamp)
+            }
+            for scope in newModel.scopes where doc.scopes[scope] == nil {
+                let s = newModel.initialState(scope: scope)
+                doc.scopes[scope] = .init(state: s, hash: StateHash.of(s), revision: 0, startRevision: 0)
+            }
+            doc.model = newModel
+            doc.header.modelVersion = to
+        default:
+            break
+        }
+        var sw = doc.scopes[Scope.document]!
+        sw.state = try SystemReducer.reduce(sw.state, action)
+        sw.hash = StateHash.of(sw.state)
+        let op = Operation(id: operationID, index: sw.revision, timestamp: timestamp, hash: sw.hash, action: action)
+        sw.operations.append(op)
+        sw.recent.append(.init(index: op.index, state: sw.state, hash: sw.hash))
+        if keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0 { sw.keyframeIndices.insert(op.index) }
+        sw.revision += 1
+        doc.scopes[Scope.document] = sw
+        doc.header.lastModifiedAt = max(doc.header.lastModifiedAt, timestamp)
+        work = doc
+        return op
+    }
+
+    private func created(by action: Action, job: Job, timestamp: Int64) async throws -> WorkingDocument {
+        let input = action.input
+        let documentType = input["documentType"]?.stringValue ?? ""
+        let model = try await models.model(documentType, version: input["modelVersion"]?.intValue)
+        let slug = input["slug"]?.stringValue
+        if let slug, let owner = try await store.documentID(forSlug: slug) {
+            throw ReactorError(.slugTaken, "slug '\(slug)' is used by document '\(owner)'", details: ["slug": slug])
+        }
+        var scopes: [String: JSONValue] = [Scope.document: .null]
+        var initialStates: [String: JSONValue] = [:]
+        let given = input["initialState"]?.objectValue ?? [:]
+        for (scope, _) in given where !model.scopes.contains(scope) {
+            throw ReactorError(.unknownScope, "document type '\(documentType)' has no scope '\(scope)'", details: ["path": "input.initialState.\(scope)"])
+        }
+        for scope in model.scopes {
+            if let s = given[scope] {
+                scopes[scope] = s
+                initialStates[scope] = s
+            } else {
+                scopes[scope] = model.initialState(scope: scope)
+            }
+        }
+        let header = DocumentHeader(
+            id: job.documentID, slug: slug, name: input["name"]?.stringValue ?? "", documentType: documentType,
+            modelVersion: model.version, branch: job.branch, createdAt: timestamp, lastModifiedAt: timestamp,
+            signer: action.context?.signer, meta: input["meta"]?.objectValue ?? [:])
+        var doc = WorkingDocument(created: header, model: model, scopes: scopes)
+        doc.initialStates = initialStates
+        return doc
+    }
+
+    private func checkRelationship(_ action: Action, source: String) async throws {
+        let rel = SystemReducer.relationship(of: action, source: source)
+        guard rel.targetID != source else {
+            throw ReactorError.invalidInput("a document cannot be related to itself", path: "input.targetId")
+        }
+        guard let target = try await store.header(id: rel.targetID) else { throw ReactorError.documentNotFound(rel.targetID) }
+        guard !target.isDeleted else { throw ReactorError.documentDeleted(rel.targetID) }
+        guard rel.type == Relationship.child else { return }
+        // Refuse cycles: the new child must not be an ancestor of the source.
+        var frontier = [source]
+        var visited: Set<String> = [source]
+        while let id = frontier.popLast() {
+            for parent in try await store.relationships(to: id, type: Relationship.child) where visited.insert(parent.sourceID).inserted {
+                if parent.sourceID == rel.targetID {
+                    throw ReactorError.invalidInput("adding '\(rel.targetID)' as a child of '\(source)' would create a cycle", path: "input.targetId")
+                }
+                frontier.append(parent.sourceID)
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import ReactorCore
+
+extension Reactor {
+    /// The default wait for a consistency token.
+    public static let defaultConsistencyTimeout: Duration = .seconds(10)
+
+    /// The document with `id`. With a `token`, waits (up to `timeout`) until the read side has indexed it.
+    /// Throws `DOCUMENT_NOT_FOUND`, `DOCUMENT_DELETED` or `CONSISTENCY_TIMEOUT`.
+    public func get(_ id: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil,
+                    timeout: Duration = Reactor.defaultConsistencyTimeout) async throws -> Document {
+        if let token { try await consistency.wait(for: token, store: store, timeout: timeout) }
+        guard let snapshot = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
+        guard !snapshot.header.isDeleted else { throw ReactorError.documentDeleted(id) }
+        return snapshot.document
+    }
+
+    /// The document whose slug is `slug`.
+    public func getBySlug(_ slug: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
+        if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
+        guard let id = try await store.documentID(forSlug: slug) else {
+            throw ReactorError(.documentNotFound, "no document with slug '\(slug)'", details: ["slug": slug])
+        }
+        return try await get(id, branch: branch)
+    }
+
+    /// The document whose id or slug is `identifier`. Throws `AMBIGUOUS_IDENTIFIER` when it is the id of one document
+    /// and the slug of another.
+    public func getByIdOrSlug(_ identifier: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
+        if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
+        let bySlug = try await store.documentID(forSlug: identifier)
+        let byID = try await store.header(id: identifier) != nil ? identifier : nil
+        switch (byID, bySlug) {
+        case (let a?, let b?) where a != b:
+            throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
+                               details: ["identifier": identifier, "byId": a, "bySlug": b])
+        case (let id?, _), (nil, let id?):
+            return try await get(id, branch: branch)
+        case (nil, nil):
+            throw ReactorError.documentNotFound(identifier)
+        }
+    }
+
+    /// One page of documents matching `query`, in creation order.
+    public func find(_ query: DocumentQuery, page: PageRequest = PageRequest(), branch: String = Branch.main,
+                     consistencyToken token: ConsistencyToken? = nil) async throws -> Page<Document> {
+        if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
+        let headers = try await store.findHeaders(matching: query, page: page)
+        var documents: [Document] = []
+        documents.reserveCapacity(headers.items.count)
+        for header in headers.items {
+            if let snapshot = try await loader.snapshot(header.id, branch: branch) { documents.append(snapshot.document) }
+        }
+        return Page(items: documents, nextCursor: headers.nextCursor)
+    }
+
+    /// One page of a document's operations, in ordinal order.
+    public func operations(_ query: OperationQuery, page: PageRequest = PageRequest(), consistencyToken token: ConsistencyToken? = nil) async throws -> Page<OperationRecord> {
+        if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
+        guard try await store.header(id: query.documentID) != nil else { throw ReactorError.documentNotFound(query.documentID) }
+        return try await store.operations(matching: query, page: page)
+    }
+
+    /// The state of one stream after the operation at `index` (from the ring buffer when recent, else from the
+    /// newest keyframe at or before it).
+    public func state(of stream: StreamID, at index: Int) async throws -> (state: JSONValue, hash: String) {
+        if let recent = writeCache.recentState(stream, index: index) { return (recent.state, recent.hash) }
+        guard let header = try await store.header(id: stream.documentID) else { throw ReactorError.documentNotFound(stream.documentID) }
+        let revision = try await store.revisions(documentID: stream.documentID, branch: stream.branch)[stream.scope] ?? 0
+        guard index >= 0, index < revision else {
+            throw ReactorError(.invalidArgument, "\(stream) has no operation \(index) (revision \(revision))", details: ["path": "index"])
+        }
+        let loaded: DocumentSnapshot.ScopeState
+        if stream.scope == Scope.document {
+            loaded = try await loader.loadStream(stream, revision: index + 1, initial: .null, reduce: SystemReducer.reduce)
+        } else {
+            let model = try await models.model(header.documentType, version: header.modelVersion)
+            let initial = try await loader.initialState(stream, model: model)
+            loaded = try await loader.loadStream(stream, revision: index + 1, initial: initial, reduce: models.scopeReducer(model, scope: stream.scope))
+        }
+        return (loaded.state, loaded.hash)
+    }
+
+    // MARK: Relationship graph (the document indexer)
+
+    /// Ids of `id`'s children (targets of its `child` relationships), deleted ones left out.
+    public func children(of id: String) async throws -> [String] {
+        try await liveIDs(try await store.relationships(from: id, type: Relationship.child).map(\.targetID))
+    }
+
+    /// Ids of the documents that have `id` as a child, deleted ones left out.
+    public func parents(of id: String) async throws -> [String] {
+        try await liveIDs(try await store.relationships(to: id, type: Relationship.child).map(\.sourceID))
+    }
+
+    /// Every ancestor of `id` (parents, their parents, …), nearest first, each once.
+    public func ancestors(of id: String) async throws -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = [id]
+        var frontier = [id]
+        while !frontier.isEmpty {
+            var next: [String] = []
+            for doc in frontier {
+                for parent in try await parents(of: doc) where seen.insert(parent).inserted {
+                    out.append(parent)
+                    next.append(parent)
+                }
+            }
+            frontier = next
+        }
+        return out
+    }
+
+    /// Relationships held by `id` (all types).
+    public func relationships(of id: String) async throws -> [Relationship] {
+        try await store.relationships(from: id, type: nil)
+    }
+
+    /// Live documents (of `documentType`, if given) that are nobody's child.
+    public func orphans(documentType: String? = nil, page: PageRequest = PageRequest()) async throws -> Page<String> {
+        var cursor = page.cursor
+        var out: [String] = []
+        let limit = try page.validatedLimit()
+        while true {
+            let headers = try await store.findHeaders(matching: DocumentQuery(documentType: documentType), page: PageRequest(cursor: cursor, limit: limit))
+            for header in headers.items where try await parents(of: header.id).isEmpty {
+                out.append(header.id)
+            }
+            cursor = headers.nextCursor
+            if out.count >= limit || cursor == nil { return Page(items: out, nextCursor: cursor) }
+        }
+    }
+
+    private func liveIDs(_ ids: [String]) async throws -> [String] {
+        var out: [String] = []
+        for id in ids {
+            if let cached = writeCache.get(id, branch: Branch.main) {
+                if !cached.header.isDeleted { out.append(id) }
+            } else if let header = try await store.header(id: id), !header.isDeleted {
+                out.append(id)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,307 @@
+import Logging
+import ReactorCore
+import ServiceLifecycle
+import Synchronization
+
+/// The document reactor: accepts writes as jobs, executes them per document in order and across documents
+/// concurrently, and serves reads from the write cache and the store.
+///
+/// Every write returns a ``JobInfo`` at once. The jobs run while ``run()`` runs (the reactor is a `Service`: put it in
+/// a `ServiceGroup`, or use ``ReactorBuilder/withReactor(_:)``). ``kill()`` stops accepting work at once and
+/// completes when in-flight jobs are done.
+public final class Reactor: Service, Sendable {
+    public let store: any ReactorStore
+    public let queue: any JobQueue
+    public let eventBus: any EventBus
+    public let jobTracker: JobTracker
+    public let writeCache: WriteCache
+    public let models: ModelResolver
+    public let consistency: ConsistencyTracker
+    public let readModels: ReadModelCoordinator
+    public let processorManager: ProcessorManager
+    public let subscriptions: SubscriptionManager
+    public let executorConfig: ExecutorConfig
+    public let keyframeConfig: KeyframeConfig
+    public let logger: Logger
+    let loader: DocumentLoader
+    let runner: JobRunner
+    let watermark: ReadyWatermark
+
+    private enum Lifecycle { case idle, running, stopping, stopped }
+    private struct State {
+        var lifecycle: Lifecycle = .idle
+        var running: [String: (Job, JobControl)] = [:]
+        var nextJob: UInt64 = 0
+        var executorFinished = false
+    }
+    private let state = Mutex(State())
+    private let stopWaiters = Waiters()
+    private let jobPrefix = String(UInt64.random(in: 0..<UInt64.max), radix: 36)
+
+    init(
+        store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
+        verifier: (any SignatureVerifier)?, readModels: [any ReadModel], processors: [any Processor],
+        executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
+        logger: Logger, jobTracker: JobTracker
+    ) {
+        self.store = store
+        self.queue = queue
+        self.eventBus = eventBus
+        self.models = models
+        self.jobTracker = jobTracker
+        self.writeCache = WriteCache(config: writeCacheConfig)
+        self.consistency = ConsistencyTracker()
+        self.readModels = ReadModelCoordinator(readModels: readModels, logger: logger)
+        self.watermark = ReadyWatermark()
+        self.processorManager = ProcessorManager(processors: processors, store: store, watermark: watermark, logger: logger)
+        self.subscriptions = SubscriptionManager(store: store)
+        self.executorConfig = executorConfig
+        self.keyframeConfig = keyframeConfig
+        self.logger = logger
+        self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
+        self.runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
+    }
+
+    // MARK: Lifecycle
+
+    /// Runs the executor, the timeout watchdog and the processors until ``kill()`` (or a graceful shutdown of the
+    /// service group, or cancellation), then finishes every accepted job and returns.
+    public func run() async throws {
+        let canStart = state.withLock { s -> Bool in
+            guard s.lifecycle == .idle else { return false }
+            s.lifecycle = .running
+            return true
+        }
+        guard canStart else { throw ReactorError(.unsupported, "the reactor was already started") }
+        watermark.start(at: try await store.latestOrdinal())
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await self.processorManager.run() }
+                    await withTaskGroup(of: Void.self) { executor in
+                        executor.addTask { await self.watchdog() }
+                        await self.executorLoop()
+                        self.state.withLock { $0.executorFinished = true }
+                        executor.cancelAll()
+                    }
+                    self.processorManager.stop()
+                    await group.waitForAll()
+                }
+            } onCancel: {
+                self.beginShutdown()
+            }
+        } onGracefulShutdown: {
+            self.beginShutdown()
+        }
+        state.withLock { $0.lifecycle = .stopped }
+        stopWaiters.notifyAll()
+    }
+
+    /// Stops accepting work at once. The returned handle's ``ShutdownHandle/completed()`` returns when every job
+    /// accepted before was finished.
+    @discardableResult
+    public func kill() -> ShutdownHandle {
+        beginShutdown()
+        return ShutdownHandle(reactor: self)
+    }
+
+    /// Whether new work is refused.
+    public var isShutdown: Bool { state.withLock { $0.lifecycle != .idle && $0.lifecycle != .running } }
+
+    var isStopped: Bool { state.withLock { $0.lifecycle == .stopped } }
+
+    func waitUntilStopped() async {
+        _ = try? await stopWaiters.wait { [self] in isStopped }
+    }
+
+    private func beginShutdown() {
+        let neverStarted = state.withLock { s -> Bool in
+            switch s.lifecycle {
+            case .idle:
+                s.lifecycle = .stopped
+                return true
+            case .running:
+                s.lifecycle = .stopping
+                return false
+            case .stopping, .stopped:
+                return false
+            }
+        }
+        queue.close()
+        if neverStarted {
+            // Nobody will run what is queued: fail it so that no caller waits forever.
+            let error = ReactorError.shutdown()
+            while queue.pendingCount > 0 {
+                guard let work = queue.dequeueNow() else { break }
+                let job: Job
+                switch work {
+                case .run(let j): job = j
+                case .dependencyFailed(let j, _): job = j
+                }
+                jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+                queue.complete(job, succeeded: false)
+            }
+            stopWaiters.notifyAll()
+        }
+    }
+
+    // MARK: Submitting
+
+    /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`).
+    func submit(_ jobs: [Job]) async throws -> [JobInfo] {
+        guard !isShutdown else { throw ReactorError.shutdown() }
+        let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
+        jobTracker.register(infos)
+        do {
+            try queue.enqueue(jobs)
+        } catch {
+            for info in infos { jobTracker.update(info.id) { $0.status = .failed; $0.error = .shutdown() } }
+            throw error
+        }
+        for info in infos { await eventBus.emit(.jobPending(info)) }
+        return infos
+    }
+
+    func newJobID() -> String {
+        let n = state.withLock { s -> UInt64 in s.nextJob += 1; return s.nextJob }
+        return "job-\(jobPrefix)-\(n)"
+    }
+
+    // MARK: Executing
+
+    private func executorLoop() async {
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight >= executorConfig.maxConcurrency {
+                    _ = await group.next()
+                    inFlight -= 1
+                }
+                guard let work = await queue.dequeue() else { break }
+                inFlight += 1
+                group.addTask { await self.execute(work) }
+            }
+        }
+    }
+
+    private func execute(_ work: QueuedWork) async {
+        switch work {
+        case .dependencyFailed(let job, let dependency):
+            let error = ReactorError(.dependencyFailed, "job '\(job.id)' did not run: its dependency '\(dependency)' failed",
+                                     details: ["jobId": job.id, "dependencyId": dependency])
+            if let info = jobTracker.update(job.id, { $0.status = .failed; $0.error = error }) {
+                queue.complete(job, succeeded: false)
+                await eventBus.emit(.jobFailed(info, error))
+            } else {
+                queue.complete(job, succeeded: false)
+            }
+        case .run(let job):
+            await run(job)
+        }
+    }
+
+    private func run(_ job: Job) async {
+        let control = JobControl()
+        state.withLock { $0.running[job.id] = (job, control) }
+        defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
+        consistency.beginWrite(job.documentID)
+        if let info = jobTracker.update(job.id, { $0.status = .running }) { await eventBus.emit(.jobRunning(info)) }
+
+        var attempt = 0
+        var dedupe = false
+        while true {
+            do {
+                let prepared = try await runner.prepare(job, dedupe: dedupe)
+                guard control.beginCommit() else { return }  // timed out: the watchdog reported it
+                var records: [OperationRecord] = []
+                if let commit = prepared.commit, let work = prepared.work {
+                    do {
+                        records = try await store.commit(commit).records
+                    } catch {
+                        control.abortCommit()
+                        throw error
+                    }
+                    var recent: [String: [WriteCache.RecentState]] = [:]
+                    for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
+                    writeCache.put(work.snapshot, recent: recent)
+                }
+                await succeed(job, records: records, document: prepared.work?.snapshot.document, control: control)
+                return
+            } catch let error as ReactorError where error.code == .revisionConflict && error.details["operationId"] != nil && !dedupe {
+                // A re-delivered action raced its first delivery: retry, skipping what is stored.
+                dedupe = true
+                writeCache.invalidate(job.documentID, branch: job.branch)
+            } catch let error as ReactorError where error.isTransient && attempt < executorConfig.maxRetries && !control.isTimedOut {
+                attempt += 1
+                dedupe = true
+                writeCache.invalidate(job.documentID, branch: job.branch)
+                jobTracker.update(job.id) { $0.attempts = attempt }
+                logger.debug("retrying job after transient error", metadata: ["jobId": "\(job.id)", "error": "\(error)"])
+                try? await Task.sleep(for: executorConfig.retryBaseDelay * (1 << min(attempt - 1, 10)))
+            } catch {
+                let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "job failed: \(error)")
+                await fail(job, error: reactorError, control: control)
+                return
+            }
+        }
+    }
+
+    private func succeed(_ job: Job, records: [OperationRecord], document: Document?, control: JobControl) async {
+        _ = control.finish()
+        let ordinals = records.map(\.ordinal)
+        watermark.committed(ordinals)
+        let token = ConsistencyToken(coordinates: records.map {
+            .init(documentID: $0.stream.documentID, scope: $0.stream.scope, branch: $0.stream.branch, operationIndex: $0.operation.index)
+        })
+        if let info = jobTracker.update(job.id, { $0.status = .writeReady; $0.consistencyToken = token }) {
+            await eventBus.emit(.jobWriteReady(info, records))
+        }
+        await readModels.index(records)
+        consistency.markIndexed(records)
+        watermark.ready(ordinals)
+        let info = jobTracker.update(job.id) { $0.status = .readReady }
+        consistency.endWrite(job.documentID)
+        queue.complete(job, succeeded: true)
+        if let info { await eventBus.emit(.jobReadReady(info, records)) }
+        if let document, !records.isEmpty { await subscriptions.deliver(records: records, document: document) }
+    }
+
+    private func fail(_ job: Job, error: ReactorError, control: JobControl) async {
+        guard control.finish() else { return }
+        let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+        consistency.endWrite(job.documentID)
+        queue.complete(job, succeeded: false)
+        if let info { await eventBus.emit(.jobFailed(info, error)) }
+    }
+
+    /// Fails jobs that run past the timeout, releasing their documents.
+    private func watchdog() async {
+        let timeout = executorConfig.jobTimeout
+        let tick = min(max(timeout / 4, .milliseconds(5)), .milliseconds(100))
+        while !Task.isCancelled && !state.withLock({ $0.executorFinished }) {
+            try? await Task.sleep(for: tick)
+            let overdue = state.withLock { s in s.running.values.filter { $0.1.startedAt.duration(to: .now) > timeout } }
+            for (job, control) in overdue where control.timeOut() {
+                let error = ReactorError(.jobTimeout, "job '\(job.id)' ran longer than \(timeout)", details: ["jobId": job.id])
+                logger.warning("job timed out", metadata: ["jobId": "\(job.id)", "documentId": "\(job.documentID)"])
+                let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+                consistency.endWrite(job.documentID)
+                queue.complete(job, succeeded: false)
+                if let info { await eventBus.emit(.jobFailed(info, error)) }
+            }
+        }
+    }
+}
+
+/// Returned by ``Reactor/kill()``.
+public struct ShutdownHandle: Sendable {
+    let reactor: Reactor
+
+    /// True: the reactor refuses new work from the moment ``Reactor/kill()`` returned.
+    public var isShutdown: Bool { reactor.isShutdown }
+
+    /// Returns when every job accepted before the kill has finished.
+    public func completed() async {
+        await reactor.waitUntilStopped()
+    }
+}

@@ -1,0 +1,128 @@
+import Logging
+import ReactorCore
+import ReactorMemory
+
+/// How the store's schema is brought up to date when the reactor is built.
+public enum MigrationStrategy: Sendable, Hashable {
+    /// Run migrations while building (the default).
+    case auto
+    /// Leave the schema alone (run `reactor migrate` yourself).
+    case none
+}
+
+/// Wires a reactor. Every part has a default and can be replaced:
+/// in-memory store, in-memory queue, in-process event bus, 4 concurrent jobs, 30 s job timeout, 1,000-document
+/// write cache with a 10-entry ring buffer, a keyframe every 1,000 operations, no signature checks.
+public struct ReactorBuilder: Sendable {
+    public private(set) var registry = ModelRegistry()
+    public private(set) var store: (any ReactorStore)?
+    public private(set) var queue: (any JobQueue)?
+    public private(set) var eventBus: (any EventBus)?
+    public private(set) var executorConfig = ExecutorConfig()
+    public private(set) var writeCacheConfig = WriteCacheConfig()
+    public private(set) var keyframeConfig = KeyframeConfig()
+    public private(set) var readModels: [any ReadModel] = []
+    public private(set) var processors: [any Processor] = []
+    public private(set) var verifier: (any SignatureVerifier)?
+    public private(set) var modelLoader: (any DocumentModelLoader)?
+    public private(set) var migrationStrategy = MigrationStrategy.auto
+    public private(set) var logger = Logger(label: "reactor")
+    public private(set) var retainedFinishedJobs = 100_000
+
+    public init() {}
+
+    /// Registers document models.
+    public func withDocumentModels(_ models: [any DocumentModel]) -> Self { with { for m in models { $0.registry.register(m) } } }
+    /// Registers upgrade manifests (model version migrations).
+    public func withUpgradeManifests(_ manifests: [UpgradeManifest]) -> Self { with { for m in manifests { $0.registry.register(m) } } }
+    /// Uses `store` (in-memory by default).
+    public func withStore(_ store: any ReactorStore) -> Self { with { $0.store = store } }
+    /// Uses `queue` (in-memory by default).
+    public func withQueue(_ queue: any JobQueue) -> Self { with { $0.queue = queue } }
+    /// Uses `eventBus` (in-process by default).
+    public func withEventBus(_ eventBus: any EventBus) -> Self { with { $0.eventBus = eventBus } }
+    /// Sets the executor's concurrency, timeout and retries.
+    public func withExecutorConfig(_ config: ExecutorConfig) -> Self { with { $0.executorConfig = config } }
+    /// Sets the write cache's size.
+    public func withWriteCacheConfig(_ config: WriteCacheConfig) -> Self { with { $0.writeCacheConfig = config } }
+    /// Sets how often keyframes are stored.
+    public func withKeyframeConfig(_ config: KeyframeConfig) -> Self { with { $0.keyframeConfig = config } }
+    /// Adds a read model (runs before `READ_READY`).
+    public func withReadModel(_ readModel: any ReadModel) -> Self { with { $0.readModels.append(readModel) } }
+    /// Adds a processor (runs after `READ_READY`, with a persisted cursor).
+    public func withProcessor(_ processor: any Processor) -> Self { with { $0.processors.append(processor) } }
+    /// Checks signatures on every action with `verifier`.
+    public func withSignatureVerifier(_ verifier: any SignatureVerifier) -> Self { with { $0.verifier = verifier } }
+    /// Finds models that were not registered.
+    public func withDocumentModelLoader(_ loader: any DocumentModelLoader) -> Self { with { $0.modelLoader = loader } }
+    /// Chooses whether building runs the store's migrations.
+    public func withMigrationStrategy(_ strategy: MigrationStrategy) -> Self { with { $0.migrationStrategy = strategy } }
+    /// Sets the logger.
+    public func withLogger(_ logger: Logger) -> Self { with { $0.logger = logger } }
+    /// Sets how many finished jobs stay queryable by id.
+    public func withRetainedFinishedJobs(_ count: Int) -> Self { with { $0.retainedFinishedJobs = max(1, count) } }
+
+    private func with(_ change: (inout Self) -> Void) -> Self {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
+    /// Builds the reactor (running migrations first with `.auto`). Start it with `run()`.
+    public func build() async throws -> Reactor {
+        try await buildModule().reactor
+    }
+
+    /// Builds the reactor and returns it with its internals.
+    public func buildModule() async throws -> ReactorModule {
+        let store = self.store ?? InMemoryStore()
+        if migrationStrategy == .auto { try await store.migrate() }
+        let reactor = Reactor(
+            store: store, queue: queue ?? InMemoryJobQueue(), eventBus: eventBus ?? InProcessEventBus(),
+            models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, readModels: readModels,
+            processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
+            keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs))
+        return ReactorModule(reactor: reactor)
+    }
+
+    /// Builds the module, runs the reactor while `body` runs, then kills it and waits for in-flight jobs.
+    public func withReactor<T: Sendable>(_ body: @Sendable (ReactorModule) async throws -> T) async throws -> T {
+        let module = try await buildModule()
+        return try await module.withRunning { try await body(module) }
+    }
+}
+
+/// A reactor with its internals, for tools and tests.
+public struct ReactorModule: Sendable {
+    public let reactor: Reactor
+    public var store: any ReactorStore { reactor.store }
+    public var operationStore: any OperationStore { reactor.store }
+    public var keyframeStore: any KeyframeStore { reactor.store }
+    public var documentView: any DocumentViewStore { reactor.store }
+    public var eventBus: any EventBus { reactor.eventBus }
+    public var queue: any JobQueue { reactor.queue }
+    public var jobTracker: JobTracker { reactor.jobTracker }
+    public var writeCache: WriteCache { reactor.writeCache }
+    public var consistencyTracker: ConsistencyTracker { reactor.consistency }
+    public var readModelCoordinator: ReadModelCoordinator { reactor.readModels }
+    public var processorManager: ProcessorManager { reactor.processorManager }
+    public var subscriptionManager: SubscriptionManager { reactor.subscriptions }
+    public var models: ModelResolver { reactor.models }
+
+    /// Runs the reactor while `body` runs; then kills it and waits until in-flight jobs are done.
+    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reactor.run() }
+            do {
+                let result = try await body()
+                await reactor.kill().completed()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await reactor.kill().completed()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ReactorCore
+
+/// Reduces the system actions of the `document` scope.
+///
+/// The document-scope state is a JSON object: `documentType`, `modelVersion` (null until given or upgraded), `name`,
+/// `slug`, `meta`, `deleted` and `relationships` (sorted `{targetId, type}` pairs). The header the view stores is
+/// derived from it.
+enum SystemReducer {
+    static let maxSlugLength = 128
+    static let maxNameLength = 1_024
+
+    /// Checks an action's shape without state. Cross-document checks (targets exist, no cycles) are the executor's.
+    static func validate(_ action: Action) throws {
+        switch action.type {
+        case SystemAction.create:
+            guard let type = action.input["documentType"]?.stringValue, !type.isEmpty else {
+                throw ReactorError.invalidInput("CREATE_DOCUMENT needs a non-empty string 'documentType'", path: "input.documentType")
+            }
+            if let slug = action.input["slug"], slug != .null { try validateSlug(slug) }
+            if let name = action.input["name"], name != .null { try validateName(name) }
+            if let meta = action.input["meta"], meta != .null, meta.objectValue == nil {
+                throw ReactorError.invalidInput("'meta' must be an object", path: "input.meta")
+            }
+        case SystemAction.delete:
+            break
+        case SystemAction.addRelationship, SystemAction.removeRelationship:
+            guard let target = action.input["targetId"]?.stringValue, !target.isEmpty else {
+                throw ReactorError.invalidInput("\(action.type) needs a non-empty string 'targetId'", path: "input.targetId")
+            }
+            if let type = action.input["type"], type != .null, (type.stringValue ?? "").isEmpty {
+                throw ReactorError.invalidInput("relationship 'type' must be a non-empty string", path: "input.type")
+            }
+        case SystemAction.setName:
+            try validateName(action.input["name"] ?? .null)
+        case SystemAction.setSlug:
+            let slug = action.input["slug"] ?? .null
+            if slug != .null { try validateSlug(slug) }
+        case SystemAction.upgrade:
+            guard let v = action.input["toVersion"]?.intValue, v > 0 else {
+                throw ReactorError.invalidInput("UPGRADE_DOCUMENT needs a positive integer 'toVersion'", path: "input.toVersion")
+            }
+        default:
+            throw ReactorError(.unknownAction, "unknown system action '\(action.type)' in scope 'document'",
+                               details: ["actionType": action.type])
+        }
+    }
+
+    static func validateSlug(_ value: JSONValue) throws {
+        guard let slug = value.stringValue, !slug.isEmpty, slug.utf8.count <= maxSlugLength,
+              slug.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." })
+        else {
+            throw ReactorError.invalidInput("slug must be 1–\(maxSlugLength) characters of a–z, A–Z, 0–9, '-', '_' or '.'", path: "input.slug")
+        }
+    }
+
+    static func validateName(_ value: JSONValue) throws {
+        guard let name = value.stringValue, name.utf8.count <= maxNameLength else {
+            throw ReactorError.invalidInput("name must be a string of at most \(maxNameLength) bytes", path: "input.name")
+        }
+    }
+
+    /// The state a `CREATE_DOCUMENT` action produces.
+    static func created(by action: Action) -> JSONValue {
+        let input = action.input
+        return .object([
+            "documentType": input["documentType"] ?? .null,
+            "modelVersion": input["modelVersion"] ?? .null,
+            "name": input["name"].flatMap { $0 == .null ? nil : $0 } ?? .string(""),
+            "slug": input["slug"] ?? .null,
+            "meta": input["meta"].flatMap { $0 == .null ? nil : $0 } ?? .emptyObject,
+            "deleted": .bool(false),
+            "relationships": .array([]),
+        ])
+    }
+
+    /// Reduces a system action other than create.
+    static func reduce(_ state: JSONValue, _ action: Action) throws -> JSONValue {
+        if action.type == SystemAction.create { return created(by: action) }
+        guard var s = state.objectValue else { throw ReactorError(.internal, "document scope state is not an object") }
+        switch action.type {
+        case SystemAction.delete:
+            s["deleted"] = .bool(true)
+        case SystemAction.setName:
+            s["name"] = action.input["name"] ?? .string("")
+        case SystemAction.setSlug:
+            s["slug"] = action.input["slug"] ?? .null
+        case SystemAction.upgrade:
+            s["modelVersion"] = action.input["toVersion"] ?? .null
+        case SystemAction.addRelationship, SystemAction.removeRelationship:
+            let target = action.input["targetId"]?.stringValue ?? ""
+            let type = action.input["type"]?.stringValue ?? Relationship.child
+            var list = (s["relationships"]?.arrayValue ?? []).filter {
+                !($0["targetId"]?.stringValue == target && $0["type"]?.stringValue == type)
+            }
+            if action.type == SystemAction.addRelationship {
+                list.append(.object(["targetId": .string(target), "type": .string(type)]))
+                list.sort { ($0["type"]?.stringValue ?? "", $0["targetId"]?.stringValue ?? "") < ($1["type"]?.stringValue ?? "", $1["targetId"]?.stringValue ?? "") }
+            }
+            s["relationships"] = .array(list)
+        default:
+            throw ReactorError(.unknownAction, "unknown system action '\(action.type)'", details: ["actionType": action.type])
+        }
+        return .object(s)
+    }
+
+    /// The relationship an add/remove action names.
+    static func relationship(of action: Action, source: String) -> Relationship {
+        Relationship(sourceID: source, targetID: action.input["targetId"]?.stringValue ?? "",
+                     type: action.input["type"]?.stringValue ?? Relationship.child)
+    }
+}
