@@ -48,7 +48,7 @@ let package = Package(
         // Built-in document models: drive and to-do list.
         .target(name: "ReactorModels", dependencies: ["ReactorCore"]),
         // Public testing support: mocks and conformance suites.
-        .target(name: "ReactorTesting", dependencies: ["ReactorCore", "ReactorMemory", "ReactorEngine", "ReactorModels"]),
+        .target(name: "ReactorTesting", dependencies: ["ReactorCore", "ReactorMemory"]),
         // The `reactor` command-line tool.
         .executableTarget(
             name: "ReactorCommand",
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "ReactorCoreTests", dependencies: ["ReactorCore", "ReactorTesting"]),
         .testTarget(name: "ReactorMemoryTests", dependencies: ["ReactorMemory", "ReactorTesting"]),
         .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory"]),
-        .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorEngine", "ReactorModels"]),
+        .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorMemory"]),
         .testTarget(name: "ReactorModelsTests", dependencies: ["ReactorModels", "ReactorTesting", "ReactorEngine"]),
         .testTarget(
             name: "ReactorIntegrationTests",

@@ -1,0 +1,103 @@
+/// A ``DocumentModel`` written with Swift types: a `Codable` state for the `global` scope and one typed handler per
+/// action type. The state and inputs are erased to JSON at the boundary.
+///
+/// ```swift
+/// let counter = TypedDocumentModel(documentType: "example/counter", initialState: Counter(value: 0))
+///     .on("ADD", input: Amount.self) { state, input, _ in state.value += input.amount }
+/// ```
+///
+/// Input that does not decode fails the job with `INVALID_INPUT` naming the field; an unknown action type fails with
+/// `UNKNOWN_ACTION`; an error thrown by a handler is a reducer error recorded on the operation.
+public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
+    struct Handler: Sendable {
+        let validate: @Sendable (JSONValue) throws -> Void
+        let reduce: @Sendable (inout State, JSONValue, Action) throws -> Void
+    }
+
+    public let documentType: String
+    public let version: Int
+    public let scopes: [String]
+    private let initial: JSONValue
+    private let localInitial: JSONValue
+    private var handlers: [String: Handler] = [:]
+
+    /// A model whose `global` state starts as `initialState` and whose `local` state starts as `localState`.
+    public init(documentType: String, version: Int = 1, initialState: State, localState: JSONValue = .emptyObject) {
+        self.documentType = documentType
+        self.version = version
+        self.scopes = [Scope.global, Scope.local]
+        self.initial = (try? JSONValueCoder.encode(initialState)) ?? .null
+        self.localInitial = localState
+    }
+
+    /// Adds a handler for actions of `type` whose input decodes as `Input`.
+    public func on<Input: Decodable & Sendable>(
+        _ type: String, input: Input.Type,
+        _ reduce: @escaping @Sendable (inout State, Input, Action) throws -> Void
+    ) -> Self {
+        var copy = self
+        copy.handlers[type] = Handler(
+            validate: { json in _ = try Self.decodeInput(Input.self, json) },
+            reduce: { state, json, action in try reduce(&state, try Self.decodeInput(Input.self, json), action) })
+        return copy
+    }
+
+    /// Adds a handler for actions of `type` that take no input.
+    public func on(_ type: String, _ reduce: @escaping @Sendable (inout State, Action) throws -> Void) -> Self {
+        var copy = self
+        copy.handlers[type] = Handler(validate: { _ in }, reduce: { state, _, action in try reduce(&state, action) })
+        return copy
+    }
+
+    /// The action types this model handles.
+    public var actionTypes: [String] { handlers.keys.sorted() }
+
+    public func initialState(scope: String) -> JSONValue {
+        scope == Scope.global ? initial : localInitial
+    }
+
+    public func validate(_ action: Action) throws {
+        guard action.scope == Scope.global, let handler = handlers[action.type] else {
+            throw ReactorError(.unknownAction, "document type '\(documentType)' has no action '\(action.type)' in scope '\(action.scope)'",
+                               details: ["actionType": action.type, "scope": action.scope, "path": "actions.type"])
+        }
+        try handler.validate(action.input)
+    }
+
+    public func reduce(state: JSONValue, action: Action) throws -> JSONValue {
+        guard let handler = handlers[action.type] else {
+            throw ReactorError(.unknownAction, "document type '\(documentType)' has no action '\(action.type)'")
+        }
+        var typed: State
+        do {
+            typed = try JSONValueCoder.decode(State.self, from: state)
+        } catch {
+            throw ReactorError(.internal, "stored state of '\(documentType)' does not decode: \(error)")
+        }
+        try handler.reduce(&typed, action.input, action)
+        return try JSONValueCoder.encode(typed)
+    }
+
+    /// Decodes a typed view of a document's global state.
+    public func state(of document: Document) throws -> State {
+        try JSONValueCoder.decode(State.self, from: document.state[Scope.global] ?? .null)
+    }
+
+    private static func decodeInput<Input: Decodable>(_ type: Input.Type, _ json: JSONValue) throws -> Input {
+        do {
+            return try JSONValueCoder.decode(type, from: json)
+        } catch var error as ReactorError {
+            let path = error.details["path"].map { $0 == "$" ? "input" : "input.\($0)" } ?? "input"
+            error.details["path"] = path
+            error.message = error.message.replacingOccurrences(of: "field '", with: "field 'input.")
+            throw error
+        }
+    }
+}
+
+/// A model error with a message, thrown by reducers (recorded on the operation).
+public struct ModelError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

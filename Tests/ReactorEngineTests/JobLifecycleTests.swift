@@ -1,0 +1,217 @@
+import Foundation
+import ReactorCore
+import ReactorEngine
+import ReactorMemory
+import ReactorModels
+import Synchronization
+import Testing
+
+@Suite struct JobLifecycleTests {
+    @Test func createExecuteAndRead() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let reactor = module.reactor
+            let doc = try await reactor.createCounter(id: "c1", slug: "my-counter", name: "Mine")
+            #expect(doc.header.documentType == Counter.documentType)
+            #expect(doc.header.name == "Mine")
+            #expect(doc.header.slug == "my-counter")
+            #expect(Counter.value(doc) == 0)
+            #expect(doc.header.revision[Scope.document] == 1)
+
+            let job = try await reactor.execute("c1", actions: [Counter.add(2), Counter.add(3)])
+            #expect(job.status == .pending)
+            let info = try await reactor.waitForJob(job.id)
+            #expect(info.status == .readReady)
+            let token = try #require(info.consistencyToken)
+            #expect(token.coordinates.map(\.operationIndex) == [0, 1])
+            let after = try await reactor.get("c1", consistencyToken: token)
+            #expect(Counter.value(after) == 5)
+            #expect(after.header.revision[Scope.global] == 2)
+            #expect(after.hashes[Scope.global] == StateHash.of(after.state[Scope.global]!))
+            #expect(try reactor.jobStatus(job.id).status == .readReady)
+        }
+    }
+
+    @Test func everyTransitionEmitsAnEventInOrder() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let seen = Collector<(String, ReactorEventKind)>()
+            module.eventBus.subscribe(nil) { event in seen.append((event.job.id, event.kind)) }
+            let doc = try await module.reactor.createCounter()
+            let job = try await module.reactor.execute(doc.id, actions: [Counter.add(1)])
+            _ = try await module.reactor.waitForJob(job.id)
+            let kinds = seen.values.filter { $0.0 == job.id }.map(\.1)
+            #expect(kinds == [.jobPending, .jobRunning, .jobWriteReady, .jobReadReady])
+
+            let bad = try await module.reactor.execute("missing", actions: [Counter.add(1)])
+            _ = try? await module.reactor.waitForJob(bad.id)
+            let badKinds = seen.values.filter { $0.0 == bad.id }.map(\.1)
+            #expect(badKinds == [.jobPending, .jobRunning, .jobFailed])
+        }
+    }
+
+    /// Scenario 1: 100 documents x 10 actions submitted at once with maxConcurrency 4.
+    @Test func hundredDocumentsRespectConcurrencyAndOrder() async throws {
+        let module = try await ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 4)).buildModule()
+        do {
+            let reactor = module.reactor
+            let running = Mutex((now: 0, peak: 0))
+            module.eventBus.subscribe([.jobRunning, .jobReadReady, .jobFailed]) { event in
+                running.withLock { r in
+                    if event.kind == .jobRunning { r.now += 1; r.peak = max(r.peak, r.now) } else { r.now -= 1 }
+                }
+            }
+            let ids = (0..<100).map { "doc-\($0)" }
+            var jobs: [JobInfo] = []
+            for id in ids { jobs.append(try await reactor.create(NewDocument(id: id, documentType: Counter.documentType))) }
+            var expectedActions: [String: [String]] = [:]
+            for round in 0..<10 {
+                for id in ids {
+                    let action = Counter.add(round + 1, id: "\(id)-a\(round)")
+                    expectedActions[id, default: []].append(action.id)
+                    jobs.append(try await reactor.execute(id, actions: [action]))
+                }
+            }
+            // Everything is queued before the executor starts: it must run 4 at a time, never more.
+            #expect(module.queue.pendingCount == 1_100)
+            let submitted = jobs
+            try await module.withRunning {
+                for job in submitted { _ = try await reactor.waitForJob(job.id) }
+            }
+            #expect(running.withLock { $0.peak } <= 4)
+            #expect(running.withLock { $0.peak } >= 2)
+            #expect(module.jobTracker.count(where: [.readReady]) == 1_100)
+            for id in ids {
+                let page = try await reactor.operations(OperationQuery(documentID: id, scopes: [Scope.global]), page: PageRequest(limit: 100))
+                #expect(page.items.map(\.operation.index) == Array(0..<10))
+                #expect(page.items.map(\.operation.action.id) == expectedActions[id])
+                #expect(Counter.value(try await reactor.get(id)) == 55)
+            }
+        }
+    }
+
+    /// Scenario 3: a reducer error is recorded on the operation, the state is unchanged and the job succeeds.
+    @Test func reducerErrorIsRecorded() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let reactor = module.reactor
+            let doc = try await reactor.createCounter()
+            try await reactor.executeAndWait(doc.id, [Counter.add(7)])
+            let before = try await reactor.get(doc.id)
+            let info = try await reactor.executeAndWait(doc.id, [Action(type: "FAIL")])
+            #expect(info.status == .readReady)
+            #expect(info.error == nil)
+            let after = try await reactor.get(doc.id)
+            #expect(after.state[Scope.global] == before.state[Scope.global])
+            #expect(after.hashes[Scope.global] == before.hashes[Scope.global])
+            #expect(after.header.revision[Scope.global] == 2)
+            let ops = try await reactor.operations(OperationQuery(documentID: doc.id, scopes: [Scope.global]))
+            #expect(ops.items.count == 2)
+            #expect(ops.items[1].operation.error == "this action always fails")
+            #expect(ops.items[1].operation.index == 1)
+        }
+    }
+
+    /// Scenario 4: each bad request fails with its own code and writes nothing.
+    @Test func badRequestsFailWithTheirOwnCodes() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let reactor = module.reactor
+            let doc = try await reactor.createCounter(id: "good")
+            try await reactor.executeAndWait("good", [Counter.add(1)])
+            let ordinalBefore = try await module.store.latestOrdinal()
+
+            func failure(_ job: JobInfo) async throws -> ReactorError.Code? {
+                let info = try await module.jobTracker.wait(for: job.id, until: .readReady, timeout: .seconds(10))
+                #expect(info.status == .failed)
+                return info.error?.code
+            }
+            // Unknown document type.
+            #expect(try await failure(reactor.create(NewDocument(id: "x1", documentType: "nope/none"))) == .unknownDocumentType)
+            // Unknown action (first action valid: nothing of the job may be written).
+            #expect(try await failure(reactor.execute("good", actions: [Counter.add(1), Action(type: "NOPE")])) == .unknownAction)
+            // Malformed input.
+            let malformed = try await reactor.execute("good", actions: [Counter.add(1), Action(type: "ADD", input: ["amount": "ten"])])
+            let malformedInfo = try await module.jobTracker.wait(for: malformed.id, until: .readReady, timeout: .seconds(10))
+            #expect(malformedInfo.error?.code == .invalidInput)
+            #expect(malformedInfo.error?.details["path"] == "input.amount")
+            // Missing action id.
+            #expect(try await failure(reactor.execute("good", actions: [Action(id: "", type: "ADD", input: ["amount": 1])])) == .missingActionID)
+            // Unknown scope.
+            #expect(try await failure(reactor.execute("good", actions: [Action(type: "ADD", scope: "elsewhere", input: ["amount": 1])])) == .unknownScope)
+            // Missing document.
+            #expect(try await failure(reactor.execute("missing", actions: [Counter.add(1)])) == .documentNotFound)
+            // Create twice.
+            #expect(try await failure(reactor.create(NewDocument(id: "good", documentType: Counter.documentType))) == .documentExists)
+            // Write after delete.
+            _ = try await reactor.waitForJob(try await reactor.deleteDocument("good").id)
+            #expect(try await failure(reactor.execute("good", actions: [Counter.add(1)])) == .documentDeleted)
+            await #expect(throws: ReactorError.self) { try await reactor.get("good") }
+
+            // Nothing partially written: only the delete operation was added.
+            #expect(try await module.store.latestOrdinal() == ordinalBefore + 1)
+            let revisions = try await module.store.revisions(documentID: doc.id, branch: Branch.main)
+            #expect(revisions[Scope.global] == 1)
+            #expect(try await module.store.header(id: "x1") == nil)
+        }
+    }
+
+    /// Scenario 8: a reducer slower than the job timeout fails the job; the next job on the document still runs.
+    @Test func slowReducerTimesOut() async throws {
+        let builder = ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .milliseconds(200)))
+        try await builder.withReactor { module in
+            let reactor = module.reactor
+            let doc = try await reactor.createCounter()
+            let slow = try await reactor.execute(doc.id, actions: [Action(type: "SLOW", input: ["ms": 800])])
+            let next = try await reactor.execute(doc.id, actions: [Counter.add(5)])
+            let slowInfo = try await module.jobTracker.wait(for: slow.id, until: .readReady, timeout: .seconds(10))
+            #expect(slowInfo.status == .failed)
+            #expect(slowInfo.error?.code == .jobTimeout)
+            let nextInfo = try await reactor.waitForJob(next.id)
+            #expect(nextInfo.status == .readReady)
+            // Wait until the slow reducer has returned: it must not have written anything.
+            try await Task.sleep(for: .milliseconds(900))
+            let after = try await reactor.get(doc.id)
+            #expect(Counter.value(after) == 5)
+            #expect(after.header.revision[Scope.global] == 1)
+        }
+    }
+
+    @Test func redeliveredActionIsIgnored() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let reactor = module.reactor
+            let doc = try await reactor.createCounter()
+            let action = Counter.add(4, id: "same-id")
+            try await reactor.executeAndWait(doc.id, [action])
+            let again = try await reactor.executeAndWait(doc.id, [action, Counter.add(1)])
+            #expect(again.status == .readReady)
+            let after = try await reactor.get(doc.id)
+            #expect(Counter.value(after) == 5)
+            #expect(after.header.revision[Scope.global] == 2)
+        }
+    }
+
+    @Test func killRefusesNewWorkAndDrains() async throws {
+        let module = try await ReactorBuilder.testing().buildModule()
+        let reactor = module.reactor
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reactor.run() }
+            let doc = try await reactor.createCounter()
+            var jobs: [JobInfo] = []
+            for _ in 0..<50 { jobs.append(try await reactor.execute(doc.id, actions: [Counter.add(1)])) }
+            let handle = reactor.kill()
+            #expect(handle.isShutdown)
+            await #expect(throws: ReactorError.self) { try await reactor.execute(doc.id, actions: [Counter.add(1)]) }
+            do {
+                _ = try await reactor.execute(doc.id, actions: [Counter.add(1)])
+            } catch let error as ReactorError {
+                #expect(error.code == .shutdown)
+            }
+            await handle.completed()
+            for job in jobs { #expect(try reactor.jobStatus(job.id).status == .readReady) }
+            #expect(Counter.value(try await reactor.get(doc.id)) == 50)
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func jobStatusOfUnknownJob() async throws {
+        let reactor = try await ReactorBuilder.testing().build()
+        #expect(throws: ReactorError.self) { try reactor.jobStatus("nope") }
+    }
+}

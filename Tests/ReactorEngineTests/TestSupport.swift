@@ -1,0 +1,61 @@
+import Foundation
+import ReactorCore
+import ReactorEngine
+import ReactorMemory
+import ReactorModels
+import Synchronization
+import Testing
+
+/// A counter model for engine tests: `ADD {amount}`, `FAIL` (reducer throws), `SLOW {ms}` (sleeps, blocking).
+enum Counter {
+    static let documentType = "test/counter"
+    struct State: Codable, Sendable, Equatable { var value: Int }
+    struct Amount: Codable, Sendable { var amount: Int }
+    struct Delay: Codable, Sendable { var ms: Int }
+
+    static let model = TypedDocumentModel(documentType: documentType, initialState: State(value: 0))
+        .on("ADD", input: Amount.self) { state, input, _ in state.value += input.amount }
+        .on("FAIL") { _, _ in throw ModelError("this action always fails") }
+        .on("SLOW", input: Delay.self) { state, input, _ in
+            usleep(UInt32(input.ms) * 1000)
+            state.value += 1
+        }
+
+    static func add(_ amount: Int, id: String = UUID().uuidString) -> Action {
+        Action(id: id, type: "ADD", input: ["amount": .number(Double(amount))])
+    }
+
+    static func value(_ document: Document) -> Int? {
+        document.state[Scope.global]?["value"]?.intValue
+    }
+}
+
+extension ReactorBuilder {
+    /// A builder with the test counter and the built-in models.
+    static func testing() -> ReactorBuilder {
+        ReactorBuilder().withDocumentModels([Counter.model] + BuiltInModels.all)
+    }
+}
+
+extension Reactor {
+    /// Creates a counter and waits for it.
+    func createCounter(id: String = UUID().uuidString, slug: String? = nil, name: String = "") async throws -> Document {
+        let job = try await create(NewDocument(id: id, documentType: Counter.documentType, slug: slug, name: name))
+        let info = try await waitForJob(job.id)
+        return try await get(id, consistencyToken: info.consistencyToken)
+    }
+
+    /// Executes and waits; returns the final info.
+    @discardableResult
+    func executeAndWait(_ id: String, _ actions: [Action]) async throws -> JobInfo {
+        let job = try await execute(id, actions: actions)
+        return try await jobTracker.wait(for: job.id, until: .readReady, timeout: .seconds(30))
+    }
+}
+
+/// Collects values across tasks.
+final class Collector<T: Sendable>: Sendable {
+    private let items = Mutex<[T]>([])
+    func append(_ item: T) { items.withLock { $0.append(item) } }
+    var values: [T] { items.withLock { $0 } }
+}
