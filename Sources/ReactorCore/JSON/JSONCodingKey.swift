@@ -2,26 +2,53 @@
 /// `super` encoders.
 ///
 /// Array positions carry an `intValue` (so error paths print them as `[2]`); string keys never do, even when they
-/// look like numbers.
+/// look like numbers. The key is small enough to live inline in an `any CodingKey` existential.
 struct JSONCodingKey: CodingKey, Sendable {
-    let stringValue: String
-    let intValue: Int?
+    private enum Storage: Sendable {
+        case name(String)
+        case index(Int)
+    }
+
+    private let storage: Storage
 
     init(stringValue: String) {
-        self.stringValue = stringValue
-        self.intValue = nil
+        storage = .name(stringValue)
     }
 
     init(intValue: Int) {
-        self.stringValue = "Index \(intValue)"
-        self.intValue = intValue
+        storage = .index(intValue)
     }
 
     /// The key of the element at `index` in an unkeyed container.
     init(index: Int) {
-        self.init(intValue: index)
+        storage = .index(index)
+    }
+
+    var stringValue: String {
+        switch storage {
+        case .name(let name): name
+        case .index(let index): "Index \(index)"
+        }
+    }
+
+    var intValue: Int? {
+        switch storage {
+        case .name: nil
+        case .index(let index): index
+        }
     }
 
     /// The key `superEncoder()` / `superDecoder()` use.
     static let `super` = JSONCodingKey(stringValue: "super")
+}
+
+extension Array where Element == any CodingKey {
+    /// This path extended by `key`, built with a single allocation.
+    func appendingKey(_ key: any CodingKey) -> [any CodingKey] {
+        var path: [any CodingKey] = []
+        path.reserveCapacity(count + 1)
+        path.append(contentsOf: self)
+        path.append(key)
+        return path
+    }
 }

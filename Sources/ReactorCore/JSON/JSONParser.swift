@@ -58,6 +58,11 @@ extension JSONParser {
         var index = 0
         /// Reused for strings that contain escapes.
         var scratch: [UInt8] = []
+        /// The elements of the arrays being parsed, innermost last; each array is copied out at its end, so arrays
+        /// are allocated once at their final size.
+        var elementStack: [JSONValue] = []
+        /// The members of the objects being parsed, innermost last; each dictionary is built at its final size.
+        var memberStack: [(key: String, value: JSONValue)] = []
 
         init(_ buffer: UnsafeBufferPointer<UInt8>) {
             self.buffer = buffer
@@ -110,10 +115,11 @@ extension JSONParser {
                 index += 1
                 return .array([])
             }
-            var elements: [JSONValue] = []
+            let base = elementStack.count
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth))
+                let element = try parseValue(depth: depth)
+                elementStack.append(element)
                 skipWhitespace()
                 guard index < end else { throw Failure(offset: index, reason: "unexpected end of input, expected ',' or ']'") }
                 switch buffer[index] {
@@ -121,6 +127,8 @@ extension JSONParser {
                     index += 1
                 case UInt8(ascii: "]"):
                     index += 1
+                    let elements = Array(elementStack[base...])
+                    elementStack.removeSubrange(base...)
                     return .array(elements)
                 case let byte:
                     throw Failure(offset: index, reason: "unexpected \(describe(byte)), expected ',' or ']'")
@@ -135,7 +143,7 @@ extension JSONParser {
                 index += 1
                 return .object([:])
             }
-            var members: [String: JSONValue] = [:]
+            let base = memberStack.count
             while true {
                 skipWhitespace()
                 guard index < end else { throw Failure(offset: index, reason: "unexpected end of input, expected a string key") }
@@ -150,7 +158,8 @@ extension JSONParser {
                 }
                 index += 1
                 skipWhitespace()
-                members[key] = try parseValue(depth: depth)
+                let value = try parseValue(depth: depth)
+                memberStack.append((key, value))
                 skipWhitespace()
                 guard index < end else { throw Failure(offset: index, reason: "unexpected end of input, expected ',' or '}'") }
                 switch buffer[index] {
@@ -158,6 +167,11 @@ extension JSONParser {
                     index += 1
                 case UInt8(ascii: "}"):
                     index += 1
+                    var members: [String: JSONValue] = Dictionary(minimumCapacity: memberStack.count - base)
+                    for k in base..<memberStack.count {
+                        members[memberStack[k].key] = memberStack[k].value  // the last duplicate wins
+                    }
+                    memberStack.removeSubrange(base...)
                     return .object(members)
                 case let byte:
                     throw Failure(offset: index, reason: "unexpected \(describe(byte)), expected ',' or '}'")

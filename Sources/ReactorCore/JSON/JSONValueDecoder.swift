@@ -76,7 +76,7 @@ struct JSONValueDecoderImpl: Decoder, SingleValueDecodingContainer {
     /// The coding path of the child at `key`, or this decoder's path when `key` is `nil`.
     func path(_ key: (any CodingKey)?) -> [any CodingKey] {
         guard let key else { return codingPath }
-        return codingPath + [key]
+        return codingPath.appendingKey(key)
     }
 
     /// The error for `value` (which is not a `type`): `valueNotFound` for `null`, else `typeMismatch`.
@@ -286,76 +286,91 @@ struct JSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: String.Type) throws -> String {
         let result = try decoder.unboxString(current(type), key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Double.Type) throws -> Double {
         let result = try decoder.unboxDouble(current(type), key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Float.Type) throws -> Float {
         let result = try decoder.unboxFloat(current(type), key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int.Type) throws -> Int {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int8.Type) throws -> Int8 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int16.Type) throws -> Int16 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int32.Type) throws -> Int32 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int64.Type) throws -> Int64 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: Int128.Type) throws -> Int128 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt.Type) throws -> UInt {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt8.Type) throws -> UInt8 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1
         return result
     }
+
     mutating func decode(_ type: UInt128.Type) throws -> UInt128 {
         let result = try decoder.unboxInteger(current(type), as: type, key: currentKey)
         currentIndex += 1

@@ -204,7 +204,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func path(_ key: Key) -> [any CodingKey] { encoder.codingPath + [key] }
+    private func path(_ key: Key) -> [any CodingKey] { encoder.codingPath.appendingKey(key) }
 
     private func set(_ value: JSONValue, _ key: Key) {
         node.members[key.stringValue] = .value(value)
@@ -257,7 +257,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     private func superEncoder(name: String, key: any CodingKey) -> any Encoder {
         let child = JSONEncodingNode()
         node.members[name] = .node(child)
-        return JSONValueEncoderImpl(context: encoder.context, node: child, codingPath: encoder.codingPath + [key])
+        return JSONValueEncoderImpl(context: encoder.context, node: child, codingPath: encoder.codingPath.appendingKey(key))
     }
 }
 
@@ -270,7 +270,7 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { encoder.codingPath }
     var count: Int { node.items.count }
 
-    private var nextPath: [any CodingKey] { encoder.codingPath + [JSONCodingKey(index: node.items.count)] }
+    private var nextPath: [any CodingKey] { encoder.codingPath.appendingKey(JSONCodingKey(index: node.items.count)) }
 
     private func append(_ value: JSONValue) {
         node.items.append(.value(value))
@@ -327,17 +327,21 @@ struct JSONSingleValueEncodingContainer: SingleValueEncodingContainer {
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    private func store(_ slot: JSONEncodingSlot, _ value: Any) throws {
-        let node = encoder.node
-        guard node.kind == .empty else {
+    /// Throws unless nothing has been encoded through this encoder yet.
+    private func checkEmpty(_ value: Any) throws {
+        guard encoder.node.kind == .empty else {
             throw EncodingError.invalidValue(
                 value,
                 EncodingError.Context(
                     codingPath: codingPath,
                     debugDescription: "A single value container cannot encode a value after something else was encoded."))
         }
-        node.kind = .single
-        node.single = slot
+    }
+
+    private func store(_ slot: JSONEncodingSlot, _ value: Any) throws {
+        try checkEmpty(value)
+        encoder.node.kind = .single
+        encoder.node.single = slot
     }
 
     private func store(_ value: JSONValue) throws { try store(.value(value), value) }
@@ -361,7 +365,7 @@ struct JSONSingleValueEncodingContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt128) throws { try store(JSONEncodingContext.number(value, codingPath)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        guard encoder.node.kind == .empty else { return try store(.value(.null), value) }
+        try checkEmpty(value)
         try store(encoder.context.box(value, codingPath: codingPath), value)
     }
 }

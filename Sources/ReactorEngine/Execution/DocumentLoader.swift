@@ -52,7 +52,7 @@ public struct DocumentLoader: Sendable {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
-        if ops.contains(where: { $0.error == nil && BaseAction.isHistory($0.action.type) }) {
+        if stream.scope != Scope.document, ops.contains(where: { $0.error == nil && BaseAction.isHistory($0.action.type) }) {
             let history = try await self.history(stream, revision: revision, initial: initial, reduce: reduce)
             return .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
         }

@@ -67,12 +67,16 @@ public final class Reactor: Service, Sendable {
     /// Runs the executor, the timeout watchdog and the processors until ``kill()`` (or a graceful shutdown of the
     /// service group, or cancellation), then finishes every accepted job and returns.
     public func run() async throws {
-        let canStart = state.withLock { s -> Bool in
-            guard s.lifecycle == .idle else { return false }
-            s.lifecycle = .running
-            return true
+        let start = state.withLock { s -> Lifecycle in
+            let previous = s.lifecycle
+            if previous == .idle { s.lifecycle = .running }
+            return previous
         }
-        guard canStart else { throw ReactorError(.unsupported, "the reactor was already started") }
+        switch start {
+        case .idle: break
+        case .stopped: return  // killed before it started: nothing to run
+        case .running, .stopping: throw ReactorError(.unsupported, "the reactor was already started")
+        }
         watermark.start(at: try await store.latestOrdinal())
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
@@ -212,6 +216,12 @@ public final class Reactor: Service, Sendable {
         while true {
             do {
                 let prepared = try await runner.prepare(job, dedupe: dedupe)
+                // Past the deadline at the commit point: never commit, whether or not the watchdog has run yet
+                // (a blocking reducer can starve it).
+                if control.startedAt.duration(to: .now) > executorConfig.jobTimeout, control.timeOut() {
+                    await reportTimeout(job)
+                    return
+                }
                 guard control.beginCommit() else { return }  // timed out: the watchdog reported it
                 var records: [OperationRecord] = []
                 if let commit = prepared.commit, let work = prepared.work {
@@ -282,14 +292,19 @@ public final class Reactor: Service, Sendable {
             try? await Task.sleep(for: tick)
             let overdue = state.withLock { s in s.running.values.filter { $0.1.startedAt.duration(to: .now) > timeout } }
             for (job, control) in overdue where control.timeOut() {
-                let error = ReactorError(.jobTimeout, "job '\(job.id)' ran longer than \(timeout)", details: ["jobId": job.id])
-                logger.warning("job timed out", metadata: ["jobId": "\(job.id)", "documentId": "\(job.documentID)"])
-                let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
-                consistency.endWrite(job.documentID)
-                queue.complete(job, succeeded: false)
-                if let info { await eventBus.emit(.jobFailed(info, error)) }
+                await reportTimeout(job)
             }
         }
+    }
+
+    /// Fails a timed-out job and releases its document (its reducer may still be running; it will not commit).
+    private func reportTimeout(_ job: Job) async {
+        let error = ReactorError(.jobTimeout, "job '\(job.id)' ran longer than \(executorConfig.jobTimeout)", details: ["jobId": job.id])
+        logger.warning("job timed out", metadata: ["jobId": "\(job.id)", "documentId": "\(job.documentID)"])
+        let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+        consistency.endWrite(job.documentID)
+        queue.complete(job, succeeded: false)
+        if let info { await eventBus.emit(.jobFailed(info, error)) }
     }
 }
 
