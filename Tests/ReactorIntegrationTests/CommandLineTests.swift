@@ -1,0 +1,51 @@
+import Foundation
+import ReactorCore
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func docCommandsRoundTripThroughTheDatabaseFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("cli.sqlite").path
+
+        let created = try runCLI(["doc", "create", "--db", db, "--type", "reactor/todo-list", "--slug", "groceries", "--name", "Groceries", "--json"])
+        #expect(created.status == 0, "\(created.err)")
+        let doc = try JSONValueCoder.parse(created.out)
+        #expect(doc["header"]?["slug"] == "groceries")
+        let id = try #require(doc["header"]?["id"]?.stringValue)
+
+        let exec = try runCLI(["doc", "exec", "groceries", "--db", db, "--action", "ADD_TODO", "--input", #"{"id":"1","text":"milk"}"#, "--json"])
+        #expect(exec.status == 0, "\(exec.err)")
+        #expect(try JSONValueCoder.parse(exec.out)["state"]?["global"]?["items"]?.arrayValue?.count == 1)
+
+        let get = try runCLI(["doc", "get", id, "--db", db, "--json"])
+        #expect(try JSONValueCoder.parse(get.out)["header"]?["revision"]?["global"] == 1)
+
+        let ops = try runCLI(["doc", "ops", "groceries", "--db", db, "--json"])
+        #expect(try JSONValueCoder.parse(ops.out)["items"]?.arrayValue?.count == 2)
+
+        let ls = try runCLI(["doc", "ls", "--db", db, "--type", "reactor/todo-list"])
+        #expect(ls.out.contains(id))
+
+        // Errors: typed, on stderr, with meaningful exit codes.
+        let missing = try runCLI(["doc", "get", "nope", "--db", db, "--json"])
+        #expect(missing.status == 3)
+        #expect(try JSONValueCoder.parse(missing.err)["error"]?["code"] == "DOCUMENT_NOT_FOUND")
+        let badInput = try runCLI(["doc", "exec", "groceries", "--db", db, "--action", "ADD_TODO", "--input", #"{"id":1}"#])
+        #expect(badInput.status == 4)
+        #expect(badInput.err.contains("INVALID_INPUT"))
+        let usage = try runCLI(["doc", "exec", "groceries", "--db", db])
+        #expect(usage.status != 0)
+    }
+
+    @Test func demoRunsOnAFreshDatabase() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("demo.sqlite").path
+        let first = try runCLI(["demo", "--db", db])
+        #expect(first.status == 0, "\(first.err)")
+        #expect(first.out.contains("[x] bread"))
+        let second = try runCLI(["demo", "--db", db])
+        #expect(second.out.contains("now holds 2 file(s)"))
+    }
+}

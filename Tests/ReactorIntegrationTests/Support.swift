@@ -1,0 +1,56 @@
+import Foundation
+import ReactorCore
+import ReactorEngine
+import ReactorModels
+import ReactorSQLite
+import Testing
+
+/// A fresh temporary directory per test.
+func temporaryDirectory() throws -> URL {
+    let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-it-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// The `reactor` binary built next to the test bundle. Fails loudly when it is missing.
+func reactorBinary() throws -> URL {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var dir = exe.deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("reactor")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    throw ReactorError(.internal, "the reactor binary was not found near \(exe.path); run `swift build` first")
+}
+
+/// Runs the reactor CLI to completion; returns exit code, stdout and stderr.
+func runCLI(_ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = try reactorBinary()
+    process.arguments = arguments
+    let dir = try temporaryDirectory()
+    let outURL = dir.appendingPathComponent("out")
+    let errURL = dir.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline { usleep(20_000) }
+    if process.isRunning {
+        process.terminate()
+        throw ReactorError(.internal, "reactor \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+    }
+    let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    try? FileManager.default.removeItem(at: dir)
+    return (process.terminationStatus, out, err)
+}
+
+extension ReactorBuilder {
+    static func sqlite(_ store: SQLiteStore) -> ReactorBuilder {
+        ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(store)
+    }
+}
