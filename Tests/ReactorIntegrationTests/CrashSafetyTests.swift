@@ -14,7 +14,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("crash.sqlite").path
         let logURL = dir.appendingPathComponent("worker.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
 
         let process = Process()
         process.executableURL = try reactorBinary()

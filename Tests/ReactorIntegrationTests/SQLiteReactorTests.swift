@@ -82,7 +82,7 @@ final class CountingProcessor: Processor {
         #expect(written.header.revision[Scope.global] == total)
         try await store.close()
 
-        let counting = CountingStore(wrapping: try SQLiteStore(path: path))
+        let counting = CountingStore(try SQLiteStore(path: path))
         try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(counting).withKeyframeConfig(KeyframeConfig(interval: 1_000)).withReactor { module in
             counting.resetCounts()
             let cold = try await module.reactor.get("big")

@@ -10,6 +10,7 @@ import ReactorSQLite
 /// `reactor bench`: measures the reactor and, side by side in the same run, raw SQLite inserts of the same rows.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure jobs/s (memory, SQLite), batched appends, cold load, cached get, and raw SQLite inserts.",
         discussion: "Build in release mode for meaningful numbers: swift run -c release reactor bench")
 
@@ -90,10 +91,10 @@ struct BenchCommand: AsyncParsableCommand {
         let commits = max(1, jobs * 5 / 100)
         let start = ContinuousClock.now
         for c in 0..<commits {
-            let ops = (0..<100).map { k -> Operation in
+            let ops = (0..<100).map { k -> ReactorCore.Operation in
                 let i = c * 100 + k
                 let action = Action(id: "a\(i)", type: "SET_TITLE", input: ["title": .string("title \(i)")], timestamp: 0)
-                return Operation(id: OperationID.make(stream: stream, actionID: action.id), index: i, timestamp: 0, hash: "h\(i)", action: action)
+                return ReactorCore.Operation(id: OperationID.make(stream: stream, actionID: action.id), index: i, timestamp: 0, hash: "h\(i)", action: action)
             }
             _ = try await store.commit(Commit(header: header, appends: [StreamAppend(stream: stream, expectedRevision: c * 100, operations: ops)]))
         }
@@ -122,10 +123,9 @@ struct BenchCommand: AsyncParsableCommand {
         try await store.close()
 
         let counting = CountingReads(base: try SQLiteStore(path: path))
-        var samples: [Double] = []
-        var cachedMicros = 0.0
-        try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(counting).withReactor { module in
+        let (unsorted, cachedMicros) = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(counting).withReactor { module in
             let reactor = module.reactor
+            var samples: [Double] = []
             for _ in 0..<7 {
                 module.writeCache.removeAll()
                 let start = ContinuousClock.now
@@ -136,10 +136,10 @@ struct BenchCommand: AsyncParsableCommand {
             let n = 100_000
             let start = ContinuousClock.now
             for _ in 0..<n { _ = try await reactor.get("cold") }
-            cachedMicros = Self.seconds(start.duration(to: .now)) * 1_000_000 / Double(n)
+            return (samples, Self.seconds(start.duration(to: .now)) * 1_000_000 / Double(n))
         }
         try await counting.close()
-        samples.sort()
+        let samples = unsorted.sorted()
         return (samples[samples.count / 2], counting.operationsRead / 7, cachedMicros)
     }
 

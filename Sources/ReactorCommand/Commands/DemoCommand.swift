@@ -7,6 +7,7 @@ import ReactorModels
 /// `reactor demo`: runs the embedded reactor end to end on the local database file.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Create a drive with a to-do list in the local database, change it, and print the result.")
     @OptionGroup var store: StoreOptions
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReactorCore
+import ReactorEngine
 
 /// Printing results and errors, as text or JSON.
 enum Output {

@@ -41,7 +41,7 @@ public final class JobTracker: Sendable {
             }
             return info
         }
-        if updated != nil { waiters.notifyAll() }
+        if updated != nil { waiters.notify(id) }
         return updated
     }
 
@@ -64,7 +64,7 @@ public final class JobTracker: Sendable {
                 return info.status.isTerminal || Self.rank(info.status) >= Self.rank(status)
             }
         }
-        _ = try await waiters.wait(timeout: timeout, until: reached)
+        _ = try await waiters.wait(key: id, timeout: timeout, until: reached)
         guard let info = info(id) else { throw ReactorError(.jobNotFound, "job '\(id)' is no longer tracked", details: ["jobId": id]) }
         return info
     }

@@ -6,19 +6,32 @@ import Synchronization
 /// under no lock on every notification, so it must be cheap and thread-safe.
 final class Waiters: Sendable {
     private struct Waiter {
+        let key: String?
         let check: @Sendable () -> Bool
         let continuation: CheckedContinuation<Void, any Error>
     }
 
     private struct State {
         var waiters: [Int: Waiter] = [:]
+        /// ids of waiters registered under a key
+        var byKey: [String: Set<Int>] = [:]
         var nextID = 0
+
+        mutating func remove(_ id: Int) -> Waiter? {
+            guard let w = waiters.removeValue(forKey: id) else { return nil }
+            if let key = w.key {
+                byKey[key]?.remove(id)
+                if byKey[key]?.isEmpty == true { byKey[key] = nil }
+            }
+            return w
+        }
     }
 
     private let state = Mutex(State())
 
-    /// Suspends until `predicate` is true. Throws `CancellationError` when the task is cancelled.
-    func wait(until predicate: @escaping @Sendable () -> Bool) async throws {
+    /// Suspends until `predicate` is true. Throws `CancellationError` when the task is cancelled. A waiter with a
+    /// `key` is woken by ``notify(_:)`` for that key (and by ``notifyAll()``).
+    func wait(key: String? = nil, until predicate: @escaping @Sendable () -> Bool) async throws {
         if predicate() { return }
         let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
         try await withTaskCancellationHandler {
@@ -26,7 +39,8 @@ final class Waiters: Sendable {
                 let resumeNow: Bool = state.withLock { s in
                     if predicate() { return true }
                     if Task.isCancelled { return true }
-                    s.waiters[id] = Waiter(check: predicate, continuation: c)
+                    s.waiters[id] = Waiter(key: key, check: predicate, continuation: c)
+                    if let key { s.byKey[key, default: []].insert(id) }
                     return false
                 }
                 if resumeNow {
@@ -34,17 +48,17 @@ final class Waiters: Sendable {
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let waiter = state.withLock { $0.remove(id) }
             waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
     /// Suspends until `predicate` is true or `timeout` passes; returns whether the predicate became true.
-    func wait(timeout: Duration, until predicate: @escaping @Sendable () -> Bool) async throws -> Bool {
+    func wait(key: String? = nil, timeout: Duration, until predicate: @escaping @Sendable () -> Bool) async throws -> Bool {
         if predicate() { return true }
         return try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try await self.wait(until: predicate)
+                try await self.wait(key: key, until: predicate)
                 return true
             }
             group.addTask {
@@ -67,7 +81,23 @@ final class Waiters: Sendable {
             var out: [CheckedContinuation<Void, any Error>] = []
             for (id, w) in s.waiters where w.check() {
                 out.append(w.continuation)
-                s.waiters[id] = nil
+                _ = s.remove(id)
+            }
+            return out
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Wakes the waiters registered under `key` whose predicate is now true.
+    func notify(_ key: String) {
+        let ready: [CheckedContinuation<Void, any Error>] = state.withLock { s in
+            guard let ids = s.byKey[key] else { return [] }
+            var out: [CheckedContinuation<Void, any Error>] = []
+            for id in ids {
+                if let w = s.waiters[id], w.check() {
+                    out.append(w.continuation)
+                    _ = s.remove(id)
+                }
             }
             return out
         }

@@ -1,0 +1,197 @@
+import GRDB
+import ReactorCore
+
+/// Writes prepared commits on the writer connection: one write transaction per batch, one savepoint per commit.
+///
+/// Runs only on GRDB's serial writer queue. Every statement is a cached prepared statement; nothing is encoded here
+/// (see ``PreparedCommit``).
+enum CommitWriter {
+    /// Stores `batch` in one `BEGIN IMMEDIATE` transaction, each commit inside its own savepoint so that a failing
+    /// commit rolls back only itself. Returns one result per commit, in order. When the transaction itself fails
+    /// (busy, disk full, failed `COMMIT`), nothing is stored and every commit fails with that error.
+    static func write(_ batch: [PreparedCommit], in db: Database) -> [Result<CommitReceipt, ReactorError>] {
+        var results: [Result<CommitReceipt, ReactorError>?] = Array(repeating: nil, count: batch.count)
+        do {
+            try db.inTransaction(.immediate) {
+                for (i, prepared) in batch.enumerated() {
+                    var receipt: CommitReceipt?
+                    do {
+                        try db.inSavepoint {
+                            receipt = try write(prepared, in: db)
+                            return .commit
+                        }
+                        results[i] = receipt.map { .success($0) } ?? .failure(ReactorError(.internal, "commit produced no receipt"))
+                    } catch {
+                        results[i] = .failure(ReactorError.sqliteFailure(error))
+                    }
+                }
+                return .commit
+            }
+        } catch {
+            let failure = ReactorError.sqliteFailure(error)
+            for i in results.indices {
+                if case .failure = results[i] { continue }
+                results[i] = .failure(failure)
+            }
+        }
+        return results.map { $0 ?? .failure(ReactorError(.internal, "commit was not attempted")) }
+    }
+
+    // MARK: One commit
+
+    private static func write(_ prepared: PreparedCommit, in db: Database) throws -> CommitReceipt {
+        let commit = prepared.commit
+        let header = commit.header
+        try writeHeader(prepared, in: db)
+
+        var records: [OperationRecord] = []
+        records.reserveCapacity(commit.operationCount)
+        let insert = try db.cachedStatement(sql: SQL.insertOperation)
+        for prepared in prepared.appends {
+            let append = prepared.append
+            let stream = append.stream
+            try advanceStream(append, in: db)
+            for (offset, op) in append.operations.enumerated() where op.index != append.expectedRevision + offset {
+                throw ReactorError(
+                    .operationGap,
+                    "operation index \(op.index) does not follow \(append.expectedRevision + offset - 1) in \(stream)")
+            }
+            for (i, op) in append.operations.enumerated() {
+                let action = op.action
+                insert.setUncheckedArguments([
+                    stream.documentID, stream.scope, stream.branch, op.index, op.id, op.skip, op.timestamp, op.hash,
+                    action.id, action.type, action.scope, action.timestamp, prepared.inputs[i], prepared.contexts[i],
+                    op.error, header.documentType,
+                ])
+                do {
+                    try insert.execute()
+                } catch let error as DatabaseError where error.isOperationIDViolation {
+                    throw ReactorError(.revisionConflict, "operation '\(op.id)' is already stored", details: ["operationId": op.id])
+                } catch let error as DatabaseError where error.isStreamPositionViolation {
+                    // Another writer got there first (e.g. a second process on the same file).
+                    throw ReactorError.revisionConflict(stream, expected: append.expectedRevision, actual: try storedRevision(of: stream, in: db))
+                }
+                records.append(OperationRecord(stream: stream, documentType: header.documentType, ordinal: db.lastInsertedRowID, operation: op))
+            }
+        }
+
+        if !commit.keyframes.isEmpty {
+            let statement = try db.cachedStatement(sql: SQL.upsertKeyframe)
+            for (i, keyframe) in commit.keyframes.enumerated() {
+                statement.setUncheckedArguments([
+                    keyframe.stream.documentID, keyframe.stream.scope, keyframe.stream.branch, keyframe.index,
+                    prepared.keyframeStates[i], keyframe.hash,
+                ])
+                try statement.execute()
+            }
+        }
+        if !commit.relationshipsAdded.isEmpty {
+            let statement = try db.cachedStatement(sql: SQL.insertRelationship)
+            for r in commit.relationshipsAdded {
+                statement.setUncheckedArguments([r.sourceID, r.targetID, r.type])
+                try statement.execute()
+            }
+        }
+        if !commit.relationshipsRemoved.isEmpty {
+            let statement = try db.cachedStatement(sql: SQL.deleteRelationship)
+            for r in commit.relationshipsRemoved {
+                statement.setUncheckedArguments([r.sourceID, r.targetID, r.type])
+                try statement.execute()
+            }
+        }
+        return CommitReceipt(records: records)
+    }
+
+    /// Inserts (create) or replaces the header row, mapping constraint violations to the store's error codes.
+    private static func writeHeader(_ prepared: PreparedCommit, in db: Database) throws {
+        let header = prepared.commit.header
+        if prepared.commit.createsDocument {
+            let statement = try db.cachedStatement(sql: SQL.insertDocument)
+            statement.setUncheckedArguments([header.id, header.slug, header.documentType, header.isDeleted, prepared.headerJSON])
+            do {
+                try statement.execute()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                if try error.isDocumentIDViolation || documentExists(header.id, in: db) {
+                    throw ReactorError(.documentExists, "document '\(header.id)' already exists", details: ["documentId": header.id])
+                }
+                try throwIfSlugTaken(header, error, in: db)
+                throw error
+            }
+        } else {
+            let statement = try db.cachedStatement(sql: SQL.updateDocument)
+            statement.setUncheckedArguments([header.slug, header.documentType, header.isDeleted, prepared.headerJSON, header.id])
+            do {
+                try statement.execute()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                if !(try documentExists(header.id, in: db)) { throw ReactorError.documentNotFound(header.id) }
+                try throwIfSlugTaken(header, error, in: db)
+                throw error
+            }
+            if db.changesCount == 0 { throw ReactorError.documentNotFound(header.id) }
+        }
+    }
+
+    private static func throwIfSlugTaken(_ header: DocumentHeader, _ error: DatabaseError, in db: Database) throws {
+        guard error.isSlugViolation, let slug = header.slug else { return }
+        let owner = try String.fetchOne(db.cachedStatement(sql: SQL.documentIDForSlug), arguments: [slug]) ?? "?"
+        throw ReactorError(.slugTaken, "slug '\(slug)' is used by document '\(owner)'", details: ["slug": slug])
+    }
+
+    /// Moves the stream from `expectedRevision` to its new revision, or fails with `REVISION_CONFLICT` when the
+    /// stream is elsewhere. A conditional write, so a single statement both checks and advances.
+    private static func advanceStream(_ append: StreamAppend, in db: Database) throws {
+        let stream = append.stream
+        let newRevision = append.expectedRevision + append.operations.count
+        let statement: Statement
+        if append.expectedRevision == 0 {
+            statement = try db.cachedStatement(sql: SQL.createStream)
+            statement.setUncheckedArguments([stream.documentID, stream.scope, stream.branch, newRevision])
+        } else {
+            statement = try db.cachedStatement(sql: SQL.advanceStream)
+            statement.setUncheckedArguments([newRevision, stream.documentID, stream.scope, stream.branch, append.expectedRevision])
+        }
+        try statement.execute()
+        if db.changesCount == 0 {
+            throw ReactorError.revisionConflict(stream, expected: append.expectedRevision, actual: try streamRevision(of: stream, in: db))
+        }
+    }
+
+    private static func streamRevision(of stream: StreamID, in db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: SQL.streamRevision), arguments: [stream.documentID, stream.scope, stream.branch]) ?? 0
+    }
+
+    /// The revision implied by the stored operations (their highest index + 1).
+    private static func storedRevision(of stream: StreamID, in db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: SQL.maxIndex), arguments: [stream.documentID, stream.scope, stream.branch]).map { $0 + 1 } ?? 0
+    }
+
+    private static func documentExists(_ id: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: SQL.documentExists), arguments: [id]) ?? false
+    }
+
+    // MARK: SQL
+
+    private enum SQL {
+        static let insertDocument = "INSERT INTO documents (id, slug, document_type, deleted, header) VALUES (?, ?, ?, ?, ?)"
+        static let updateDocument = "UPDATE documents SET slug = ?, document_type = ?, deleted = ?, header = ? WHERE id = ?"
+        static let documentExists = "SELECT 1 FROM documents WHERE id = ?"
+        static let documentIDForSlug = "SELECT id FROM documents WHERE slug = ?"
+        static let createStream = """
+            INSERT INTO streams (document_id, scope, branch, revision) VALUES (?, ?, ?, ?)
+            ON CONFLICT (document_id, scope, branch) DO UPDATE SET revision = excluded.revision WHERE streams.revision = 0
+            """
+        static let advanceStream = "UPDATE streams SET revision = ? WHERE document_id = ? AND scope = ? AND branch = ? AND revision = ?"
+        static let streamRevision = "SELECT revision FROM streams WHERE document_id = ? AND scope = ? AND branch = ?"
+        static let maxIndex = "SELECT MAX(idx) FROM operations WHERE document_id = ? AND scope = ? AND branch = ?"
+        static let insertOperation = """
+            INSERT INTO operations (document_id, scope, branch, idx, op_id, skip, timestamp, hash, action_id, action_type,
+                action_scope, action_timestamp, input, context, error, document_type)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        static let upsertKeyframe = """
+            INSERT OR REPLACE INTO keyframes (document_id, scope, branch, idx, state, hash) VALUES (?, ?, ?, ?, ?, ?)
+            """
+        static let insertRelationship = "INSERT OR IGNORE INTO relationships (source_id, target_id, type) VALUES (?, ?, ?)"
+        static let deleteRelationship = "DELETE FROM relationships WHERE source_id = ? AND target_id = ? AND type = ?"
+    }
+}

@@ -1,0 +1,80 @@
+import GRDB
+
+/// The versioned schema of a ``SQLiteStore`` file. Migrations are append-only: never edit a published one, add
+/// `"v2"`, `"v3"` … instead.
+enum SQLiteSchema {
+    /// The migrator holding every schema version, in order.
+    static func makeMigrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Version 1: documents, streams, operations, keyframes, relationships, cursors.
+    static let v1 = """
+        CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            slug TEXT UNIQUE,
+            document_type TEXT NOT NULL,
+            deleted INTEGER NOT NULL,
+            header TEXT NOT NULL
+        );
+        CREATE INDEX documents_by_type ON documents(document_type, seq);
+
+        CREATE TABLE streams (
+            document_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            PRIMARY KEY (document_id, scope, branch)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE operations (
+            ordinal INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            op_id TEXT NOT NULL UNIQUE,
+            skip INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            action_type TEXT NOT NULL,
+            action_scope TEXT NOT NULL,
+            action_timestamp INTEGER NOT NULL,
+            input TEXT NOT NULL,
+            context TEXT,
+            error TEXT,
+            document_type TEXT NOT NULL,
+            UNIQUE (document_id, scope, branch, idx)
+        );
+        CREATE INDEX operations_by_document ON operations(document_id, branch, ordinal);
+
+        CREATE TABLE keyframes (
+            document_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (document_id, scope, branch, idx)
+        );
+
+        CREATE TABLE relationships (
+            source_id TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            PRIMARY KEY (source_id, target_id, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX relationships_by_target ON relationships(target_id, type, source_id);
+
+        CREATE TABLE cursors (
+            name TEXT PRIMARY KEY NOT NULL,
+            ordinal INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """
+}

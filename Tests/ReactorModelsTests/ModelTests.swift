@@ -1,0 +1,113 @@
+import ReactorCore
+import ReactorEngine
+import ReactorModels
+import Testing
+
+@Suite struct TodoListTests {
+    let model = TodoList.model
+
+    func run(_ actions: [Action]) throws -> (TodoList.State, [String?]) {
+        var state = model.initialState(scope: Scope.global)
+        var errors: [String?] = []
+        for action in actions {
+            try model.validate(action)
+            do {
+                state = try model.reduce(state: state, action: action)
+                errors.append(nil)
+            } catch {
+                errors.append("\(error)")
+            }
+        }
+        return (try JSONValueCoder.decode(TodoList.State.self, from: state), errors)
+    }
+
+    @Test func addUpdateToggleDeleteClear() throws {
+        let (state, errors) = try run([
+            TodoList.addTodo(id: "a", text: "one"), TodoList.addTodo(id: "b", text: "two"), TodoList.addTodo(id: "c", text: "three"),
+            TodoList.updateTodo(id: "a", text: "uno"), TodoList.toggleTodo(id: "b"), TodoList.updateTodo(id: "c", done: true),
+            TodoList.deleteTodo(id: "a"), TodoList.setTitle("list"), TodoList.clearCompleted(),
+        ])
+        #expect(errors.allSatisfy { $0 == nil })
+        #expect(state == TodoList.State(title: "list", items: []))
+    }
+
+    @Test func businessRuleViolationsAreReducerErrors() throws {
+        let (state, errors) = try run([
+            TodoList.addTodo(id: "a", text: "one"), TodoList.addTodo(id: "a", text: "again"), TodoList.addTodo(id: "b", text: ""),
+            TodoList.toggleTodo(id: "zzz"), TodoList.deleteTodo(id: "zzz"),
+        ])
+        #expect(errors.map { $0 != nil } == [false, true, true, true, true])
+        #expect(state.items.map(\.id) == ["a"])
+    }
+
+    @Test func malformedInputIsInvalidInput() {
+        #expect { try model.validate(Action(type: "ADD_TODO", input: ["id": "x"])) } throws: {
+            ($0 as? ReactorError)?.code == .invalidInput && ($0 as? ReactorError)?.details["path"] == "input.text"
+        }
+        #expect { try model.validate(Action(type: "TOGGLE_TODO", input: ["id": 5])) } throws: { ($0 as? ReactorError)?.code == .invalidInput }
+        #expect { try model.validate(Action(type: "NOPE")) } throws: { ($0 as? ReactorError)?.code == .unknownAction }
+        #expect { try model.validate(Action(type: "ADD_TODO", scope: Scope.local, input: ["id": "x", "text": "y"])) } throws: {
+            ($0 as? ReactorError)?.code == .unknownAction
+        }
+    }
+}
+
+@Suite struct DriveTests {
+    let model = Drive.model
+
+    func run(_ actions: [Action]) throws -> (Drive.State, [Bool]) {
+        var state = model.initialState(scope: Scope.global)
+        var ok: [Bool] = []
+        for action in actions {
+            try model.validate(action)
+            if let next = try? model.reduce(state: state, action: action) {
+                state = next
+                ok.append(true)
+            } else {
+                ok.append(false)
+            }
+        }
+        return (try JSONValueCoder.decode(Drive.State.self, from: state), ok)
+    }
+
+    @Test func foldersFilesMovesAndDeletes() throws {
+        let (state, ok) = try run([
+            Drive.addFolder(id: "docs", name: "Docs"), Drive.addFolder(id: "sub", name: "Sub", parentFolder: "docs"),
+            Drive.addFile(id: "f1", name: "List", documentType: TodoList.documentType, parentFolder: "sub"),
+            Drive.addFile(id: "f2", name: "Other", documentType: TodoList.documentType),
+            Drive.updateNode(id: "f2", name: "Renamed"), Drive.moveNode(id: "f2", to: "docs"),
+            Drive.deleteNode(id: "sub"),
+        ])
+        #expect(ok.allSatisfy { $0 })
+        #expect(state.nodes.map(\.id) == ["docs", "f2"])
+        #expect(state.node("f2")?.parentFolder == "docs")
+        #expect(state.node("f2")?.name == "Renamed")
+    }
+
+    @Test func invalidTreeChangesAreRefused() throws {
+        let (state, ok) = try run([
+            Drive.addFolder(id: "a", name: "A"), Drive.addFolder(id: "b", name: "B", parentFolder: "a"),
+            Drive.moveNode(id: "a", to: "b"),  // into its own descendant
+            Drive.addFile(id: "f", name: "F", documentType: "t"), Drive.addFolder(id: "c", name: "C", parentFolder: "f"),  // file as parent
+            Drive.addFolder(id: "a", name: "dup"), Drive.addFolder(id: "x", name: "X", parentFolder: "missing"),
+            Drive.updateNode(id: "a", name: ""),
+        ])
+        #expect(ok == [true, true, false, true, false, false, false, false])
+        #expect(state.nodes.count == 3)
+    }
+
+    @Test func driveWithChildDocumentsThroughTheReactor() async throws {
+        try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
+            let client = ReactorClient(reactor: module.reactor)
+            let drive = try await client.createEmpty(Drive.documentType)
+            var files: [String] = []
+            for i in 0..<5 {
+                files.append(try await client.createDocumentInDrive(drive.id, NewDocument(documentType: TodoList.documentType, name: "L\(i)")).id)
+            }
+            let state = try Drive.model.state(of: try await client.get(drive.id))
+            #expect(state.nodes.filter { $0.kind == .file }.map(\.id) == files)
+            #expect(Set(try await module.reactor.children(of: drive.id)) == Set(files))
+            for f in files { #expect(try await module.reactor.parents(of: f) == [drive.id]) }
+        }
+    }
+}
