@@ -58,8 +58,8 @@ final class CommitCombiner: Sendable {
         }
     }
 
-    /// Refuses further commits. Commits already accepted are still written (their drain is queued before any close
-    /// of the writer connection).
+    /// Refuses further commits. Commits already accepted are written by drains queued on the writer before the
+    /// connection closes; any still pending after the close fail with `STORAGE_ERROR`.
     func close() {
         state.withLock { $0.closed = true }
     }

@@ -82,3 +82,18 @@ import Testing
         }
     }
 }
+
+@Suite struct DefaultSignerTests {
+    @Test func builderSignerSignsEverything() async throws {
+        let signer = P256Signer(name: "app")
+        let builder = ReactorBuilder.testing().withSigner(signer)
+            .withSignatureVerifier(CryptoSignatureVerifier(requireSignatures: true, trustedPublicKeys: [signer.info.publicKey]))
+        try await builder.withReactor { module in
+            let doc = try await module.reactor.createCounter()
+            try await module.reactor.executeAndWait(doc.id, [Counter.add(2)])
+            let ops = try await module.reactor.operations(OperationQuery(documentID: doc.id)).items
+            #expect(ops.allSatisfy { $0.operation.action.context?.signatures.first?.publicKey == signer.info.publicKey })
+            #expect(Counter.value(try await module.reactor.get(doc.id)) == 2)
+        }
+    }
+}

@@ -23,6 +23,8 @@ public final class Reactor: Service, Sendable {
     public let executorConfig: ExecutorConfig
     public let keyframeConfig: KeyframeConfig
     public let logger: Logger
+    /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
+    public let defaultSigner: (any Signer)?
     let loader: DocumentLoader
     let runner: JobRunner
     let watermark: ReadyWatermark
@@ -40,7 +42,7 @@ public final class Reactor: Service, Sendable {
 
     init(
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
-        verifier: (any SignatureVerifier)?, readModels: [any ReadModel], processors: [any Processor],
+        verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
         logger: Logger, jobTracker: JobTracker
     ) {
@@ -58,6 +60,7 @@ public final class Reactor: Service, Sendable {
         self.executorConfig = executorConfig
         self.keyframeConfig = keyframeConfig
         self.logger = logger
+        self.defaultSigner = signer
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
         self.runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
     }

@@ -24,6 +24,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var readModels: [any ReadModel] = []
     public private(set) var processors: [any Processor] = []
     public private(set) var verifier: (any SignatureVerifier)?
+    public private(set) var signer: (any Signer)?
     public private(set) var modelLoader: (any DocumentModelLoader)?
     public private(set) var migrationStrategy = MigrationStrategy.auto
     public private(set) var logger = Logger(label: "reactor")
@@ -53,6 +54,8 @@ public struct ReactorBuilder: Sendable {
     public func withProcessor(_ processor: any Processor) -> Self { with { $0.processors.append(processor) } }
     /// Checks signatures on every action with `verifier`.
     public func withSignatureVerifier(_ verifier: any SignatureVerifier) -> Self { with { $0.verifier = verifier } }
+    /// Signs every action submitted without an explicit signer with `signer`.
+    public func withSigner(_ signer: any Signer) -> Self { with { $0.signer = signer } }
     /// Finds models that were not registered.
     public func withDocumentModelLoader(_ loader: any DocumentModelLoader) -> Self { with { $0.modelLoader = loader } }
     /// Chooses whether building runs the store's migrations.
@@ -79,7 +82,7 @@ public struct ReactorBuilder: Sendable {
         if migrationStrategy == .auto { try await store.migrate() }
         let reactor = Reactor(
             store: store, queue: queue ?? InMemoryJobQueue(), eventBus: eventBus ?? InProcessEventBus(),
-            models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, readModels: readModels,
+            models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
             processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
             keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs))
         return ReactorModule(reactor: reactor)
