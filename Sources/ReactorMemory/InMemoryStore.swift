@@ -77,17 +77,16 @@ public final class InMemoryStore: ReactorStore {
         s.documentTypes[header.id] = header.documentType
         var records: [OperationRecord] = []
         for append in commit.appends {
-            var log = s.streams[append.stream] ?? StreamLog()
             for op in append.operations {
                 let record = OperationRecord(stream: append.stream, documentType: header.documentType, ordinal: s.nextOrdinal, operation: op)
                 s.nextOrdinal += 1
-                log.operations.append(op)
-                log.ordinals.append(record.ordinal)
+                // Appended in place: copying the log out of the dictionary would copy the whole stream.
+                s.streams[append.stream, default: StreamLog()].operations.append(op)
+                s.streams[append.stream, default: StreamLog()].ordinals.append(record.ordinal)
                 s.records.append(record)
                 s.operationIDs.insert(op.id)
                 records.append(record)
             }
-            s.streams[append.stream] = log
         }
         for kf in commit.keyframes { s.keyframes[kf.stream, default: []].append(kf) }
         for r in commit.relationshipsAdded {

@@ -19,8 +19,6 @@ public final class InMemoryJobQueue: JobQueue {
         var dependents: [String: Set<String>] = [:]
         /// ids of queued or running jobs (a dependency on anything else is already settled)
         var live: Set<String> = []
-        /// outcomes of finished jobs that others may still depend on
-        var outcomes: [String: Bool] = [:]
         var pending = 0
         var closed = false
         var consumer: CheckedContinuation<QueuedWork?, Never>?
@@ -35,13 +33,11 @@ public final class InMemoryJobQueue: JobQueue {
             guard !s.closed else { throw ReactorError.shutdown() }
             for job in jobs {
                 var entry = Entry(job: job, remainingDependencies: [])
-                for dep in job.dependsOn {
-                    if s.live.contains(dep) {
-                        entry.remainingDependencies.insert(dep)
-                        s.dependents[dep, default: []].insert(job.documentID)
-                    } else if s.outcomes[dep] == false {
-                        entry.failedDependency = dep
-                    }
+                // Dependencies name jobs of the same batch, enqueued before in this same call; one that already
+                // finished (only possible across calls) counts as settled.
+                for dep in job.dependsOn where s.live.contains(dep) {
+                    entry.remainingDependencies.insert(dep)
+                    s.dependents[dep, default: []].insert(job.documentID)
                 }
                 s.live.insert(job.id)
                 s.perDocument[job.documentID, default: []].append(entry)
@@ -75,14 +71,12 @@ public final class InMemoryJobQueue: JobQueue {
             s.busyDocuments.remove(job.documentID)
             s.live.remove(job.id)
             if let docs = s.dependents.removeValue(forKey: job.id) {
-                s.outcomes[job.id] = succeeded
                 for doc in docs {
-                    guard var queue = s.perDocument[doc] else { continue }
-                    for i in queue.indices where queue[i].remainingDependencies.contains(job.id) {
-                        queue[i].remainingDependencies.remove(job.id)
-                        if !succeeded, queue[i].failedDependency == nil { queue[i].failedDependency = job.id }
+                    guard let indices = s.perDocument[doc]?.indices else { continue }
+                    for i in indices where s.perDocument[doc]![i].remainingDependencies.contains(job.id) {
+                        s.perDocument[doc]![i].remainingDependencies.remove(job.id)
+                        if !succeeded, s.perDocument[doc]![i].failedDependency == nil { s.perDocument[doc]![i].failedDependency = job.id }
                     }
-                    s.perDocument[doc] = queue
                     Self.markReadyIfRunnable(doc, &s)
                 }
             }
@@ -117,10 +111,11 @@ public final class InMemoryJobQueue: JobQueue {
     private static func take(_ s: inout State) -> QueuedWork? {
         while let doc = s.ready.popFirst() {
             s.readySet.remove(doc)
-            guard !s.busyDocuments.contains(doc), var queue = s.perDocument[doc], let head = queue.first else { continue }
+            guard !s.busyDocuments.contains(doc), let head = s.perDocument[doc]?.first else { continue }
             guard head.remainingDependencies.isEmpty || head.failedDependency != nil else { continue }
-            queue.removeFirst()
-            s.perDocument[doc] = queue.isEmpty ? nil : queue
+            // Mutate in place: copying the deque out of the dictionary would copy the whole queue.
+            s.perDocument[doc]!.removeFirst()
+            if s.perDocument[doc]!.isEmpty { s.perDocument[doc] = nil }
             s.busyDocuments.insert(doc)
             s.pending -= 1
             if let failed = head.failedDependency { return .dependencyFailed(head.job, dependencyID: failed) }

@@ -82,63 +82,23 @@ extension Reactor {
 
     // MARK: Relationship graph (the document indexer)
 
+    /// The relationship graph: children, parents, ancestors, orphans.
+    public var documentIndexer: DocumentIndexer { DocumentIndexer(store: store, cache: writeCache) }
+
     /// Ids of `id`'s children (targets of its `child` relationships), deleted ones left out.
-    public func children(of id: String) async throws -> [String] {
-        try await liveIDs(try await store.relationships(from: id, type: Relationship.child).map(\.targetID))
-    }
+    public func children(of id: String) async throws -> [String] { try await documentIndexer.children(of: id) }
 
     /// Ids of the documents that have `id` as a child, deleted ones left out.
-    public func parents(of id: String) async throws -> [String] {
-        try await liveIDs(try await store.relationships(to: id, type: Relationship.child).map(\.sourceID))
-    }
+    public func parents(of id: String) async throws -> [String] { try await documentIndexer.parents(of: id) }
 
     /// Every ancestor of `id` (parents, their parents, …), nearest first, each once.
-    public func ancestors(of id: String) async throws -> [String] {
-        var out: [String] = []
-        var seen: Set<String> = [id]
-        var frontier = [id]
-        while !frontier.isEmpty {
-            var next: [String] = []
-            for doc in frontier {
-                for parent in try await parents(of: doc) where seen.insert(parent).inserted {
-                    out.append(parent)
-                    next.append(parent)
-                }
-            }
-            frontier = next
-        }
-        return out
-    }
+    public func ancestors(of id: String) async throws -> [String] { try await documentIndexer.ancestors(of: id) }
 
     /// Relationships held by `id` (all types).
-    public func relationships(of id: String) async throws -> [Relationship] {
-        try await store.relationships(from: id, type: nil)
-    }
+    public func relationships(of id: String) async throws -> [Relationship] { try await store.relationships(from: id, type: nil) }
 
     /// Live documents (of `documentType`, if given) that are nobody's child.
     public func orphans(documentType: String? = nil, page: PageRequest = PageRequest()) async throws -> Page<String> {
-        var cursor = page.cursor
-        var out: [String] = []
-        let limit = try page.validatedLimit()
-        while true {
-            let headers = try await store.findHeaders(matching: DocumentQuery(documentType: documentType), page: PageRequest(cursor: cursor, limit: limit))
-            for header in headers.items where try await parents(of: header.id).isEmpty {
-                out.append(header.id)
-            }
-            cursor = headers.nextCursor
-            if out.count >= limit || cursor == nil { return Page(items: out, nextCursor: cursor) }
-        }
-    }
-
-    private func liveIDs(_ ids: [String]) async throws -> [String] {
-        var out: [String] = []
-        for id in ids {
-            if let cached = writeCache.get(id, branch: Branch.main) {
-                if !cached.header.isDeleted { out.append(id) }
-            } else if let header = try await store.header(id: id), !header.isDeleted {
-                out.append(id)
-            }
-        }
-        return out
+        try await documentIndexer.orphans(documentType: documentType, page: page)
     }
 }

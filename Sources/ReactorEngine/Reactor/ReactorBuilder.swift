@@ -111,6 +111,8 @@ public struct ReactorModule: Sendable {
     public var processorManager: ProcessorManager { reactor.processorManager }
     public var subscriptionManager: SubscriptionManager { reactor.subscriptions }
     public var models: ModelResolver { reactor.models }
+    public var documentIndexer: DocumentIndexer { reactor.documentIndexer }
+    public var executorConfig: ExecutorConfig { reactor.executorConfig }
 
     /// Runs the reactor while `body` runs; then kills it and waits until in-flight jobs are done.
     public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
