@@ -63,8 +63,10 @@ struct WorkingDocument {
                 keyframes.append(Keyframe(stream: stream, index: r.index, state: r.state, hash: r.hash))
             }
         }
+        var committedHeader = header
+        committedHeader.revision = scopes.filter { $0.value.revision > 0 }.mapValues(\.revision)
         return Commit(
-            header: snapshot.header, createsDocument: created, appends: appends, keyframes: keyframes,
+            header: committedHeader, createsDocument: created, appends: appends, keyframes: keyframes,
             relationshipsAdded: relationshipChanges.filter { $0.value }.map(\.key).sorted { $0.targetID < $1.targetID },
             relationshipsRemoved: relationshipChanges.filter { !$0.value }.map(\.key).sorted { $0.targetID < $1.targetID })
     }

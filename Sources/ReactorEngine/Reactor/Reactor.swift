@@ -227,6 +227,7 @@ public final class Reactor: Service, Sendable {
                 }
                 guard control.beginCommit() else { return }  // timed out: the watchdog reported it
                 var records: [OperationRecord] = []
+                var snapshot: DocumentSnapshot?
                 if let commit = prepared.commit, let work = prepared.work {
                     do {
                         records = try await store.commit(commit).records
@@ -236,9 +237,10 @@ public final class Reactor: Service, Sendable {
                     }
                     var recent: [String: [WriteCache.RecentState]] = [:]
                     for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
-                    writeCache.put(work.snapshot, recent: recent)
+                    snapshot = work.snapshot
+                    writeCache.put(snapshot!, recent: recent)
                 }
-                await succeed(job, records: records, document: prepared.work?.snapshot.document, control: control)
+                await succeed(job, records: records, snapshot: snapshot, control: control)
                 return
             } catch let error as ReactorError where error.code == .revisionConflict && error.details["operationId"] != nil && !dedupe {
                 // A re-delivered action raced its first delivery: retry, skipping what is stored.
@@ -259,7 +261,7 @@ public final class Reactor: Service, Sendable {
         }
     }
 
-    private func succeed(_ job: Job, records: [OperationRecord], document: Document?, control: JobControl) async {
+    private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl) async {
         _ = control.finish()
         let ordinals = records.map(\.ordinal)
         watermark.committed(ordinals)
@@ -276,7 +278,9 @@ public final class Reactor: Service, Sendable {
         consistency.endWrite(job.documentID)
         queue.complete(job, succeeded: true)
         if let info { await eventBus.emit(.jobReadReady(info, records)) }
-        if let document, !records.isEmpty { await subscriptions.deliver(records: records, document: document) }
+        if let snapshot, !records.isEmpty, subscriptions.count > 0 {
+            await subscriptions.deliver(records: records, document: snapshot.document)
+        }
     }
 
     private func fail(_ job: Job, error: ReactorError, control: JobControl) async {

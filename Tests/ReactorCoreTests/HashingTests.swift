@@ -1,0 +1,47 @@
+import Foundation
+import ReactorCore
+import Testing
+
+@Suite struct HashingTests {
+    @Test(arguments: 0..<40)
+    func base64URLMatchesFoundation(_ length: Int) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) }
+        let expected = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        #expect(Base64URL.encode(bytes) == expected)
+    }
+
+    @Test func operationIDsAreDeterministicAndDistinct() {
+        let s = StreamID(documentID: "d", scope: "global")
+        #expect(OperationID.make(stream: s, actionID: "a") == OperationID.make(stream: s, actionID: "a"))
+        #expect(OperationID.make(stream: s, actionID: "a") != OperationID.make(stream: s, actionID: "b"))
+        #expect(OperationID.make(stream: s, actionID: "a") != OperationID.make(stream: StreamID(documentID: "d", scope: "local"), actionID: "a"))
+        // Field boundaries matter: ("ab","c") and ("a","bc") differ.
+        #expect(OperationID.make(stream: StreamID(documentID: "ab", scope: "c"), actionID: "x")
+                != OperationID.make(stream: StreamID(documentID: "a", scope: "bc"), actionID: "x"))
+        #expect(OperationID.make(stream: s, actionID: "a").count == 24)
+    }
+
+    @Test func stateHashIgnoresKeyOrder() throws {
+        let a = try JSONValueCoder.parse(#"{"b":[1,2.5,"x"],"a":{"y":null,"x":true}}"#)
+        let b = try JSONValueCoder.parse(#"{"a":{"x":true,"y":null},"b":[1,2.5,"x"]}"#)
+        #expect(StateHash.of(a) == StateHash.of(b))
+        #expect(StateHash.of(a) != StateHash.of(.emptyObject))
+        #expect(a.canonicalString == #"{"a":{"x":true,"y":null},"b":[1,2.5,"x"]}"#)
+    }
+
+    @Test func signaturesCoverEveryField() throws {
+        let signer = Ed25519Signer()
+        let action = try signer.sign(Action(id: "1", type: "T", input: ["k": "v"], timestamp: 5))
+        let verifier = CryptoSignatureVerifier(requireSignatures: true)
+        try verifier.verify(action, documentID: "d")
+        for mutate in [{ (a: inout Action) in a.type = "U" }, { $0.scope = "local" }, { $0.timestamp = 6 }, { $0.id = "2" }, { $0.input = ["k": "w"] }] {
+            var changed = action
+            mutate(&changed)
+            #expect(throws: ReactorError.self) { try verifier.verify(changed, documentID: "d") }
+        }
+        let restored = try Ed25519Signer(rawPrivateKey: (signer as Ed25519Signer).rawPrivateKey)
+        #expect(restored.info.publicKey == signer.info.publicKey)
+        #expect(throws: ReactorError.self) { try Ed25519Signer(rawPrivateKey: [1, 2, 3]) }
+    }
+}
