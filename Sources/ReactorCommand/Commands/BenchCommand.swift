@@ -18,6 +18,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000
     @Option(name: .long, help: "Executor concurrency.") var concurrency: Int = 8
     @Option(name: .long, help: "Directory for the benchmark databases (a temp dir when omitted).") var dir: String?
+    @Option(name: .long, help: "Run only these parts (comma-separated: raw, memory, sqlite, append, cold).") var only: String?
+
+    private func wants(_ part: String) -> Bool {
+        guard let only else { return true }
+        return only.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == part }
+    }
 
     func run() async throws {
         let base = URL(fileURLWithPath: dir ?? NSTemporaryDirectory()).appendingPathComponent("reactor-bench-\(UUID().uuidString.prefix(8))")
@@ -31,26 +37,36 @@ struct BenchCommand: AsyncParsableCommand {
         print("reactor bench: \(jobs) jobs per run, concurrency \(concurrency), cold document \(coldOperations) operations")
 
         // Raw SQLite baselines: the same operation rows, same durability (WAL, synchronous=NORMAL).
-        let rawSingle = try rawInserts(path: base.appendingPathComponent("raw1.sqlite").path, rows: jobs, rowsPerTransaction: 1)
-        report("raw SQLite insert, 1 row/transaction", rate(rawSingle))
-        let rawBatched = try rawInserts(path: base.appendingPathComponent("raw100.sqlite").path, rows: jobs * 5, rowsPerTransaction: 100)
-        report("raw SQLite insert, 100 rows/transaction", rate(rawBatched))
-
-        let memory1 = try await jobsPerSecond(store: InMemoryStore(), documents: 1)
-        report("jobs to READ_READY, memory, 1 document", rate(memory1))
-        let memory100 = try await jobsPerSecond(store: InMemoryStore(), documents: 100)
-        report("jobs to READ_READY, memory, 100 documents", rate(memory100))
-        let sqlite1 = try await jobsPerSecond(store: SQLiteStore(path: base.appendingPathComponent("one.sqlite").path), documents: 1)
-        report("jobs to READ_READY, SQLite, 1 document", rate(sqlite1) + String(format: "  (%.2fx raw 1-row)", sqlite1 / rawSingle))
-        let sqlite100 = try await jobsPerSecond(store: SQLiteStore(path: base.appendingPathComponent("hundred.sqlite").path), documents: 100)
-        report("jobs to READ_READY, SQLite, 100 documents", rate(sqlite100) + String(format: "  (%.2fx raw 1-row)", sqlite100 / rawSingle))
-
-        let appends = try await batchedAppends(path: base.appendingPathComponent("append.sqlite").path)
-        report("batched appends, SQLite store, 100 ops/commit (ops/s)", rate(appends) + String(format: "  (%.2fx raw 100-row)", appends / rawBatched))
-
-        let (cold, opsRead, cachedMicros) = try await coldLoad(path: base.appendingPathComponent("cold.sqlite").path)
-        report("cold load of a \(coldOperations)-op document (median)", String(format: "%.2f ms (%d operations read)", cold, opsRead))
-        report("cached get (mean)", String(format: "%.2f µs", cachedMicros))
+        var rawSingle = Double.nan
+        var rawBatched = Double.nan
+        if wants("raw") || wants("sqlite") || wants("append") {
+            rawSingle = try rawInserts(path: base.appendingPathComponent("raw1.sqlite").path, rows: jobs, rowsPerTransaction: 1)
+            report("raw SQLite insert, 1 row/transaction", rate(rawSingle))
+            rawBatched = try rawInserts(path: base.appendingPathComponent("raw100.sqlite").path, rows: jobs * 5, rowsPerTransaction: 100)
+            report("raw SQLite insert, 100 rows/transaction", rate(rawBatched))
+        }
+        if wants("memory") {
+            let memory1 = try await jobsPerSecond(store: InMemoryStore(), documents: 1)
+            report("jobs to READ_READY, memory, 1 document", rate(memory1))
+            let memory100 = try await jobsPerSecond(store: InMemoryStore(), documents: 100)
+            report("jobs to READ_READY, memory, 100 documents", rate(memory100))
+        }
+        if wants("sqlite") {
+            let sqlite1 = try await jobsPerSecond(store: SQLiteStore(path: base.appendingPathComponent("one.sqlite").path), documents: 1)
+            report("jobs to READ_READY, SQLite, 1 document", rate(sqlite1) + String(format: "  (%.2fx raw 1-row)", sqlite1 / rawSingle))
+            let sqlite100 = try await jobsPerSecond(store: SQLiteStore(path: base.appendingPathComponent("hundred.sqlite").path), documents: 100)
+            report("jobs to READ_READY, SQLite, 100 documents", rate(sqlite100) + String(format: "  (%.2fx raw 1-row)", sqlite100 / rawSingle))
+        }
+        if wants("append") {
+            let appends = try await batchedAppends(path: base.appendingPathComponent("append.sqlite").path)
+            report("batched appends, SQLite store, 100 ops/commit (ops/s)", rate(appends) + String(format: "  (%.2fx raw 100-row)", appends / rawBatched))
+        }
+        if wants("cold") {
+            let (cold, opsRead, cachedMicros) = try await coldLoad(path: base.appendingPathComponent("cold.sqlite").path)
+            report("cold load of a \(coldOperations)-op document (median)", String(format: "%.2f ms (%d operations read)", cold, opsRead))
+            report("cached get (mean)", String(format: "%.2f µs", cachedMicros))
+        }
+        _ = results
     }
 
     private func rate(_ perSecond: Double) -> String { String(format: "%10.0f /s", perSecond) }
