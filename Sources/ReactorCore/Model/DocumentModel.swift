@@ -23,6 +23,13 @@ public protocol DocumentModel: Sendable {
 
 extension DocumentModel {
     public var scopes: [String] { [Scope.global, Scope.local] }
+
+    /// Validates and reduces in one step. A thrown error is a validation failure (the job fails); a `.failure`
+    /// result is a reducer error (recorded on the operation). Models may override it to avoid decoding twice.
+    public func reduceValidated(state: JSONValue, action: Action) throws -> Result<JSONValue, any Error> {
+        try validate(action)
+        return Result { try reduce(state: state, action: action) }
+    }
 }
 
 /// Changes a document's state from one model version to the next: registered with the reactor and applied by the

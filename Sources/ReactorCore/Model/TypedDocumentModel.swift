@@ -12,6 +12,8 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
     struct Handler: Sendable {
         let validate: @Sendable (JSONValue) throws -> Void
         let reduce: @Sendable (inout State, JSONValue, Action) throws -> Void
+        /// Decodes the input (throwing on malformed input) and returns the reduction to run on a state.
+        let prepare: @Sendable (JSONValue, Action) throws -> @Sendable (inout State) throws -> Void
     }
 
     public let documentType: String
@@ -38,14 +40,20 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
         var copy = self
         copy.handlers[type] = Handler(
             validate: { json in _ = try Self.decodeInput(Input.self, json) },
-            reduce: { state, json, action in try reduce(&state, try Self.decodeInput(Input.self, json), action) })
+            reduce: { state, json, action in try reduce(&state, try Self.decodeInput(Input.self, json), action) },
+            prepare: { json, action in
+                let input = try Self.decodeInput(Input.self, json)
+                return { state in try reduce(&state, input, action) }
+            })
         return copy
     }
 
     /// Adds a handler for actions of `type` that take no input.
     public func on(_ type: String, _ reduce: @escaping @Sendable (inout State, Action) throws -> Void) -> Self {
         var copy = self
-        copy.handlers[type] = Handler(validate: { _ in }, reduce: { state, _, action in try reduce(&state, action) })
+        copy.handlers[type] = Handler(
+            validate: { _ in }, reduce: { state, _, action in try reduce(&state, action) },
+            prepare: { _, action in { state in try reduce(&state, action) } })
         return copy
     }
 
@@ -62,6 +70,27 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
                                details: ["actionType": action.type, "scope": action.scope, "path": "actions.type"])
         }
         try handler.validate(action.input)
+    }
+
+    public func reduceValidated(state: JSONValue, action: Action) throws -> Result<JSONValue, any Error> {
+        guard action.scope == Scope.global, let handler = handlers[action.type] else {
+            try validate(action)  // throws the unknown-action error
+            return .failure(ReactorError(.internal, "unreachable"))
+        }
+        let run = try handler.prepare(action.input, action)  // malformed input fails the job
+        return Result {
+            var typed = try decodeState(state)
+            try run(&typed)
+            return try JSONValueCoder.encode(typed)
+        }
+    }
+
+    private func decodeState(_ state: JSONValue) throws -> State {
+        do {
+            return try JSONValueCoder.decode(State.self, from: state)
+        } catch {
+            throw ReactorError(.internal, "stored state of '\(documentType)' does not decode: \(error)")
+        }
     }
 
     public func reduce(state: JSONValue, action: Action) throws -> JSONValue {

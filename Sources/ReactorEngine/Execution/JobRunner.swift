@@ -103,8 +103,6 @@ struct JobRunner: Sendable {
         if action.type == BaseAction.upgrade {
             throw ReactorError.invalidInput("upgrade a document with UPGRADE_DOCUMENT in the 'document' scope", path: "actions.type")
         }
-        let isHistory = BaseAction.isHistory(action.type)
-        if !isHistory { try doc.model.validate(action) }
         let op = try await reduce(action, operationID: operationID, scope: action.scope, in: &doc, job: job, timestamp: timestamp)
         work = doc
         return op
@@ -115,9 +113,9 @@ struct JobRunner: Sendable {
         _ action: Action, operationID: String, scope: String, in doc: inout WorkingDocument, job: Job, timestamp: Int64
     ) async throws -> Operation {
         guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
-        let reduce = models.scopeReducer(doc.model, scope: scope)
         let isHistory = BaseAction.isHistory(action.type)
         if isHistory && sw.history == nil {
+            let reduce = models.scopeReducer(doc.model, scope: scope)
             let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
             let initial: JSONValue
             if let given = doc.initialStates[scope] { initial = given } else { initial = try await loader.initialState(stream, model: doc.model) }
@@ -127,18 +125,21 @@ struct JobRunner: Sendable {
         }
         var skip = 0
         var error: String?
-        if var history = sw.history {
+        if !isHistory, sw.history == nil {
+            // The common path: validate (a throw fails the job) and reduce (a failure is recorded) in one step.
+            switch try doc.model.reduceValidated(state: sw.state, action: action) {
+            case .success(let next): sw.state = next
+            case .failure(let reducerError): error = History.describe(reducerError)
+            }
+        } else if var history = sw.history {
+            if !isHistory { try doc.model.validate(action) }
             let outcome = history.apply(action, at: sw.revision)
             skip = outcome.skip
             error = outcome.error
             if error == nil { sw.state = history.state }
             sw.history = history
         } else {
-            do {
-                sw.state = try reduce(sw.state, action)
-            } catch let reducerError {
-                error = History.describe(reducerError)
-            }
+            throw ReactorError(.internal, "history action '\(action.type)' without a loaded history")
         }
         if error == nil { sw.hash = StateHash.of(sw.state) }
         let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
