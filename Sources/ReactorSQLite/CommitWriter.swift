@@ -1,29 +1,47 @@
 import GRDB
 import ReactorCore
 
-/// Writes prepared commits on the writer connection: one write transaction per batch, one savepoint per commit.
+/// Writes prepared commits on the writer connection: one write transaction per batch, each commit atomic on its own.
 ///
 /// Runs only on GRDB's serial writer queue. Every statement is a cached prepared statement; nothing is encoded here
 /// (see ``PreparedCommit``).
 enum CommitWriter {
-    /// Stores `batch` in one `BEGIN IMMEDIATE` transaction, each commit inside its own savepoint so that a failing
-    /// commit rolls back only itself. Returns one result per commit, in order. When the transaction itself fails
-    /// (busy, disk full, failed `COMMIT`), nothing is stored and every commit fails with that error.
+    /// Stores `batch` in one `BEGIN IMMEDIATE` transaction, each commit atomic on its own: a failing commit rolls
+    /// back only itself. Returns one result per commit, in order. When the transaction itself fails (busy, disk full,
+    /// failed `COMMIT`), nothing is stored and every commit fails with that error.
+    ///
+    /// Failures are rare, so the batch is first written without savepoints; if any commit fails, that transaction is
+    /// rolled back and the batch is written again with a savepoint per commit.
     static func write(_ batch: [PreparedCommit], in db: Database) -> [Result<CommitReceipt, ReactorError>] {
+        var receipts: [CommitReceipt] = []
+        receipts.reserveCapacity(batch.count)
+        do {
+            try db.inTransaction(.immediate) {
+                for prepared in batch { receipts.append(try write(prepared, in: db)) }
+                return .commit
+            }
+            return receipts.map { .success($0) }
+        } catch {
+            let failure = ReactorError.sqliteFailure(error)
+            if batch.count == 1 || Self.failsWholeTransaction(error) {
+                return batch.map { _ in .failure(failure) }
+            }
+        }
+        return writeWithSavepoints(batch, in: db)
+    }
+
+    /// Whether `error` is about the transaction rather than one commit (so redoing the batch cannot help).
+    private static func failsWholeTransaction(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    private static func writeWithSavepoints(_ batch: [PreparedCommit], in db: Database) -> [Result<CommitReceipt, ReactorError>] {
         var results: [Result<CommitReceipt, ReactorError>?] = Array(repeating: nil, count: batch.count)
         do {
             try db.inTransaction(.immediate) {
                 for (i, prepared) in batch.enumerated() {
-                    var receipt: CommitReceipt?
-                    do {
-                        try db.inSavepoint {
-                            receipt = try write(prepared, in: db)
-                            return .commit
-                        }
-                        results[i] = receipt.map { .success($0) } ?? .failure(ReactorError(.internal, "commit produced no receipt"))
-                    } catch {
-                        results[i] = .failure(ReactorError.sqliteFailure(error))
-                    }
+                    results[i] = try writeInSavepoint(prepared, in: db)
                 }
                 return .commit
             }
@@ -35,6 +53,26 @@ enum CommitWriter {
             }
         }
         return results.map { $0 ?? .failure(ReactorError(.internal, "commit was not attempted")) }
+    }
+
+    /// Writes one commit of a batch inside a savepoint (cached statements, unlike `Database.inSavepoint`).
+    ///
+    /// Returns the commit's own failure after rolling back to the savepoint. Throws — failing the whole batch — when
+    /// the enclosing transaction is gone (SQLite rolls a transaction back by itself on some errors, e.g. a full disk),
+    /// so that no later commit can run outside the batch's transaction.
+    private static func writeInSavepoint(_ prepared: PreparedCommit, in db: Database) throws -> Result<CommitReceipt, ReactorError> {
+        guard db.isInsideTransaction else { throw ReactorError(.storage, "the write transaction was rolled back by SQLite") }
+        try db.cachedStatement(sql: SQL.savepoint).execute()
+        do {
+            let receipt = try write(prepared, in: db)
+            try db.cachedStatement(sql: SQL.releaseSavepoint).execute()
+            return .success(receipt)
+        } catch {
+            guard db.isInsideTransaction else { throw error }
+            try db.cachedStatement(sql: SQL.rollbackToSavepoint).execute()
+            try db.cachedStatement(sql: SQL.releaseSavepoint).execute()
+            return .failure(ReactorError.sqliteFailure(error))
+        }
     }
 
     // MARK: One commit
@@ -118,6 +156,11 @@ enum CommitWriter {
                 throw error
             }
         } else {
+            // Fast path: slug, type and deletion unchanged, so only the header text is rewritten (no index update).
+            let headerOnly = try db.cachedStatement(sql: SQL.updateHeaderOnly)
+            headerOnly.setUncheckedArguments([prepared.headerJSON, header.id, header.slug, header.documentType, header.isDeleted])
+            try headerOnly.execute()
+            if db.changesCount == 1 { return }
             let statement = try db.cachedStatement(sql: SQL.updateDocument)
             statement.setUncheckedArguments([header.slug, header.documentType, header.isDeleted, prepared.headerJSON, header.id])
             do {
@@ -138,9 +181,18 @@ enum CommitWriter {
     }
 
     /// Moves the stream from `expectedRevision` to its new revision, or fails with `REVISION_CONFLICT` when the
-    /// stream is elsewhere. A conditional write, so a single statement both checks and advances.
+    /// stream is elsewhere. A conditional write, so a single statement both checks and advances. A stream gets its
+    /// row with its first operation (`revisions` lists only scopes with operations).
     private static func advanceStream(_ append: StreamAppend, in db: Database) throws {
         let stream = append.stream
+        if append.operations.isEmpty {
+            // Nothing to append: only check. A stream exists once it has operations.
+            let actual = try streamRevision(of: stream, in: db)
+            if actual != append.expectedRevision {
+                throw ReactorError.revisionConflict(stream, expected: append.expectedRevision, actual: actual)
+            }
+            return
+        }
         let newRevision = append.expectedRevision + append.operations.count
         let statement: Statement
         if append.expectedRevision == 0 {
@@ -172,7 +224,11 @@ enum CommitWriter {
     // MARK: SQL
 
     private enum SQL {
+        static let savepoint = "SAVEPOINT reactor_commit"
+        static let releaseSavepoint = "RELEASE SAVEPOINT reactor_commit"
+        static let rollbackToSavepoint = "ROLLBACK TO SAVEPOINT reactor_commit"
         static let insertDocument = "INSERT INTO documents (id, slug, document_type, deleted, header) VALUES (?, ?, ?, ?, ?)"
+        static let updateHeaderOnly = "UPDATE documents SET header = ? WHERE id = ? AND slug IS ? AND document_type = ? AND deleted = ?"
         static let updateDocument = "UPDATE documents SET slug = ?, document_type = ?, deleted = ?, header = ? WHERE id = ?"
         static let documentExists = "SELECT 1 FROM documents WHERE id = ?"
         static let documentIDForSlug = "SELECT id FROM documents WHERE slug = ?"

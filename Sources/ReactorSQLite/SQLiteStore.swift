@@ -43,6 +43,8 @@ public final class SQLiteStore: ReactorStore {
         let synchronous = configuration.durability.synchronousPragmaValue
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // Savepoint and statement journals in memory: they only matter inside a transaction.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
@@ -56,15 +58,25 @@ public final class SQLiteStore: ReactorStore {
     }
 
     /// Creates or upgrades the schema (versioned migrations `v1` …). Idempotent; safe to call from several stores
-    /// on one file.
+    /// (processes) on one file at once.
     public func migrate() async throws {
-        let migrator = SQLiteSchema.makeMigrator()
         do {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                migrator.asyncMigrate(pool) { result in continuation.resume(with: result.map { _ in () }) }
-            }
+            try await runMigrations()
         } catch {
-            throw ReactorError.sqliteFailure(error)
+            // Another store may have applied the same migration between our check and our write: the second pass
+            // sees it applied. A genuine failure fails again.
+            do {
+                try await runMigrations()
+            } catch {
+                throw ReactorError.sqliteFailure(error)
+            }
+        }
+    }
+
+    private func runMigrations() async throws {
+        let migrator = SQLiteSchema.makeMigrator()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            migrator.asyncMigrate(pool) { result in continuation.resume(with: result.map { _ in () }) }
         }
     }
 

@@ -9,6 +9,7 @@ extension StoreConformance {
         ConformanceCase("appends continue indices") { try await appendsContinueIndices($0) },
         ConformanceCase("header is replaced by every commit") { try await headerReplaced($0) },
         ConformanceCase("commits without appends") { try await commitsWithoutAppends($0) },
+        ConformanceCase("an empty append checks the revision and adds no stream") { try await emptyAppends($0) },
         ConformanceCase("empty commit list") { store in
             let results = await store.commit([])
             try check(results.isEmpty, "commit([]) returned \(results.count) results")
@@ -125,6 +126,24 @@ extension StoreConformance {
         try check(try await commitOK(store, Commit(header: renamed, appends: []), "header-only commit").records.isEmpty, "records")
         try check(try await store.header(id: "a") == renamed, "header-only commit did not replace the header")
         try check(try await store.latestOrdinal() == 0, "latestOrdinal without operations")
+    }
+
+    static func emptyAppends(_ store: any ReactorStore) async throws {
+        let g = F.stream("a"), l = F.stream("a", Scope.local)
+        try await commitOK(store, Commit(header: F.header("a"), createsDocument: true, appends: [StreamAppend(stream: g, expectedRevision: 0, operations: [])]), "create with an empty append")
+        try check(try await store.revisions(documentID: "a", branch: Branch.main).isEmpty, "an empty append created a stream")
+        try await commitOK(store, F.append("a", at: 0, count: 2), "append")
+        try await commitOK(store, Commit(header: F.header("a"), appends: [
+            StreamAppend(stream: g, expectedRevision: 2, operations: []), StreamAppend(stream: l, expectedRevision: 0, operations: []),
+        ]), "empty appends at the current revisions")
+        try check(try await store.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2], "revisions after empty appends")
+        for (stream, expected) in [(g, 1), (g, 3), (l, 1)] {
+            let error = try checkFailure(
+                try await commitOne(store, Commit(header: F.header("a"), appends: [StreamAppend(stream: stream, expectedRevision: expected, operations: [])])),
+                .revisionConflict, "empty append to \(stream) expecting \(expected)")
+            try check(error.isTransient, "a revision conflict is transient")
+        }
+        try check(try await store.operations(in: g, fromIndex: 0, limit: nil).count == 2, "operations")
     }
 
     static func batchSeesEarlierCommits(_ store: any ReactorStore) async throws {

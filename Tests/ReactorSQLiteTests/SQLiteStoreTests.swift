@@ -192,17 +192,20 @@ struct SQLiteStoreTests {
         let holder = try await Self.openStore(path)
         let waiter = try await Self.openStore(path, .init(busyTimeout: .milliseconds(100)))
         _ = try await holder.commit(Self.create("a"))
+        let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
         let result = await withTaskGroup(of: Result<CommitReceipt, ReactorError>?.self) { group in
             group.addTask {
                 // Holds the write lock for 800 ms on GRDB's writer queue.
                 try? await holder.pool.write { db in
                     try db.execute(sql: "UPDATE cursors SET ordinal = 0")
+                    lockedContinuation.yield()
+                    lockedContinuation.finish()
                     Thread.sleep(forTimeInterval: 0.8)
                 }
                 return nil
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(200))
+                for await _ in locked { break }
                 return await waiter.commit([Self.append("a", at: 1)])[0]
             }
             var out: Result<CommitReceipt, ReactorError>?
@@ -237,6 +240,20 @@ struct SQLiteStoreTests {
         #expect(try await reopened.documentID(forSlug: "s") == "a")
         #expect(try await reopened.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
         try await reopened.close()
+    }
+
+    @Test func concurrentMigrationsOfOneFile() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        for round in 0..<5 {
+            let stores = try (0..<3).map { _ in try SQLiteStore(path: directory.path("store-\(round).sqlite")) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for store in stores { group.addTask { try await store.migrate() } }
+                try await group.waitForAll()
+            }
+            _ = try await stores[1].commit(Self.create("a"))
+            for store in stores { try await store.close() }
+        }
     }
 
     @Test func groupCommitOfConcurrentDocuments() async throws {
