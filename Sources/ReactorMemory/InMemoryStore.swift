@@ -50,7 +50,12 @@ public final class InMemoryStore: ReactorStore {
             return .failure(ReactorError(.slugTaken, "slug '\(slug)' is used by document '\(owner)'", details: ["slug": slug]))
         }
         var newIDs = Set<String>()
+        var seenStreams = Set<StreamID>()
         for append in commit.appends {
+            guard seenStreams.insert(append.stream).inserted else {
+                return .failure(ReactorError(.revisionConflict, "stream \(append.stream) appears twice in one commit",
+                                             details: ["stream": append.stream.description], isTransient: false))
+            }
             let current = s.streams[append.stream]?.operations.count ?? 0
             if current != append.expectedRevision {
                 return .failure(.revisionConflict(append.stream, expected: append.expectedRevision, actual: current))
@@ -166,8 +171,7 @@ public final class InMemoryStore: ReactorStore {
     public func latestKeyframe(of stream: StreamID, atOrBefore index: Int?) async throws -> Keyframe? {
         state.withLock { s in
             guard let frames = s.keyframes[stream] else { return nil }
-            if let index { return frames.last { $0.index <= index } }
-            return frames.last
+            return frames.filter { index == nil || $0.index <= index! }.max { $0.index < $1.index }
         }
     }
 

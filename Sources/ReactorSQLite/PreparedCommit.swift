@@ -23,7 +23,7 @@ struct PreparedCommit: Sendable {
     /// Encodes the JSON columns of `commit`.
     init(_ commit: Commit) throws {
         self.commit = commit
-        self.headerJSON = try JSONValueCoder.encode(commit.header).canonicalString
+        self.headerJSON = commit.header.jsonValue.canonicalString
         self.appends = try commit.appends.map { append in
             Append(
                 append: append,

@@ -350,7 +350,7 @@ public final class SQLiteStore: ReactorStore {
     }
 
     private static func decodeHeader(_ text: String) throws -> DocumentHeader {
-        try JSONValueCoder.decode(DocumentHeader.self, from: JSONValueCoder.parse(text))
+        try DocumentHeader(json: JSONValueCoder.parse(text))
     }
 
     /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.

@@ -45,3 +45,23 @@ import Testing
         #expect(throws: ReactorError.self) { try Ed25519Signer(rawPrivateKey: [1, 2, 3]) }
     }
 }
+
+@Suite struct HeaderJSONTests {
+    @Test(arguments: [false, true])
+    func directConversionEqualsCodable(_ full: Bool) throws {
+        var header = DocumentHeader(id: "d1", documentType: "t/x", createdAt: 1_700_000_000_123, lastModifiedAt: 1_700_000_000_456)
+        if full {
+            header.slug = "s"
+            header.name = "Nämé"
+            header.revision = ["document": 3, "global": 12]
+            header.meta = ["k": ["nested": [1, true, nil]]]
+            header.signer = SignerInfo(algorithm: .p256, publicKey: "AAAA", name: "ann")
+            header.deletedAt = 1_700_000_000_999
+            header.modelVersion = 4
+            header.branch = "dev"
+        }
+        #expect(header.jsonValue == (try JSONValueCoder.encode(header)))
+        #expect(try DocumentHeader(json: header.jsonValue) == header)
+        #expect(throws: ReactorError.self) { try DocumentHeader(json: ["id": 5]) }
+    }
+}

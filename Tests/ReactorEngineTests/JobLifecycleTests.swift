@@ -194,32 +194,63 @@ import Testing
     }
 }
 
-/// Tests whose reducers block a thread of the (2-thread) cooperative pool on purpose. They run one at a time, so that
-/// one does not starve the other.
-@Suite(.serialized) struct BlockingReducerTests {
-    /// Jobs on different documents really overlap, and never more than `maxConcurrency` do.
-    @Test func documentsRunConcurrently() async throws {
-        let module = try await ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 3)).buildModule()
-        let running = Mutex((now: 0, peak: 0))
-        module.eventBus.subscribe([.jobRunning, .jobReadReady, .jobFailed]) { event in
-            running.withLock { r in
-                if event.kind == .jobRunning { r.now += 1; r.peak = max(r.peak, r.now) } else { r.now -= 1 }
-            }
+/// A read model that holds each job until `target` jobs are inside it at once (or a deadline passes), recording the
+/// peak. It suspends rather than blocks, so it needs no free thread to observe concurrency.
+final class BarrierReadModel: ReadModel {
+    let name = "barrier"
+    let target: Int
+    let patience: Duration
+    let state = Mutex((inside: 0, peak: 0))
+
+    init(target: Int, patience: Duration = .seconds(5)) {
+        self.target = target
+        self.patience = patience
+    }
+
+    func indexOperations(_ records: [OperationRecord]) async throws {
+        state.withLock { s in s.inside += 1; s.peak = max(s.peak, s.inside) }
+        let deadline = ContinuousClock.now.advanced(by: patience)
+        while state.withLock({ $0.peak < target }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
         }
+        state.withLock { $0.inside -= 1 }
+    }
+
+    var peak: Int { state.withLock { $0.peak } }
+}
+
+@Suite struct ConcurrencyTests {
+    /// Jobs on different documents overlap up to `maxConcurrency`, never more.
+    @Test func documentsRunConcurrentlyUpToTheLimit() async throws {
+        let barrier = BarrierReadModel(target: 3)
+        let module = try await ReactorBuilder.testing().withReadModel(barrier)
+            .withExecutorConfig(ExecutorConfig(maxConcurrency: 3)).buildModule()
         var jobs: [JobInfo] = []
-        for i in 0..<8 {
-            jobs.append(try await module.reactor.create(NewDocument(id: "slow-\(i)", documentType: Counter.documentType)))
-            // Each reducer blocks its thread for 30 ms: while one blocks, the pool runs another document's job.
-            jobs.append(try await module.reactor.execute("slow-\(i)", actions: [Action(type: "SLOW", input: ["ms": 30])]))
-        }
+        for i in 0..<9 { jobs.append(try await module.reactor.create(NewDocument(id: "c-\(i)", documentType: Counter.documentType))) }
         let submitted = jobs
         try await module.withRunning {
             for job in submitted { _ = try await module.reactor.waitForJob(job.id) }
         }
-        #expect(running.withLock { $0.peak } >= 2)
-        #expect(running.withLock { $0.peak } <= 3)
+        #expect(barrier.peak == 3)
     }
 
+    /// Jobs of one document never overlap, whatever the concurrency.
+    @Test func oneDocumentRunsOneJobAtATime() async throws {
+        let barrier = BarrierReadModel(target: 2, patience: .milliseconds(100))
+        let module = try await ReactorBuilder.testing().withReadModel(barrier)
+            .withExecutorConfig(ExecutorConfig(maxConcurrency: 4)).buildModule()
+        var jobs = [try await module.reactor.create(NewDocument(id: "one", documentType: Counter.documentType))]
+        for _ in 0..<3 { jobs.append(try await module.reactor.execute("one", actions: [Counter.add(1)])) }
+        let submitted = jobs
+        try await module.withRunning {
+            for job in submitted { _ = try await module.reactor.waitForJob(job.id) }
+        }
+        #expect(barrier.peak == 1)
+    }
+}
+
+/// Tests whose reducers block a thread of the cooperative pool on purpose.
+@Suite(.serialized) struct BlockingReducerTests {
     /// Scenario 8: a reducer slower than the job timeout fails the job; the next job on the document still runs.
     @Test func slowReducerTimesOut() async throws {
         let builder = ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .milliseconds(200)))
