@@ -19,13 +19,16 @@ public protocol DocumentModel: Sendable {
     func validate(_ action: Action) throws
     /// Reduces `action` on `state` and returns the new state.
     func reduce(state: JSONValue, action: Action) throws -> JSONValue
+    /// Validates and reduces in one step: a thrown error is a validation failure (the job fails), a `.failure`
+    /// result a reducer error (recorded on the operation). The default calls ``validate(_:)`` then
+    /// ``reduce(state:action:)``; models override it to decode their input once.
+    func reduceValidated(state: JSONValue, action: Action) throws -> Result<JSONValue, any Error>
 }
 
 extension DocumentModel {
     public var scopes: [String] { [Scope.global, Scope.local] }
 
-    /// Validates and reduces in one step. A thrown error is a validation failure (the job fails); a `.failure`
-    /// result is a reducer error (recorded on the operation). Models may override it to avoid decoding twice.
+    /// The default: ``validate(_:)`` then ``reduce(state:action:)``.
     public func reduceValidated(state: JSONValue, action: Action) throws -> Result<JSONValue, any Error> {
         try validate(action)
         return Result { try reduce(state: state, action: action) }
