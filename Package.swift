@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "ReactorCommand",
             dependencies: [
-                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels",
+                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -5,9 +5,8 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-/// A store that fails the first `failures` commits with `error`.
-final class FlakyStore: ReactorStore {
-    let base = InMemoryStore()
+/// A store that fails the first `failures` non-create commits with `error`.
+final class FlakyStore: ForwardingStore, @unchecked Sendable {
     let remaining: Mutex<Int>
     let error: ReactorError
     let commitCalls = Mutex(0)
@@ -15,10 +14,10 @@ final class FlakyStore: ReactorStore {
     init(failures: Int, error: ReactorError) {
         self.remaining = Mutex(failures)
         self.error = error
+        super.init(InMemoryStore())
     }
 
-    func migrate() async throws {}
-    func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
+    override func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
         commitCalls.withLock { $0 += 1 }
         let fail = remaining.withLock { n -> Bool in
             guard n > 0, commits.contains(where: { !$0.createsDocument }) else { return false }
@@ -28,20 +27,6 @@ final class FlakyStore: ReactorStore {
         if fail { return commits.map { _ in .failure(error) } }
         return await base.commit(commits)
     }
-    func operations(in stream: StreamID, fromIndex: Int, limit: Int?) async throws -> [Operation] { try await base.operations(in: stream, fromIndex: fromIndex, limit: limit) }
-    func revisions(documentID: String, branch: String) async throws -> [String: Int] { try await base.revisions(documentID: documentID, branch: branch) }
-    func operations(matching query: OperationQuery, page: PageRequest) async throws -> Page<OperationRecord> { try await base.operations(matching: query, page: page) }
-    func operations(afterOrdinal ordinal: Int64, limit: Int) async throws -> [OperationRecord] { try await base.operations(afterOrdinal: ordinal, limit: limit) }
-    func latestOrdinal() async throws -> Int64 { try await base.latestOrdinal() }
-    func existingOperationIDs(_ ids: [String]) async throws -> Set<String> { try await base.existingOperationIDs(ids) }
-    func latestKeyframe(of stream: StreamID, atOrBefore index: Int?) async throws -> Keyframe? { try await base.latestKeyframe(of: stream, atOrBefore: index) }
-    func header(id: String) async throws -> DocumentHeader? { try await base.header(id: id) }
-    func documentID(forSlug slug: String) async throws -> String? { try await base.documentID(forSlug: slug) }
-    func findHeaders(matching query: DocumentQuery, page: PageRequest) async throws -> Page<DocumentHeader> { try await base.findHeaders(matching: query, page: page) }
-    func relationships(from sourceID: String, type: String?) async throws -> [Relationship] { try await base.relationships(from: sourceID, type: type) }
-    func relationships(to targetID: String, type: String?) async throws -> [Relationship] { try await base.relationships(to: targetID, type: type) }
-    func cursor(named name: String) async throws -> Int64? { try await base.cursor(named: name) }
-    func saveCursor(named name: String, ordinal: Int64) async throws { try await base.saveCursor(named: name, ordinal: ordinal) }
 }
 
 @Suite struct RetryTests {

@@ -6,6 +6,7 @@ import ReactorEngine
 import ReactorMemory
 import ReactorModels
 import ReactorSQLite
+import ReactorTesting
 
 /// `reactor bench`: measures the reactor and, side by side in the same run, raw SQLite inserts of the same rows.
 struct BenchCommand: AsyncParsableCommand {
@@ -138,7 +139,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         try await store.close()
 
-        let counting = CountingReads(base: try SQLiteStore(path: path))
+        let counting = CountingStore(try SQLiteStore(path: path))
         let (unsorted, cachedMicros) = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(counting).withReactor { module in
             let reactor = module.reactor
             var samples: [Double] = []
