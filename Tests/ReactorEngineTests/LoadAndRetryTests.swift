@@ -130,3 +130,21 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
         }
     }
 }
+
+/// A store whose reads fail: the reactor cannot start.
+final class BrokenStore: ForwardingStore, @unchecked Sendable {
+    init() { super.init(InMemoryStore()) }
+    override func latestOrdinal() async throws -> Int64 { throw ReactorError.storage("disk on fire") }
+}
+
+@Suite struct StartupFailureTests {
+    @Test func aReactorThatCannotStartStopsCleanly() async throws {
+        let module = try await ReactorBuilder.testing().withStore(BrokenStore()).buildModule()
+        let job = try await module.reactor.create(NewDocument(documentType: Counter.documentType))
+        await #expect(throws: ReactorError.self) { try await module.reactor.run() }
+        await module.reactor.kill().completed()  // must not hang
+        #expect(try module.reactor.jobStatus(job.id).status == .failed)
+        #expect(try module.reactor.jobStatus(job.id).error?.code == .shutdown)
+        await #expect(throws: ReactorError.self) { _ = try await module.reactor.execute("x", actions: [Counter.add(1)]) }
+    }
+}

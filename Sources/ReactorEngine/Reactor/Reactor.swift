@@ -80,7 +80,16 @@ public final class Reactor: Service, Sendable {
         case .stopped: return  // killed before it started: nothing to run
         case .running, .stopping: throw ReactorError(.unsupported, "the reactor was already started")
         }
-        watermark.start(at: try await store.latestOrdinal())
+        do {
+            watermark.start(at: try await store.latestOrdinal())
+        } catch {
+            // Could not start: stop for good, so that nobody waits on a reactor that never runs.
+            state.withLock { $0.lifecycle = .stopping }
+            beginShutdownOfIdleQueue()
+            state.withLock { $0.lifecycle = .stopped }
+            stopWaiters.notifyAll()
+            throw error
+        }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskGroup(of: Void.self) { group in
@@ -136,19 +145,24 @@ public final class Reactor: Service, Sendable {
         }
         queue.close()
         if neverStarted {
-            // Nobody will run what is queued: fail it so that no caller waits forever.
-            let error = ReactorError.shutdown()
-            while queue.pendingCount > 0 {
-                guard let work = queue.dequeueNow() else { break }
-                let job: Job
-                switch work {
-                case .run(let j): job = j
-                case .dependencyFailed(let j, _): job = j
-                }
-                jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
-                queue.complete(job, succeeded: false)
-            }
+            beginShutdownOfIdleQueue()
             stopWaiters.notifyAll()
+        }
+    }
+
+    /// Nobody will run what is queued: fails it so that no caller waits forever.
+    private func beginShutdownOfIdleQueue() {
+        queue.close()
+        let error = ReactorError.shutdown()
+        while queue.pendingCount > 0 {
+            guard let work = queue.dequeueNow() else { break }
+            let job: Job
+            switch work {
+            case .run(let j): job = j
+            case .dependencyFailed(let j, _): job = j
+            }
+            jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+            queue.complete(job, succeeded: false)
         }
     }
 
@@ -159,13 +173,19 @@ public final class Reactor: Service, Sendable {
         guard !isShutdown else { throw ReactorError.shutdown() }
         let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
         jobTracker.register(infos)
+        // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
+        for info in infos { await eventBus.emit(.jobPending(info)) }
         do {
             try queue.enqueue(jobs)
         } catch {
-            for info in infos { jobTracker.update(info.id) { $0.status = .failed; $0.error = .shutdown() } }
+            let reason = (error as? ReactorError) ?? .shutdown()
+            for info in infos {
+                if let failed = jobTracker.update(info.id, { $0.status = .failed; $0.error = reason }) {
+                    await eventBus.emit(.jobFailed(failed, reason))
+                }
+            }
             throw error
         }
-        for info in infos { await eventBus.emit(.jobPending(info)) }
         return infos
     }
 
