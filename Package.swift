@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "ReactorCoreTests", dependencies: ["ReactorCore", "ReactorTesting"]),
         .testTarget(name: "ReactorMemoryTests", dependencies: ["ReactorMemory", "ReactorTesting"]),
-        .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory"]),
+        .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory", "ReactorSQLite"]),
         .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorMemory"]),
         .testTarget(name: "ReactorModelsTests", dependencies: ["ReactorModels", "ReactorTesting", "ReactorEngine"]),
         .testTarget(

@@ -4,8 +4,9 @@ import Testing
 
 @Suite struct BatchTests {
     /// Scenario 5: B depends on A, A fails: B fails with a dependency error; independent C still runs.
-    @Test func failedDependencyFailsDependents() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func failedDependencyFailsDependents(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let c = try await reactor.createCounter(id: "c")
             let result = try await reactor.executeBatch([
@@ -28,8 +29,9 @@ import Testing
         }
     }
 
-    @Test func dependenciesOrderExecution() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func dependenciesOrderExecution(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let order = Collector<String>()
             module.eventBus.subscribe([.jobReadReady]) { event in order.append(event.job.documentID) }
@@ -48,8 +50,9 @@ import Testing
         }
     }
 
-    @Test func cyclesAndUnknownKeysAreRejectedUpFront() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func cyclesAndUnknownKeysAreRejectedUpFront(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             await #expect {
                 _ = try await reactor.executeBatch([

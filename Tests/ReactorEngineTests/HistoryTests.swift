@@ -5,8 +5,9 @@ import Testing
 
 @Suite struct HistoryTests {
     /// Scenario 6: undo twice, redo once, prune — states and hashes equal a fresh replay of the effective history.
-    @Test func undoRedoPruneMatchFreshReplay() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func undoRedoPruneMatchFreshReplay(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             for amount in [1, 10, 100, 1_000] { try await reactor.executeAndWait(doc.id, [Counter.add(amount)]) }
@@ -60,8 +61,9 @@ import Testing
         }
     }
 
-    @Test func newActionClearsRedo() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func newActionClearsRedo(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             try await reactor.executeAndWait(doc.id, [Counter.add(1), Counter.add(2)])
@@ -73,8 +75,9 @@ import Testing
         }
     }
 
-    @Test func pruneFromAPosition() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func pruneFromAPosition(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             try await reactor.executeAndWait(doc.id, [Counter.add(1), Counter.add(2), Counter.add(4)])
@@ -90,7 +93,8 @@ import Testing
         }
     }
 
-    @Test func upgradeTransformsStateAndIsABarrier() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func upgradeTransformsStateAndIsABarrier(_ kind: StoreKind) async throws {
         let v2 = TypedDocumentModel(documentType: Counter.documentType, version: 2, initialState: Counter.State(value: 0))
             .on("ADD", input: Counter.Amount.self) { state, input, _ in state.value += input.amount * 2 }
         let manifest = UpgradeManifest(documentType: Counter.documentType, fromVersion: 1, toVersion: 2) { scope, state in

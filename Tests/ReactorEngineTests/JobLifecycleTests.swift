@@ -7,8 +7,9 @@ import Synchronization
 import Testing
 
 @Suite struct JobLifecycleTests {
-    @Test func createExecuteAndRead() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func createExecuteAndRead(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter(id: "c1", slug: "my-counter", name: "Mine")
             #expect(doc.header.documentType == Counter.documentType)
@@ -31,8 +32,9 @@ import Testing
         }
     }
 
-    @Test func everyTransitionEmitsAnEventInOrder() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func everyTransitionEmitsAnEventInOrder(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let seen = Collector<(String, ReactorEventKind)>()
             module.eventBus.subscribe(nil) { event in seen.append((event.job.id, event.kind)) }
             let doc = try await module.reactor.createCounter()
@@ -49,8 +51,9 @@ import Testing
     }
 
     /// Scenario 1: 100 documents x 10 actions submitted at once with maxConcurrency 4.
-    @Test func hundredDocumentsRespectConcurrencyAndOrder() async throws {
-        let module = try await ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 4)).buildModule()
+    @Test(arguments: StoreKind.allCases)
+    func hundredDocumentsRespectConcurrencyAndOrder(_ kind: StoreKind) async throws {
+        let module = try await ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 4)).buildModule()
         do {
             let reactor = module.reactor
             let running = Mutex((now: 0, peak: 0))
@@ -88,8 +91,9 @@ import Testing
     }
 
     /// Scenario 3: a reducer error is recorded on the operation, the state is unchanged and the job succeeds.
-    @Test func reducerErrorIsRecorded() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func reducerErrorIsRecorded(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             try await reactor.executeAndWait(doc.id, [Counter.add(7)])
@@ -109,8 +113,9 @@ import Testing
     }
 
     /// Scenario 4: each bad request fails with its own code and writes nothing.
-    @Test func badRequestsFailWithTheirOwnCodes() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func badRequestsFailWithTheirOwnCodes(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter(id: "good")
             try await reactor.executeAndWait("good", [Counter.add(1)])
@@ -151,8 +156,9 @@ import Testing
         }
     }
 
-    @Test func redeliveredActionIsIgnored() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func redeliveredActionIsIgnored(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             let action = Counter.add(4, id: "same-id")
@@ -165,8 +171,9 @@ import Testing
         }
     }
 
-    @Test func killRefusesNewWorkAndDrains() async throws {
-        let module = try await ReactorBuilder.testing().buildModule()
+    @Test(arguments: StoreKind.allCases)
+    func killRefusesNewWorkAndDrains(_ kind: StoreKind) async throws {
+        let module = try await ReactorBuilder.testing(kind).buildModule()
         let reactor = module.reactor
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await reactor.run() }
@@ -252,8 +259,9 @@ final class BarrierReadModel: ReadModel {
 /// Tests whose reducers block a thread of the cooperative pool on purpose.
 @Suite(.serialized) struct BlockingReducerTests {
     /// Scenario 8: a reducer slower than the job timeout fails the job; the next job on the document still runs.
-    @Test func slowReducerTimesOut() async throws {
-        let builder = ReactorBuilder.testing().withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .milliseconds(200)))
+    @Test(arguments: StoreKind.allCases)
+    func slowReducerTimesOut(_ kind: StoreKind) async throws {
+        let builder = try ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .milliseconds(200)))
         try await builder.withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()

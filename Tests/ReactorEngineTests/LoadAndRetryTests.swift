@@ -72,9 +72,10 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
         }
     }
 
-    @Test func loadReproducesAndIsIdempotent() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func loadReproducesAndIsIdempotent(_ kind: StoreKind) async throws {
         let (original, operations) = try await source()
-        try await ReactorBuilder.testing().withReactor { module in
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let first = try await reactor.waitForJob(try await reactor.load("shared", operations: operations).id)
             #expect(first.consistencyToken?.coordinates.count == operations.count)
@@ -93,9 +94,10 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
         }
     }
 
-    @Test func loadInPartsWithOverlap() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func loadInPartsWithOverlap(_ kind: StoreKind) async throws {
         let (original, operations) = try await source()
-        try await ReactorBuilder.testing().withReactor { module in
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             _ = try await reactor.waitForJob(try await reactor.load("shared", operations: Array(operations.prefix(4))).id)
             _ = try await reactor.waitForJob(try await reactor.load("shared", operations: Array(operations.dropFirst(2))).id)
@@ -104,9 +106,10 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
         }
     }
 
-    @Test func gapsAndMismatchesAreRejected() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func gapsAndMismatchesAreRejected(_ kind: StoreKind) async throws {
         let (_, operations) = try await source()
-        try await ReactorBuilder.testing().withReactor { module in
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let global = operations.filter { $0.action.scope == Scope.global }
             let create = operations.filter { $0.action.scope == Scope.document }

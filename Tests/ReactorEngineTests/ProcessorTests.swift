@@ -30,10 +30,11 @@ final class RecordingProcessor: Processor {
 
 @Suite struct ProcessorTests {
     /// Scenario 9: a processor stopped mid-stream and restarted resumes from its cursor and sees every operation.
-    @Test func processorResumesFromCursorAfterRestart() async throws {
-        let store = InMemoryStore()
+    @Test(arguments: StoreKind.allCases)
+    func processorResumesFromCursorAfterRestart(_ kind: StoreKind) async throws {
+        let firstStore = try kind.makeStore()
         let first = RecordingProcessor(name: "audit", filter: OperationFilter(scopes: [Scope.global]), failAfter: 25)
-        try await ReactorBuilder.testing().withStore(store).withProcessor(first).withReactor { module in
+        try await ReactorBuilder.testing().withStore(firstStore).withProcessor(first).withReactor { module in
             let doc = try await module.reactor.createCounter(id: "p")
             for i in 0..<40 { try await module.reactor.executeAndWait(doc.id, [Counter.add(i)]) }
             // Give the processor time to reach its failure point.
@@ -41,6 +42,8 @@ final class RecordingProcessor: Processor {
         }
         let firstSeen = first.seen
         #expect(firstSeen.count <= 25)
+        // Restart: the same data (for SQLite, the file closed and opened again).
+        let store = try await kind.reopen(firstStore)
         let cursor = try #require(try await store.cursor(named: "audit"))
         #expect(cursor > 0)
 
@@ -58,14 +61,15 @@ final class RecordingProcessor: Processor {
         #expect(second.seen.first.map { $0 > cursor } ?? false)
     }
 
-    @Test func readModelsRunBeforeReadReady() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func readModelsRunBeforeReadReady(_ kind: StoreKind) async throws {
         final class Indexer: ReadModel {
             let name = "indexer"
             let count = Mutex(0)
             func indexOperations(_ records: [OperationRecord]) async throws { count.withLock { $0 += records.count } }
         }
         let indexer = Indexer()
-        try await ReactorBuilder.testing().withReadModel(indexer).withReactor { module in
+        try await ReactorBuilder.testing(kind).withReadModel(indexer).withReactor { module in
             let doc = try await module.reactor.createCounter()
             try await module.reactor.executeAndWait(doc.id, [Counter.add(1), Counter.add(2)])
             #expect(indexer.count.withLock { $0 } == 3)

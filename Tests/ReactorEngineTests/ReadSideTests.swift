@@ -4,8 +4,9 @@ import ReactorMemory
 import Testing
 
 @Suite struct ReadSideTests {
-    @Test func slugsAndAmbiguousIdentifiers() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func slugsAndAmbiguousIdentifiers(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             _ = try await reactor.createCounter(id: "alpha", slug: "first")
             _ = try await reactor.createCounter(id: "first", slug: "second")
@@ -28,8 +29,9 @@ import Testing
         }
     }
 
-    @Test func findWithFiltersAndPaging() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func findWithFiltersAndPaging(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             for i in 0..<25 { _ = try await reactor.createCounter(id: String(format: "c%02d", i)) }
             let todo = try await reactor.create(NewDocument(id: "t1", documentType: "reactor/todo-list"))
@@ -56,8 +58,9 @@ import Testing
         }
     }
 
-    @Test func operationsListingFiltersAndPages() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func operationsListingFiltersAndPages(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             for i in 0..<30 { try await reactor.executeAndWait(doc.id, [Counter.add(i)]) }
@@ -77,8 +80,9 @@ import Testing
         }
     }
 
-    @Test func relationshipGraph() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func relationshipGraph(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             for id in ["root", "a", "b", "leaf", "lonely"] { _ = try await reactor.createCounter(id: id) }
             _ = try await reactor.waitForJob(try await reactor.addChildren("root", ["a", "b"]).id)
@@ -103,8 +107,9 @@ import Testing
         }
     }
 
-    @Test func consistencyTokenWaitsAndTimesOut() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func consistencyTokenWaitsAndTimesOut(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
             let info = try await reactor.executeAndWait(doc.id, [Counter.add(1)])
@@ -124,8 +129,9 @@ import Testing
         }
     }
 
-    @Test func writeCacheEvictsAndColdLoadsAgree() async throws {
-        let builder = ReactorBuilder.testing().withWriteCacheConfig(WriteCacheConfig(maxDocuments: 3, ringBufferSize: 4))
+    @Test(arguments: StoreKind.allCases)
+    func writeCacheEvictsAndColdLoadsAgree(_ kind: StoreKind) async throws {
+        let builder = try ReactorBuilder.testing(kind).withWriteCacheConfig(WriteCacheConfig(maxDocuments: 3, ringBufferSize: 4))
             .withKeyframeConfig(KeyframeConfig(interval: 5))
         try await builder.withReactor { module in
             let reactor = module.reactor
@@ -155,8 +161,9 @@ import Testing
         }
     }
 
-    @Test func initialStateAndMetaAtCreate() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func initialStateAndMetaAtCreate(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let job = try await reactor.create(NewDocument(id: "init", documentType: Counter.documentType, meta: ["owner": "ann"],
                                                            initialState: [Scope.global: ["value": 40]]))

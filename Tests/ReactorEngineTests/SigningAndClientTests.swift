@@ -37,8 +37,9 @@ import Testing
 }
 
 @Suite struct ClientTests {
-    @Test func clientConveniences() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func clientConveniences(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let client = ReactorClient(reactor: module.reactor, signer: Ed25519Signer())
             let drive = try await client.createEmpty(Drive.documentType, slug: "my-drive", name: "Drive")
             _ = try await client.execute("my-drive", actions: [Drive.addFolder(id: "f1", name: "Docs")])
@@ -64,8 +65,9 @@ import Testing
         }
     }
 
-    @Test func subscriptionsSeeMatchingChanges() async throws {
-        try await ReactorBuilder.testing().withReactor { module in
+    @Test(arguments: StoreKind.allCases)
+    func subscriptionsSeeMatchingChanges(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
             let client = ReactorClient(reactor: module.reactor)
             let changes = client.subscribe(DocumentQuery(documentType: TodoList.documentType))
             let list = try await client.createEmpty(TodoList.documentType)
@@ -84,9 +86,10 @@ import Testing
 }
 
 @Suite struct DefaultSignerTests {
-    @Test func builderSignerSignsEverything() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func builderSignerSignsEverything(_ kind: StoreKind) async throws {
         let signer = P256Signer(name: "app")
-        let builder = ReactorBuilder.testing().withSigner(signer)
+        let builder = try ReactorBuilder.testing(kind).withSigner(signer)
             .withSignatureVerifier(CryptoSignatureVerifier(requireSignatures: true, trustedPublicKeys: [signer.info.publicKey]))
         try await builder.withReactor { module in
             let doc = try await module.reactor.createCounter()

@@ -3,6 +3,7 @@ import ReactorCore
 import ReactorEngine
 import ReactorMemory
 import ReactorModels
+import ReactorSQLite
 import Synchronization
 import Testing
 
@@ -30,10 +31,39 @@ enum Counter {
     }
 }
 
+/// The stores engine scenarios run on: every scenario runs on the in-memory store and on a real SQLite file.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, sqlite
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store (a fresh file for SQLite).
+    func makeStore() throws -> any ReactorStore {
+        switch self {
+        case .memory: return InMemoryStore()
+        case .sqlite:
+            let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-engine-tests")
+            return try SQLiteStore(path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path)
+        }
+    }
+
+    /// The same data after a restart: the same instance in memory, the file closed and opened again for SQLite.
+    func reopen(_ store: any ReactorStore) async throws -> any ReactorStore {
+        guard let sqlite = store as? SQLiteStore else { return store }
+        try await sqlite.close()
+        return try SQLiteStore(path: sqlite.path)
+    }
+}
+
 extension ReactorBuilder {
-    /// A builder with the test counter and the built-in models.
+    /// A builder with the test counter and the built-in models, on the in-memory store.
     static func testing() -> ReactorBuilder {
         ReactorBuilder().withDocumentModels([Counter.model] + BuiltInModels.all)
+    }
+
+    /// A builder with the test counter and the built-in models, on a new store of `kind`.
+    static func testing(_ kind: StoreKind) throws -> ReactorBuilder {
+        testing().withStore(try kind.makeStore())
     }
 }
 
