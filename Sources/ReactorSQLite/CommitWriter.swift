@@ -176,7 +176,7 @@ enum CommitWriter {
 
     private static func throwIfSlugTaken(_ header: DocumentHeader, _ error: DatabaseError, in db: Database) throws {
         guard error.isSlugViolation, let slug = header.slug else { return }
-        let owner = try String.fetchOne(db.cachedStatement(sql: SQL.documentIDForSlug), arguments: [slug]) ?? "?"
+        let owner = try String.fetchOne(db.cachedStatement(sql: SharedSQL.documentIDForSlug), arguments: [slug]) ?? "?"
         throw ReactorError(.slugTaken, "slug '\(slug)' is used by document '\(owner)'", details: ["slug": slug])
     }
 
@@ -231,7 +231,6 @@ enum CommitWriter {
         static let updateHeaderOnly = "UPDATE documents SET header = ? WHERE id = ? AND slug IS ? AND document_type = ? AND deleted = ?"
         static let updateDocument = "UPDATE documents SET slug = ?, document_type = ?, deleted = ?, header = ? WHERE id = ?"
         static let documentExists = "SELECT 1 FROM documents WHERE id = ?"
-        static let documentIDForSlug = "SELECT id FROM documents WHERE slug = ?"
         static let createStream = """
             INSERT INTO streams (document_id, scope, branch, revision) VALUES (?, ?, ?, ?)
             ON CONFLICT (document_id, scope, branch) DO UPDATE SET revision = excluded.revision WHERE streams.revision = 0

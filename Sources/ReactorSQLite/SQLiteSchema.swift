@@ -78,3 +78,8 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
         """
 }
+
+/// SQL used by both the reader (``SQLiteStore``) and the writer (``CommitWriter``).
+enum SharedSQL {
+    static let documentIDForSlug = "SELECT id FROM documents WHERE slug = ?"
+}

@@ -229,7 +229,7 @@ public final class SQLiteStore: ReactorStore {
 
     /// The id of the document with `slug`, if any.
     public func documentID(forSlug slug: String) async throws -> String? {
-        try await read { db in try String.fetchOne(db.cachedStatement(sql: SQL.documentIDForSlug), arguments: [slug]) }
+        try await read { db in try String.fetchOne(db.cachedStatement(sql: SharedSQL.documentIDForSlug), arguments: [slug]) }
     }
 
     /// One page of headers matching `query`, in creation order; the cursor is the creation sequence number.
@@ -376,7 +376,6 @@ public final class SQLiteStore: ReactorStore {
             ORDER BY idx DESC LIMIT 1
             """
         static let header = "SELECT header FROM documents WHERE id = ?"
-        static let documentIDForSlug = "SELECT id FROM documents WHERE slug = ?"
         static let relationshipsFrom = "SELECT source_id, target_id, type FROM relationships WHERE source_id = ?"
         static let relationshipsFromOfType = "SELECT source_id, target_id, type FROM relationships WHERE source_id = ? AND type = ?"
         static let relationshipsTo = "SELECT source_id, target_id, type FROM relationships WHERE target_id = ?"

@@ -39,10 +39,13 @@ struct WorkingDocument {
     /// Whether the job produced anything to store.
     var hasChanges: Bool { scopes.values.contains { !$0.operations.isEmpty } }
 
+    /// The next index per scope that has operations.
+    var revisions: [String: Int] { scopes.filter { $0.value.revision > 0 }.mapValues(\.revision) }
+
     /// The snapshot after the job.
     var snapshot: DocumentSnapshot {
         var h = header
-        h.revision = scopes.filter { $0.value.revision > 0 }.mapValues(\.revision)
+        h.revision = revisions
         return DocumentSnapshot(
             header: h,
             scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision) })
@@ -64,7 +67,7 @@ struct WorkingDocument {
             }
         }
         var committedHeader = header
-        committedHeader.revision = scopes.filter { $0.value.revision > 0 }.mapValues(\.revision)
+        committedHeader.revision = revisions
         return Commit(
             header: committedHeader, createsDocument: created, appends: appends, keyframes: keyframes,
             relationshipsAdded: relationshipChanges.filter { $0.value }.map(\.key).sorted { $0.targetID < $1.targetID },
