@@ -11,6 +11,11 @@ let package = Package(
         .library(name: "ReactorSQLite", targets: ["ReactorSQLite"]),
         .library(name: "ReactorModels", targets: ["ReactorModels"]),
         .library(name: "ReactorTesting", targets: ["ReactorTesting"]),
+        .library(name: "ReactorVault", targets: ["ReactorVault"]),
+        .library(name: "ReactorAuth", targets: ["ReactorAuth"]),
+        .library(name: "ReactorConfig", targets: ["ReactorConfig"]),
+        .library(name: "ReactorPostgres", targets: ["ReactorPostgres"]),
+        .library(name: "ReactorServer", targets: ["ReactorServer"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
     ],
     dependencies: [
@@ -20,6 +25,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Domain types and every adapter protocol. No I/O.
@@ -49,11 +62,54 @@ let package = Package(
         .target(name: "ReactorModels", dependencies: ["ReactorCore"]),
         // Public testing support: mocks and conformance suites.
         .target(name: "ReactorTesting", dependencies: ["ReactorCore", "ReactorMemory"]),
+        // The embedded secrets vault: one AES-256-GCM encrypted file.
+        .target(
+            name: "ReactorVault",
+            dependencies: ["ReactorCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Token verification: in-process JWT (jwt-kit) and a remote verifier over HTTP.
+        .target(
+            name: "ReactorAuth",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // `Reactor.toml`: parsing, environment overrides, `env:`/`vault:` references, validation.
+        .target(
+            name: "ReactorConfig",
+            dependencies: ["ReactorCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // The PostgreSQL store (postgres-nio) for one or several nodes on one database.
+        .target(
+            name: "ReactorPostgres",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
+        .target(
+            name: "ReactorServer",
+            dependencies: [
+                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
+                "ReactorAuth", "ReactorConfig", "ReactorPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `reactor` command-line tool.
         .executableTarget(
             name: "ReactorCommand",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
+                "ReactorServer", "ReactorVault", "ReactorAuth", "ReactorConfig", "ReactorPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -63,9 +119,37 @@ let package = Package(
         .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory", "ReactorSQLite"]),
         .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorMemory"]),
         .testTarget(name: "ReactorModelsTests", dependencies: ["ReactorModels", "ReactorTesting", "ReactorEngine"]),
+        .testTarget(name: "ReactorVaultTests", dependencies: ["ReactorVault", "ReactorTesting"]),
+        .testTarget(
+            name: "ReactorAuthTests",
+            dependencies: [
+                "ReactorAuth", "ReactorTesting",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "ReactorConfigTests", dependencies: ["ReactorConfig", "ReactorTesting"]),
+        .testTarget(
+            name: "ReactorPostgresTests",
+            dependencies: [
+                "ReactorPostgres", "ReactorTesting", "ReactorEngine", "ReactorModels",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ReactorServerTests",
+            dependencies: [
+                "ReactorServer", "ReactorTesting", "ReactorEngine", "ReactorModels", "ReactorAuth", "ReactorVault",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "ReactorIntegrationTests",
-            dependencies: ["ReactorCommand", "ReactorSQLite", "ReactorEngine", "ReactorModels", "ReactorTesting"]
+            dependencies: [
+                "ReactorCommand", "ReactorSQLite", "ReactorEngine", "ReactorModels", "ReactorTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
         ),
     ]
 )

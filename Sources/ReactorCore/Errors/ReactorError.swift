@@ -67,6 +67,38 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let historyError = Code("HISTORY_ERROR")
         /// The operation is not supported by this component.
         public static let unsupported = Code("UNSUPPORTED")
+        /// A call that needs a bearer token came without one.
+        public static let unauthenticated = Code("UNAUTHENTICATED")
+        /// A bearer token is not a well-formed token.
+        public static let tokenMalformed = Code("TOKEN_MALFORMED")
+        /// A bearer token has expired (or is not valid yet).
+        public static let tokenExpired = Code("TOKEN_EXPIRED")
+        /// A bearer token's signature does not verify with any trusted key.
+        public static let tokenSignature = Code("TOKEN_SIGNATURE_INVALID")
+        /// A bearer token is not meant for this audience.
+        public static let tokenAudience = Code("TOKEN_AUDIENCE_INVALID")
+        /// A bearer token comes from an issuer that is not trusted.
+        public static let tokenIssuer = Code("TOKEN_ISSUER_INVALID")
+        /// The token verifier could not be asked (a remote verifier or a JWKS endpoint is unreachable).
+        public static let authUnavailable = Code("AUTH_UNAVAILABLE")
+        /// The caller is known but may not do this.
+        public static let forbidden = Code("FORBIDDEN")
+        /// No secret is stored at the path.
+        public static let secretNotFound = Code("SECRET_NOT_FOUND")
+        /// The vault's master key is missing, malformed or does not open the vault file.
+        public static let vaultKey = Code("VAULT_KEY_INVALID")
+        /// The vault file cannot be read as a vault (truncated, tampered with, another format).
+        public static let vaultCorrupt = Code("VAULT_CORRUPT")
+        /// The configuration is invalid (an unknown key, a wrong type, a missing value, an unresolvable reference).
+        public static let configInvalid = Code("CONFIG_INVALID")
+        /// A request is malformed (bad JSON, a missing parameter).
+        public static let badRequest = Code("BAD_REQUEST")
+        /// A request body is larger than the server accepts.
+        public static let payloadTooLarge = Code("PAYLOAD_TOO_LARGE")
+        /// No route matches the request path.
+        public static let notFound = Code("NOT_FOUND")
+        /// The route exists but not for this HTTP method.
+        public static let methodNotAllowed = Code("METHOD_NOT_ALLOWED")
         /// An internal invariant was broken (a bug).
         public static let `internal` = Code("INTERNAL")
     }
