@@ -1,0 +1,111 @@
+extension ConfigKey {
+    /// Every key, in file order. This list is the single description of `Reactor.toml`: loading, environment
+    /// variables, overrides and the starter file all follow it.
+    static var all: [ConfigKey] {
+        [
+            .bind("server", "bind", \.server.bind, """
+                The address to listen on, "host:port". Use "0.0.0.0:8000" to listen on every interface,
+                "[::1]:8000" for IPv6.
+                """),
+            .string("server", "data_dir", \.server.dataDir, references: .environmentOnly, """
+                The directory for the default SQLite file, vault file and vault key. Created if missing.
+                """),
+            .int("server", "max_body_bytes", \.server.maxBodyBytes, """
+                The largest request body accepted, in bytes.
+                """),
+
+            .choice("store", "backend", \.store.backend, """
+                The document store: "sqlite" (one file), "memory" (nothing survives a restart) or "postgres".
+                """),
+            .string("store", "path", \.store.path, """
+                The SQLite file. Empty means <data_dir>/reactor.sqlite.
+                """),
+            .string("store", "url", \.store.url, """
+                The PostgreSQL URL (postgres://user:password@host:5432/db), required when backend = "postgres".
+                Keep the password out of this file: url = "env:DATABASE_URL" or "vault:store/url".
+                """),
+            .choice("store", "durability", \.store.durability, """
+                "normal" survives a process crash; "full" also survives power loss (fsync on every commit).
+                """),
+            .choice("store", "migrate", \.store.migrate, """
+                "auto" migrates the store at boot; "manual" leaves it to `reactor migrate`.
+                """),
+
+            .int("reactor", "max_concurrency", \.reactor.maxConcurrency, """
+                How many jobs run at the same time (1 to 1024).
+                """),
+            .double("reactor", "job_timeout_seconds", \.reactor.jobTimeoutSeconds, """
+                How long one job may run before it fails with JOB_TIMEOUT.
+                """),
+            .int("reactor", "keyframe_interval", \.reactor.keyframeInterval, """
+                How many operations of a stream between two stored keyframes (state snapshots).
+                """),
+            .double("reactor", "consistency_timeout_seconds", \.reactor.consistencyTimeoutSeconds, """
+                How long a read with a consistency token waits for the token to be reached.
+                """),
+
+            .choice("vault", "backend", \.vault.backend, """
+                "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.
+                """),
+            .string("vault", "path", \.vault.path, references: .environmentOnly, """
+                The vault file. Empty means <data_dir>/vault.enc.
+                """),
+            .string("vault", "key", \.vault.key, references: .environmentOnly, """
+                The master key: 64 hex characters or base64 of 32 bytes. Prefer key = "env:REACTOR_VAULT_KEY".
+                Empty means the key in key_file.
+                """),
+            .string("vault", "key_file", \.vault.keyFile, references: .environmentOnly, """
+                The file holding the master key, created with a fresh key (mode 0600) on first use.
+                Empty means <data_dir>/vault.key.
+                """),
+
+            .bool("auth", "enabled", \.auth.enabled, """
+                Whether requests need a bearer token. When true, set at least one of hmac_secret, public_keys,
+                jwks_url, jwks_file or remote_url.
+                """),
+            .string("auth", "issuer", \.auth.issuer, """
+                The required "iss" claim. Empty accepts any issuer.
+                """),
+            .string("auth", "audience", \.auth.audience, """
+                The required "aud" claim. Empty accepts any audience.
+                """),
+            .string("auth", "hmac_secret", \.auth.hmacSecret, """
+                The HS256 secret, at least 32 bytes. Keep it out of this file: "env:NAME" or "vault:auth/hmac".
+                """),
+            .strings("auth", "public_keys", \.auth.publicKeys, """
+                PEM public keys trusted for RS256, ES256 and EdDSA tokens.
+                """),
+            .string("auth", "jwks_url", \.auth.jwksURL, """
+                A JWKS endpoint (https://…/.well-known/jwks.json) to fetch signing keys from.
+                """),
+            .string("auth", "jwks_file", \.auth.jwksFile, """
+                A JWKS document on disk.
+                """),
+            .string("auth", "remote_url", \.auth.remoteURL, """
+                A remote verifier: tokens are checked by calling this URL.
+                """),
+            .int("auth", "leeway_seconds", \.auth.leewaySeconds, """
+                Clock skew tolerated when checking "exp" and "nbf", in seconds.
+                """),
+
+            .choice("log", "level", \.log.level, """
+                The lowest level logged: "trace", "debug", "info", "notice", "warning", "error" or "critical".
+                """),
+        ]
+    }
+
+    /// The key named `section.name`, if any.
+    static func named(_ section: String, _ name: String) -> ConfigKey? {
+        all.first { $0.section == section && $0.name == name }
+    }
+
+    /// The one-line description of each section, for the starter file.
+    static let sectionComments: [String: String] = [
+        "server": "The HTTP server.",
+        "store": "Where documents and operations are stored.",
+        "reactor": "The engine that runs jobs.",
+        "vault": "The secrets vault. Any string value elsewhere may be \"vault:path\" to read a secret from it.",
+        "auth": "Bearer-token (JWT) verification.",
+        "log": "Logging.",
+    ]
+}

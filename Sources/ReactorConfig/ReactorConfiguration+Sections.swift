@@ -1,0 +1,147 @@
+extension ReactorConfiguration {
+    /// `[server]`: the HTTP listener and where data lives.
+    public struct ServerSection: Sendable, Equatable {
+        /// `bind`: the address to listen on (`127.0.0.1:8000`; IPv6 as `[::1]:8000`).
+        public var bind: BindAddress
+        /// `data_dir`: the directory of the default SQLite file, vault file and vault key (`.reactor`).
+        public var dataDir: String
+        /// `max_body_bytes`: the largest request body accepted (1 MiB).
+        public var maxBodyBytes: Int
+
+        /// The `[server]` section with the given values.
+        public init(
+            bind: BindAddress = BindAddress(host: "127.0.0.1", port: 8000), dataDir: String = ".reactor",
+            maxBodyBytes: Int = 1_048_576
+        ) {
+            self.bind = bind
+            self.dataDir = dataDir
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    /// `[store]`: the document store.
+    public struct StoreSection: Sendable, Equatable {
+        /// `backend`: which store (`sqlite`).
+        public var backend: StoreBackend
+        /// `path`: the SQLite file; empty means `<data_dir>/reactor.sqlite` (see ``ReactorConfiguration/storePath``).
+        public var path: String
+        /// `url`: the PostgreSQL URL (`postgres://…` or `postgresql://…`), required when `backend` is `postgres`.
+        public var url: String
+        /// `durability`: `normal` or `full` (fsync on every commit).
+        public var durability: Durability
+        /// `migrate`: `auto` (migrate at boot) or `manual` (`reactor migrate`).
+        public var migrate: MigrateMode
+
+        /// The `[store]` section with the given values.
+        public init(
+            backend: StoreBackend = .sqlite, path: String = "", url: String = "", durability: Durability = .normal,
+            migrate: MigrateMode = .auto
+        ) {
+            self.backend = backend
+            self.path = path
+            self.url = url
+            self.durability = durability
+            self.migrate = migrate
+        }
+    }
+
+    /// `[reactor]`: the engine.
+    public struct ReactorSection: Sendable, Equatable {
+        /// `max_concurrency`: how many jobs run at once (8; 1…1024).
+        public var maxConcurrency: Int
+        /// `job_timeout_seconds`: how long a job may run (30; > 0).
+        public var jobTimeoutSeconds: Double
+        /// `keyframe_interval`: operations between keyframes (100; ≥ 1).
+        public var keyframeInterval: Int
+        /// `consistency_timeout_seconds`: how long a read waits for its consistency token (5; > 0).
+        public var consistencyTimeoutSeconds: Double
+
+        /// The `[reactor]` section with the given values.
+        public init(
+            maxConcurrency: Int = 8, jobTimeoutSeconds: Double = 30, keyframeInterval: Int = 100,
+            consistencyTimeoutSeconds: Double = 5
+        ) {
+            self.maxConcurrency = maxConcurrency
+            self.jobTimeoutSeconds = jobTimeoutSeconds
+            self.keyframeInterval = keyframeInterval
+            self.consistencyTimeoutSeconds = consistencyTimeoutSeconds
+        }
+    }
+
+    /// `[vault]`: the secrets vault. No value in this section may be a `vault:` reference.
+    public struct VaultSection: Sendable, Equatable {
+        /// `backend`: `file` (the embedded encrypted file) or `none`.
+        public var backend: VaultBackend
+        /// `path`: the vault file; empty means `<data_dir>/vault.enc` (see ``ReactorConfiguration/vaultPath``).
+        public var path: String
+        /// `key`: the master key (64 hex characters or base64 of 32 bytes), usually `env:NAME`; empty means read
+        /// (or create) ``keyFile``.
+        public var key: String
+        /// `key_file`: the file holding the master key; empty means `<data_dir>/vault.key`
+        /// (see ``ReactorConfiguration/vaultKeyFile``).
+        public var keyFile: String
+
+        /// The `[vault]` section with the given values.
+        public init(backend: VaultBackend = .file, path: String = "", key: String = "", keyFile: String = "") {
+            self.backend = backend
+            self.path = path
+            self.key = key
+            self.keyFile = keyFile
+        }
+    }
+
+    /// `[auth]`: bearer-token verification.
+    public struct AuthSection: Sendable, Equatable {
+        /// `enabled`: whether requests need a bearer token (false).
+        public var enabled: Bool
+        /// `issuer`: the required `iss` claim; empty accepts any.
+        public var issuer: String
+        /// `audience`: the required `aud` claim; empty accepts any.
+        public var audience: String
+        /// `hmac_secret`: the HS256 secret (at least 32 bytes once resolved); usually `env:` or `vault:`.
+        public var hmacSecret: String
+        /// `public_keys`: PEM public keys (RS256, ES256, EdDSA).
+        public var publicKeys: [String]
+        /// `jwks_url`: a JWKS endpoint (`http://` or `https://`).
+        public var jwksURL: String
+        /// `jwks_file`: a JWKS document on disk.
+        public var jwksFile: String
+        /// `remote_url`: a remote verifier (`http://` or `https://`).
+        public var remoteURL: String
+        /// `leeway_seconds`: clock skew tolerated on `exp`/`nbf` (60; ≥ 0).
+        public var leewaySeconds: Int
+
+        /// The `[auth]` section with the given values.
+        public init(
+            enabled: Bool = false, issuer: String = "", audience: String = "", hmacSecret: String = "",
+            publicKeys: [String] = [], jwksURL: String = "", jwksFile: String = "", remoteURL: String = "",
+            leewaySeconds: Int = 60
+        ) {
+            self.enabled = enabled
+            self.issuer = issuer
+            self.audience = audience
+            self.hmacSecret = hmacSecret
+            self.publicKeys = publicKeys
+            self.jwksURL = jwksURL
+            self.jwksFile = jwksFile
+            self.remoteURL = remoteURL
+            self.leewaySeconds = leewaySeconds
+        }
+
+        /// Whether at least one way to verify tokens is configured.
+        public var hasKeySource: Bool {
+            !hmacSecret.isEmpty || !publicKeys.isEmpty || !jwksURL.isEmpty || !jwksFile.isEmpty || !remoteURL.isEmpty
+        }
+    }
+
+    /// `[log]`: logging.
+    public struct LogSection: Sendable, Equatable {
+        /// `level`: the lowest level logged (`info`).
+        public var level: LogLevel
+
+        /// The `[log]` section with the given values.
+        public init(level: LogLevel = .info) {
+            self.level = level
+        }
+    }
+}

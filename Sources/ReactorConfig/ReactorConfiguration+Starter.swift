@@ -1,0 +1,33 @@
+extension ReactorConfiguration {
+    /// The commented starter `Reactor.toml` that `reactor init` writes: every section and key with its default value
+    /// and a comment. Loading it gives exactly ``defaults``.
+    public static var starterFile: String {
+        var out = """
+            # Reactor.toml: the configuration of a Reactor server.
+            #
+            # Every key is listed with its default value; delete what you do not change. Unknown keys and bad values
+            # stop the server at boot with a message naming the key.
+            #
+            # Overrides, strongest last: this file, environment variables REACTOR_<SECTION>__<KEY> (for example
+            # REACTOR_SERVER__BIND=0.0.0.0:8000 or REACTOR_AUTH__ENABLED=true), command-line flags.
+            #
+            # String values may be references, resolved once at boot:
+            #   "env:NAME"       the environment variable NAME
+            #   "vault:a/b"      the secret at a/b in the vault ([vault] below; not inside [vault] itself)
+            #   "literal:text"   exactly "text" (to write a value that starts with env:, vault: or literal:)
+
+            """
+        let defaults = ReactorConfiguration.defaults
+        for section in sectionNames {
+            out += "\n# \(ConfigKey.sectionComments[section] ?? "")\n[\(section)]\n"
+            for key in ConfigKey.all where key.section == section {
+                for line in key.comment.split(separator: "\n", omittingEmptySubsequences: false) {
+                    out += line.isEmpty ? "#\n" : "# \(line)\n"
+                }
+                out += "\(key.name) = \(key.read(defaults).toml)\n"
+                if key.path != ConfigKey.all.last(where: { $0.section == section })?.path { out += "\n" }
+            }
+        }
+        return out
+    }
+}
