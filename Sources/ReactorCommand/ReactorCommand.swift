@@ -1,17 +1,20 @@
 import ArgumentParser
+import ReactorServer
 
 /// `reactor`: the Reactor command-line tool.
 @main
 struct ReactorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reactor",
-        abstract: "Reactor: event-sourced documents on an embedded SQLite file (and more to come).",
+        abstract: "Reactor: event-sourced documents, one server, one CLI.",
+        discussion: """
+            Exit codes: 0 success, 1 failure, 3 not found, 4 invalid input, 5 conflict, 6 unauthenticated,
+            64 usage, 69 a backend is unavailable, 78 invalid configuration.
+            """,
         version: ReactorVersion.current,
-        subcommands: [DocCommand.self, DemoCommand.self, BenchCommand.self, CrashWorkerCommand.self]
+        subcommands: [
+            ServeCommand.self, InitCommand.self, MigrateCommand.self, DoctorCommand.self, TokenCommand.self,
+            VaultCommand.self, DocCommand.self, DemoCommand.self, BenchCommand.self, CrashWorkerCommand.self,
+        ]
     )
-}
-
-/// The tool's version.
-enum ReactorVersion {
-    static let current = "0.1.0"
 }

@@ -4,7 +4,7 @@ import ReactorCore
 public struct BindAddress: Sendable, Hashable, CustomStringConvertible {
     /// The host name or IP address, without brackets (`127.0.0.1`, `0.0.0.0`, `localhost`, `::1`).
     public var host: String
-    /// The TCP port, 1…65535.
+    /// The TCP port, 0…65535 (0 asks the system for a free port; the server prints the one it got).
     public var port: Int
 
     /// An address from its parts (not checked; ``init(parsing:)`` checks).
@@ -45,7 +45,7 @@ public struct BindAddress: Sendable, Hashable, CustomStringConvertible {
         guard !portText.isEmpty, portText.utf8.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
             let port = Int(portText)
         else { throw fail("the port '\(portText)' is not a number") }
-        guard (1...65535).contains(port) else { throw fail("the port \(port) is not in 1…65535") }
+        guard (0...65535).contains(port) else { throw fail("the port \(port) is not in 0…65535") }
         self.host = String(host)
         self.port = port
     }

@@ -30,7 +30,7 @@ extension ReactorConfiguration {
         }
 
         // Ranges.
-        if !(1...65535).contains(server.bind.port) { add("server.bind", "the port \(server.bind.port) is not in 1…65535") }
+        if !(0...65535).contains(server.bind.port) { add("server.bind", "the port \(server.bind.port) is not in 0…65535") }
         if server.bind.host.isEmpty { add("server.bind", "the host is empty") }
         if let dataDir = plain(server.dataDir), dataDir.isEmpty { add("server.data_dir", "must not be empty") }
         if server.maxBodyBytes <= 0 { add("server.max_body_bytes", "must be greater than 0, got \(server.maxBodyBytes)") }

@@ -89,7 +89,7 @@ struct ConfigValidationTests {
 
     @Test func badBind() throws {
         let error = try configError("[server]\nbind = \"127.0.0.1:70000\"\n")
-        #expect(error.message.contains("server.bind: \"127.0.0.1:70000\" is not a valid address: the port 70000 is not in 1…65535 (Reactor.toml:2)"))
+        #expect(error.message.contains("server.bind: \"127.0.0.1:70000\" is not a valid address: the port 70000 is not in 0…65535 (Reactor.toml:2)"))
         let ipv6 = try configError("[server]\nbind = \"::1:8000\"\n")
         #expect(ipv6.message.contains("write an IPv6 address in brackets, e.g. [::1]:8000"))
     }

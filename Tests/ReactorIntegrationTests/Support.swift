@@ -26,9 +26,17 @@ func reactorBinary() throws -> URL {
 
 /// Runs the reactor CLI to completion; returns exit code, stdout and stderr.
 func runCLI(_ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
+    try runCLIWithEnvironment(arguments, [:], timeout: timeout)
+}
+
+/// Runs the reactor CLI with extra environment variables (inherited `REACTOR_*` variables are dropped).
+func runCLIWithEnvironment(_ arguments: [String], _ environment: [String: String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = try reactorBinary()
     process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REACTOR_") }
+    env.merge(environment) { $1 }
+    process.environment = env
     let dir = try temporaryDirectory()
     let outURL = dir.appendingPathComponent("out")
     let errURL = dir.appendingPathComponent("err")

@@ -37,6 +37,11 @@ struct CommandFailure: Error, CustomStringConvertible {
         case .documentNotFound, .jobNotFound: ExitCode(3)
         case .invalidInput, .invalidArgument, .unknownAction, .unknownScope, .unknownDocumentType, .missingActionID: ExitCode(4)
         case .documentExists, .slugTaken, .revisionConflict, .ambiguousIdentifier, .documentDeleted: ExitCode(5)
+        case .secretNotFound: ExitCode(3)
+        case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer: ExitCode(6)
+        case .configInvalid, .vaultKey, .vaultCorrupt: ExitCode(78)
+        case .authUnavailable, .shutdown: ExitCode(69)
+        case .storage: error.isTransient ? ExitCode(69) : ExitCode(1)
         default: ExitCode(1)
         }
     }
@@ -45,20 +50,45 @@ struct CommandFailure: Error, CustomStringConvertible {
 extension StoreOptions {
     /// Runs `body`; prints a reactor error (as JSON with `--json`) on standard error and exits with its code.
     func run(_ body: @Sendable (ReactorClient) async throws -> Void) async throws {
+        try await Output.guarded(json: json) { try await withClient(body) }
+    }
+}
+
+extension Output {
+    /// Runs `body`; a ``ReactorError`` is printed on standard error (as `{"error": {…}}` with `json`) and becomes the
+    /// exit code of ``CommandFailure``.
+    static func guarded(json: Bool, _ body: () async throws -> Void) async throws {
         do {
-            try await withClient(body)
+            try await body()
         } catch let error as ReactorError {
-            if json {
-                struct Envelope: Encodable { let error: Body }
-                struct Body: Encodable { let code: String; let message: String; let details: [String: String]? }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let data = try encoder.encode(Envelope(error: Body(code: error.code.rawValue, message: error.message, details: error.details.isEmpty ? nil : error.details)))
-                FileHandle.standardError.write(data + Data("\n".utf8))
-            } else {
-                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            }
+            report(error, json: json)
             throw CommandFailure(error: error).exitCode
         }
+    }
+
+    /// Prints `error` on standard error.
+    static func report(_ error: ReactorError, json: Bool) {
+        if json {
+            var body: [String: JSONValue] = ["code": .string(error.code.rawValue), "message": .string(error.message)]
+            if !error.details.isEmpty { body["details"] = .object(error.details.mapValues { .string($0) }) }
+            FileHandle.standardError.write(Data((JSONValue.object(["error": .object(body)]).canonicalString + "\n").utf8))
+        } else {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        }
+    }
+
+    /// Prints a JSON value (pretty enough: canonical, one line) on standard output.
+    static func json(_ value: JSONValue) {
+        print(value.canonicalString)
+    }
+
+    /// A line on standard output, unbuffered.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// A progress line on standard error (so that standard output stays clean for scripts).
+    static func progress(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 }

@@ -53,4 +53,15 @@ public enum Base64URL {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Decodes base64url text (padding optional); nil when `text` is not base64url.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !base64.contains("=") || text.hasSuffix("=") else { return nil }
+        base64 = base64.replacingOccurrences(of: "=", with: "")
+        guard base64.utf8.count % 4 != 1 else { return nil }
+        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return Array(data)
+    }
 }

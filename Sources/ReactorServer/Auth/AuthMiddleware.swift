@@ -1,0 +1,41 @@
+import Hummingbird
+import ReactorCore
+
+/// Requires a valid bearer token (`Authorization: Bearer …`) and puts its claims on the context.
+///
+/// Subscription routes also accept the token as `?access_token=`, because browsers' `EventSource` and `WebSocket`
+/// cannot set headers. Failures are 401 with the `AuthClient`'s code (`UNAUTHENTICATED`, `TOKEN_EXPIRED`, …).
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = ReactorRequestContext
+    let auth: any AuthClient
+    /// When set, the token must carry this role (the admin routes require `admin`).
+    var requiredRole: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = Self.token(in: request) else {
+            throw ReactorError(.unauthenticated, "this call needs a bearer token (Authorization: Bearer <token>)")
+        }
+        let claims = try await auth.verify(token: token)
+        if let requiredRole, !claims.roles.contains(requiredRole) {
+            throw ReactorError(.forbidden, "this call needs the '\(requiredRole)' role")
+        }
+        var context = context
+        context.claims = claims
+        return try await next(request, context)
+    }
+
+    static func token(in request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let token = parts[1].trimmingCharacters(in: .whitespaces)
+                return token.isEmpty ? nil : token
+            }
+            return nil
+        }
+        if request.uri.path.contains("/subscriptions/"), let token = request.uri.queryParameters.get("access_token"), !token.isEmpty {
+            return token
+        }
+        return nil
+    }
+}

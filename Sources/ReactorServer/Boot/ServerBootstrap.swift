@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import ReactorConfig
+import ReactorCore
+import ReactorEngine
+import ReactorMemory
+import ReactorModels
+import ReactorSQLite
+import ReactorVault
+import ServiceLifecycle
+
+/// A server built from a ``ReactorConfiguration`` and ready to run.
+public struct BootedServer: Sendable {
+    /// The configuration with every `env:`/`vault:` reference resolved.
+    public let configuration: ReactorConfiguration
+    /// What the routes use.
+    public let deps: ServerDependencies
+    /// The store the reactor writes to.
+    public let store: any ReactorStore
+    /// Backends that must run beside the reactor (a database pool).
+    public let backends: [any Service]
+    /// Lines describing where everything is (printed by `reactor serve`).
+    public let summary: [String]
+
+    /// Runs until SIGTERM/SIGINT (or cancellation), then drains and closes the store.
+    public func run(logger: Logger, handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        do {
+            try await ServerRuntime.run(deps, host: configuration.server.bind.host, port: configuration.server.bind.port,
+                                        backends: backends, logger: logger, handleSignals: handleSignals, onRunning: onRunning)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
+
+/// Builds every part of the server from the configuration: the vault first (other keys may be `vault:` references),
+/// then the store, auth and the reactor. Capabilities are chosen here, by configuration, and handed to the routes as
+/// protocols.
+public enum ServerBootstrap {
+    /// Boots from an unresolved configuration.
+    public static func boot(_ configuration: ReactorConfiguration, environment: [String: String], logger: Logger) async throws -> BootedServer {
+        let vault = try openVault(configuration, environment: environment)
+        let resolved = try await configuration.resolved(environment: environment, vault: vault)
+        try createDataDirectory(resolved)
+        let (store, backends, storeSummary) = try await openStore(resolved, logger: logger)
+        do {
+            let auth = try await AuthFactory.make(resolved.auth)
+            let reactor = try await ReactorBuilder()
+                .withDocumentModels(BuiltInModels.all)
+                .withStore(store)
+                .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
+                                                   jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000))))
+                .withKeyframeConfig(KeyframeConfig(interval: resolved.reactor.keyframeInterval))
+                .withMigrationStrategy(resolved.store.migrate == .auto ? .auto : .none)
+                .withLogger(logger)
+                .build()
+            let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
+                                        consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)))
+            let admin = AdminHooks(
+                version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
+                                  "store": .string(resolved.store.backend.rawValue)]),
+                doctor: { await Doctor.checks(resolved, store: store, vault: vault) },
+                migrate: {
+                    try await store.migrate()
+                    return .object(["migrated": true, "store": .string(resolved.store.backend.rawValue)])
+                })
+            let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options)
+            var summary = ["store: \(storeSummary)"]
+            summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
+            summary.append("auth: " + (auth == nil ? "disabled (every call is allowed)" : "bearer tokens required"))
+            return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+    }
+
+    /// The vault named by `[vault]` (nil when `backend = "none"`), with its key checked.
+    public static func openVault(_ configuration: ReactorConfiguration, environment: [String: String]) throws -> (any Vault)? {
+        let setup = try configuration.vaultSetup(environment: environment)
+        guard setup.backend == .file else { return nil }
+        let key = try setup.key.map { try VaultKey(parsing: $0) } ?? VaultKey.loadOrCreate(file: URL(fileURLWithPath: setup.keyFile))
+        let vault = FileVault(file: URL(fileURLWithPath: setup.file), key: key)
+        try vault.verify()
+        return vault
+    }
+
+    /// The store named by `[store]`, the services it needs running, and a one-line description.
+    public static func openStore(_ resolved: ReactorConfiguration, logger: Logger) async throws -> (any ReactorStore, [any Service], String) {
+        switch resolved.store.backend {
+        case .memory:
+            return (InMemoryStore(), [], "in memory (nothing is kept after exit)")
+        case .sqlite:
+            let durability: SQLiteStoreConfiguration.Durability = resolved.store.durability == .full ? .full : .normal
+            let store = try SQLiteStore(path: resolved.storePath, configuration: SQLiteStoreConfiguration(durability: durability))
+            return (store, [], "sqlite \(resolved.storePath)")
+        case .postgres:
+            return try await PostgresBackend.open(resolved, logger: logger)
+        }
+    }
+
+    static func createDataDirectory(_ resolved: ReactorConfiguration) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: resolved.server.dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw ReactorError(.configInvalid, "server.data_dir: cannot create '\(resolved.server.dataDir)': \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Hummingbird
+import Logging
+import ReactorCore
+import ReactorEngine
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs the unified server: one `ServiceGroup` holding the backends that need running (a PostgreSQL pool), the
+/// reactor and the HTTP application.
+///
+/// Shutdown (SIGTERM/SIGINT, or cancellation) goes in reverse order: the HTTP server stops accepting connections and
+/// finishes in-flight requests (subscription streams end), then the reactor drains every accepted job, then the
+/// backends close.
+public enum ServerRuntime {
+    /// Runs until a shutdown signal or cancellation.
+    /// - Parameters:
+    ///   - backends: services that must run before and during the reactor (e.g. a database pool).
+    ///   - handleSignals: whether SIGTERM and SIGINT start a graceful shutdown (tests that embed the server say no).
+    ///   - onRunning: called with the bound port once the server listens.
+    public static func run(
+        _ deps: ServerDependencies, host: String, port: Int, backends: [any Service] = [], logger: Logger,
+        handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        deps.metrics.observe(deps.reactor)
+        let app = ReactorHTTPServer.application(deps, host: host, port: port, logger: logger, onRunning: onRunning)
+        let group = ServiceGroup(configuration: .init(
+            services: backends.map { .init(service: $0) } + [
+                .init(service: deps.reactor, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: handleSignals ? [UnixSignal.sigterm, .sigint] : [],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}

@@ -1,0 +1,71 @@
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ReactorCore
+import ReactorEngine
+
+/// Builds the HTTP side of the unified server: the router with every route and middleware, and the Hummingbird
+/// application (HTTP/1.1 with WebSocket upgrade).
+public enum ReactorHTTPServer {
+    /// The router with every route. Order of middleware: metrics (outermost, sees the final status), errors → JSON,
+    /// then per-group auth.
+    public static func router(_ deps: ServerDependencies, adminNeedsAuth: Bool = false) -> Router<ReactorRequestContext> {
+        let router = Router(context: ReactorRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: deps.metrics))
+        router.add(middleware: ErrorMiddleware())
+        SystemRoutes(deps: deps).registerPublic(on: router)
+
+        let api = router.group("reactor/v1")
+        if let auth = deps.auth { api.add(middleware: AuthMiddleware(auth: auth)) }
+        DocumentRoutes(deps: deps).register(on: api)
+        SubscriptionRoutes(deps: deps).register(on: api)
+        AuthRoutes(deps: deps).register(on: api)
+
+        let admin = router.group("_admin")
+        if let auth = deps.auth {
+            admin.add(middleware: AuthMiddleware(auth: auth, requiredRole: "admin"))
+        } else if adminNeedsAuth {
+            admin.add(middleware: DenyMiddleware(reason: "the admin endpoints need [auth] enabled when the server listens beyond loopback"))
+        }
+        SystemRoutes(deps: deps).registerAdmin(on: admin)
+        VaultRoutes(deps: deps).register(on: admin)
+        return router
+    }
+
+    /// The router that answers WebSocket upgrade requests.
+    public static func webSocketRouter(_ deps: ServerDependencies) -> Router<ReactorRequestContext> {
+        let router = Router(context: ReactorRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        if let auth = deps.auth { router.add(middleware: AuthMiddleware(auth: auth)) }
+        SubscriptionRoutes(deps: deps).registerWebSocket(on: router)
+        return router
+    }
+
+    /// The Hummingbird application listening on `host:port` (port 0 picks a free port; `onRunning` gets the real one).
+    public static func application(
+        _ deps: ServerDependencies, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(deps, adminNeedsAuth: !isLoopback(host)),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(deps)),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    /// Whether `host` is a loopback address.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Refuses every request with 403 and a reason.
+struct DenyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let reason: String
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        throw ReactorError(.forbidden, reason)
+    }
+}

@@ -1,0 +1,44 @@
+import ReactorCore
+import ReactorEngine
+
+/// The JSON shapes the HTTP API returns. Each is documented in the OpenAPI document (`/openapi.json`).
+public enum Representations {
+    /// A document: `{"header": …, "state": {scope: state}, "hashes": {scope: hash}}`.
+    public static func document(_ document: Document) -> JSONValue {
+        .object([
+            "header": document.header.jsonValue,
+            "state": .object(document.state),
+            "hashes": .object(document.hashes.mapValues { .string($0) }),
+        ])
+    }
+
+    /// A job: its record plus `token`, the consistency token as a string for `?consistencyToken=`.
+    public static func job(_ info: JobInfo) throws -> JSONValue {
+        guard case .object(var object) = try JSONValueCoder.encode(info) else { return .null }
+        if let token = info.consistencyToken { object["token"] = .string(ConsistencyTokenCoding.encode(token)) }
+        return .object(object)
+    }
+
+    /// A page of items: `{"items": […], "nextCursor": "…" | null}`.
+    public static func page<T>(_ page: Page<T>, _ transform: (T) throws -> JSONValue) rethrows -> JSONValue {
+        .object([
+            "items": .array(try page.items.map(transform)),
+            "nextCursor": page.nextCursor.map { .string($0) } ?? .null,
+        ])
+    }
+
+    /// A stored operation with its stream and ordinal.
+    public static func operation(_ record: OperationRecord) throws -> JSONValue {
+        try JSONValueCoder.encode(record)
+    }
+
+    /// A change delivered to subscribers (SSE and WebSocket).
+    public static func change(_ change: DocumentChange) throws -> JSONValue {
+        .object([
+            "kind": .string(change.kind.rawValue),
+            "documentId": .string(change.documentID),
+            "document": document(change.document),
+            "operations": .array(try change.operations.map(operation)),
+        ])
+    }
+}

@@ -1,0 +1,88 @@
+import Hummingbird
+import Prometheus
+import ReactorCore
+import ReactorEngine
+import Synchronization
+
+/// The server's Prometheus metrics: HTTP requests by method, route and status with their durations, and jobs by
+/// final status. Rendered as Prometheus text at `/metrics`.
+///
+/// The registry is also what the `reactor` binary bootstraps `swift-metrics` with, so metrics of libraries show up too.
+public final class ServerMetrics: Sendable {
+    /// The collector registry rendered at `/metrics`.
+    public let registry: PrometheusCollectorRegistry
+    private let counters = Mutex<[String: Counter]>([:])
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
+
+    private static let buckets: [Duration] = [
+        .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+        .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// Counts one finished HTTP request.
+    public func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        counter(Self.requests, labels).increment()
+        let histogramKey = method + " " + route
+        let histogram = histograms.withLock { cache in
+            if let h = cache[histogramKey] { return h }
+            let h = registry.makeDurationHistogram(descriptor: Self.requestDuration,
+                                                   labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            cache[histogramKey] = h
+            return h
+        }
+        histogram.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    /// Counts jobs of `reactor` as they finish (`READ_READY` or `FAILED`, with the error code).
+    public func observe(_ reactor: Reactor) {
+        reactor.eventBus.subscribe([.jobReadReady, .jobFailed]) { [self] event in
+            switch event {
+            case .jobReadReady: counter(Self.jobs, [("status", "READ_READY"), ("code", "")]).increment()
+            case .jobFailed(_, let error): counter(Self.jobs, [("status", "FAILED"), ("code", error.code.rawValue)]).increment()
+            default: break
+            }
+        }
+    }
+
+    /// The metrics in Prometheus text format.
+    public func render() -> [UInt8] {
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        return out
+    }
+
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests by method, route and status.") }
+    static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "HTTP request durations.") }
+    static var jobs: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", metricName: "jobs", unitName: "total", helpText: "Finished jobs by status and error code.") }
+
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
+        let key = descriptor.name + labels.map { "|\($0.0)=\($0.1)" }.joined()
+        return counters.withLock { cache in
+            if let c = cache[key] { return c }
+            let c = registry.makeCounter(descriptor: descriptor, labels: labels)
+            cache[key] = c
+            return c
+        }
+    }
+}
+
+/// Records every request in ``ServerMetrics`` (route = the matched route pattern, so ids do not explode labels).
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+}

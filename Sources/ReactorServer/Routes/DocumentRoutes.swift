@@ -1,0 +1,209 @@
+import Hummingbird
+import ReactorCore
+import ReactorEngine
+
+/// Documents, operations, relationships, jobs and batches under `/reactor/v1`.
+struct DocumentRoutes: Sendable {
+    let deps: ServerDependencies
+    var reactor: Reactor { deps.reactor }
+    var limit: Int { deps.options.maxBodyBytes }
+
+    func register(on group: RouterGroup<ReactorRequestContext>) {
+        group.post("documents", use: create)
+        group.get("documents", use: find)
+        group.get("documents/{id}", use: get)
+        group.delete("documents/{id}", use: delete)
+        group.post("documents/{id}/actions", use: execute)
+        group.get("documents/{id}/operations", use: operations)
+        group.get("documents/{id}/children", use: children)
+        group.post("documents/{id}/children", use: addChildren)
+        group.delete("documents/{id}/children/{childId}", use: removeChild)
+        group.get("documents/{id}/parents", use: parents)
+        group.get("documents/{id}/relationships", use: relationships)
+        group.get("jobs/{id}", use: job)
+        group.post("batches", use: batch)
+    }
+
+    // MARK: Documents
+
+    @Sendable func create(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let wait = try query.bool("wait")
+        let body = try await RequestDecoding.decode(CreateDocumentBody.self, from: request, limit: limit)
+        let document = try body.newDocument()
+        let job = try await reactor.create(document)
+        return try await respond(job: job, wait: wait, created: true) {
+            try await reactor.get(document.id, branch: document.branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+        }
+    }
+
+    @Sendable func get(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let identifier = try context.parameters.required("id")
+        let document = try await reactor.getByIdOrSlug(identifier, branch: try query.branch(), consistencyToken: try query.consistencyToken())
+        return JSONResponse.make(Representations.document(document))
+    }
+
+    @Sendable func find(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let documentQuery = try Self.documentQuery(query)
+        let page = try await reactor.find(documentQuery, page: try query.page(), branch: try query.branch(),
+                                          consistencyToken: try query.consistencyToken())
+        return JSONResponse.make(Representations.page(page, Representations.document))
+    }
+
+    @Sendable func delete(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let id = try await resolve(context, branch: Branch.main)
+        let job = try await reactor.deleteDocument(id)
+        return try await respond(job: job, wait: try query.bool("wait"), document: nil)
+    }
+
+    @Sendable func execute(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let branch = try query.branch()
+        let wait = try query.bool("wait")
+        let body = try await RequestDecoding.decode(ExecuteBody.self, from: request, limit: limit)
+        let actions = try body.validatedActions()
+        let id = try await resolve(context, branch: branch)
+        let job = try await reactor.execute(id, branch: branch, actions: actions)
+        return try await respond(job: job, wait: wait) {
+            try await reactor.get(id, branch: branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+        }
+    }
+
+    @Sendable func operations(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let branch = try query.branch()
+        let id = try await resolve(context, branch: branch)
+        let operationQuery = OperationQuery(
+            documentID: id, branch: branch, scopes: query.list("scope"), actionTypes: query.list("actionType"),
+            fromIndex: try query.int("fromIndex", in: 0...Int(Int32.max)), since: try query.int64("since"))
+        let page = try await reactor.operations(operationQuery, page: try query.page(), consistencyToken: try query.consistencyToken())
+        return JSONResponse.make(try Representations.page(page, Representations.operation))
+    }
+
+    // MARK: Relationships
+
+    @Sendable func children(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let id = try await resolve(context, branch: Branch.main)
+        let page = try await related(try await reactor.children(of: id), page: try query.page())
+        return JSONResponse.make(Representations.page(page, Representations.document))
+    }
+
+    @Sendable func parents(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let id = try await resolve(context, branch: Branch.main)
+        let page = try await related(try await reactor.parents(of: id), page: try query.page())
+        return JSONResponse.make(Representations.page(page, Representations.document))
+    }
+
+    @Sendable func relationships(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let id = try await resolve(context, branch: Branch.main)
+        let outgoing = try await reactor.relationships(of: id)
+        let incoming = try await reactor.store.relationships(to: id, type: nil)
+        return JSONResponse.make(.object([
+            "outgoing": try JSONValueCoder.encode(outgoing),
+            "incoming": try JSONValueCoder.encode(incoming),
+        ]))
+    }
+
+    @Sendable func addChildren(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let body = try await RequestDecoding.decode(ChildrenBody.self, from: request, limit: limit)
+        let ids = try body.validated()
+        let id = try await resolve(context, branch: Branch.main)
+        let job = try await reactor.addChildren(id, ids)
+        return try await respond(job: job, wait: try query.bool("wait")) {
+            try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+        }
+    }
+
+    @Sendable func removeChild(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let childID = try context.parameters.required("childId")
+        let id = try await resolve(context, branch: Branch.main)
+        let job = try await reactor.removeChildren(id, [childID])
+        return try await respond(job: job, wait: try query.bool("wait")) {
+            try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+        }
+    }
+
+    // MARK: Jobs and batches
+
+    @Sendable func job(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let id = try context.parameters.required("id")
+        var info = try reactor.jobStatus(id)
+        if try query.bool("wait") {
+            let timeout = try query.seconds("timeout", max: 300) ?? deps.options.waitTimeout
+            info = try await reactor.jobTracker.wait(for: id, until: .readReady, timeout: timeout)
+        }
+        return JSONResponse.make(.object(["job": try Representations.job(info)]))
+    }
+
+    @Sendable func batch(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let wait = try query.bool("wait")
+        let body = try await RequestDecoding.decode(BatchBody.self, from: request, limit: limit)
+        var jobs = try await reactor.executeBatch(try body.batchJobs())
+        if wait {
+            for (key, info) in jobs {
+                jobs[key] = try await reactor.jobTracker.wait(for: info.id, until: .readReady, timeout: deps.options.waitTimeout)
+            }
+        }
+        var out: [String: JSONValue] = [:]
+        for (key, info) in jobs { out[key] = try Representations.job(info) }
+        return JSONResponse.make(.object(["jobs": .object(out)]), status: wait ? .ok : .accepted)
+    }
+
+    // MARK: Helpers
+
+    /// The document id for the `{id}` path parameter, which may be an id or a slug.
+    private func resolve(_ context: ReactorRequestContext, branch: String) async throws -> String {
+        let identifier = try context.parameters.required("id")
+        return try await reactor.getByIdOrSlug(identifier, branch: branch).id
+    }
+
+    private func related(_ ids: [String], page: PageRequest) async throws -> Page<Document> {
+        guard !ids.isEmpty else { return Page(items: [], nextCursor: nil) }
+        return try await reactor.find(DocumentQuery(ids: ids), page: page)
+    }
+
+    /// 202 with the job, or (with `wait`) the job once `READ_READY` and the document read with its token.
+    /// A failed job answers with its error's status and the job beside the error.
+    private func respond(
+        job: JobInfo, wait: Bool, created: Bool = false,
+        document: (@Sendable (ConsistencyToken?) async throws -> Document)?
+    ) async throws -> Response {
+        guard wait else {
+            var response = JSONResponse.make(.object(["job": try Representations.job(job)]), status: .accepted)
+            response.headers[.location] = "/reactor/v1/jobs/\(job.id)"
+            return response
+        }
+        let finished = try await reactor.jobTracker.wait(for: job.id, until: .readReady, timeout: deps.options.waitTimeout)
+        if let error = finished.error {
+            return JSONResponse.error(error, extra: ["job": try Representations.job(finished)])
+        }
+        guard finished.status == .readReady else {
+            let error = ReactorError(.jobTimeout, "job '\(job.id)' did not finish within \(deps.options.waitTimeout); poll /reactor/v1/jobs/\(job.id)",
+                                     details: ["jobId": job.id, "status": finished.status.rawValue])
+            return JSONResponse.error(error, extra: ["job": try Representations.job(finished)])
+        }
+        var body: [String: JSONValue] = ["job": try Representations.job(finished)]
+        if let document { body["document"] = Representations.document(try await document(finished.consistencyToken)) }
+        return JSONResponse.make(.object(body), status: created ? .created : .ok)
+    }
+
+    private func respond(job: JobInfo, wait: Bool, created: Bool = false,
+                         _ document: @escaping @Sendable (ConsistencyToken?) async throws -> Document) async throws -> Response {
+        try await respond(job: job, wait: wait, created: created, document: document)
+    }
+
+    /// The document search of `GET /documents` and the subscription routes.
+    static func documentQuery(_ query: QueryParameters) throws -> DocumentQuery {
+        DocumentQuery(documentType: query.string("type"), parentID: query.string("parentId"), ids: query.list("ids"),
+                      slugs: query.list("slugs"), includeDeleted: try query.bool("includeDeleted"))
+    }
+}

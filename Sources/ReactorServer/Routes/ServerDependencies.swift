@@ -1,0 +1,92 @@
+import ReactorCore
+import ReactorEngine
+
+/// Limits and timeouts of the HTTP API.
+public struct ServerOptions: Sendable {
+    /// The largest request body accepted (larger bodies get 413).
+    public var maxBodyBytes: Int
+    /// How long `?wait=true` waits for a job before answering `JOB_TIMEOUT` (504).
+    public var waitTimeout: Duration
+    /// How long a read given a consistency token waits before `CONSISTENCY_TIMEOUT` (504).
+    public var consistencyTimeout: Duration
+    /// How often an idle subscription stream sends a heartbeat (SSE comment, WebSocket ping message).
+    public var heartbeatInterval: Duration
+
+    public init(
+        maxBodyBytes: Int = 1 << 20, waitTimeout: Duration = .seconds(30), consistencyTimeout: Duration = .seconds(5),
+        heartbeatInterval: Duration = .seconds(15)
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.waitTimeout = waitTimeout
+        self.consistencyTimeout = consistencyTimeout
+        self.heartbeatInterval = heartbeatInterval
+    }
+}
+
+/// One check of `/_admin/doctor` and `reactor doctor`.
+public struct DoctorCheck: Sendable, Hashable, Codable {
+    /// Short name (`store`, `vault`, `data_dir`, …).
+    public var name: String
+    /// Whether the check passed.
+    public var ok: Bool
+    /// What was found, or what is wrong and how to fix it.
+    public var detail: String
+
+    public init(name: String, ok: Bool, detail: String) {
+        self.name = name
+        self.ok = ok
+        self.detail = detail
+    }
+}
+
+/// What the admin endpoints need from the process that runs the server.
+public struct AdminHooks: Sendable {
+    /// `/_admin/version`.
+    public var version: JSONValue
+    /// `/_admin/doctor`: runs every check.
+    public var doctor: @Sendable () async -> [DoctorCheck]
+    /// `/_admin/migrate`: brings the store's schema up to date and says what it did.
+    public var migrate: @Sendable () async throws -> JSONValue
+
+    public init(
+        version: JSONValue = .object(["version": .string(ReactorVersion.current)]),
+        doctor: @escaping @Sendable () async -> [DoctorCheck] = { [] },
+        migrate: @escaping @Sendable () async throws -> JSONValue = { .object(["migrated": .bool(true)]) }
+    ) {
+        self.version = version
+        self.doctor = doctor
+        self.migrate = migrate
+    }
+}
+
+/// Everything the routes use. Capabilities are protocols (`any AuthClient`, `any Vault`), never concrete adapters.
+public struct ServerDependencies: Sendable {
+    public var reactor: Reactor
+    /// When set, every `/reactor/v1` and `/_admin` call needs a valid bearer token.
+    public var auth: (any AuthClient)?
+    /// The secrets vault behind `/_admin/vault`; nil when the vault is disabled.
+    public var vault: (any Vault)?
+    public var metrics: ServerMetrics
+    public var admin: AdminHooks
+    public var options: ServerOptions
+
+    public init(
+        reactor: Reactor, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
+        admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions()
+    ) {
+        self.reactor = reactor
+        self.auth = auth
+        self.vault = vault
+        self.metrics = metrics
+        self.admin = admin
+        self.options = options
+    }
+}
+
+/// The version of this build.
+public enum ReactorVersion {
+    /// Semantic version of the server and CLI.
+    public static let current = "0.2.0"
+    /// The HTTP API version (the `/reactor/v1` prefix).
+    public static let api = "v1"
+}

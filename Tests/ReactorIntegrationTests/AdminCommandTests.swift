@@ -1,0 +1,48 @@
+import Foundation
+import ReactorCore
+import Testing
+
+/// `reactor init | doctor | migrate | vault` against a temporary directory.
+@Suite struct AdminCommandTests {
+    @Test func initDoctorMigrateAndVault() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("Reactor.toml").path
+        let dataDir = dir.appendingPathComponent("data").path
+
+        let initialized = try runCLI(["init", "--path", config])
+        #expect(initialized.status == 0, "\(initialized.err)")
+        #expect(FileManager.default.fileExists(atPath: config))
+        let again = try runCLI(["init", "--path", config])
+        #expect(again.status == 4)
+        #expect(again.err.contains("--force"))
+
+        let migrated = try runCLI(["migrate", "--config", config, "--data-dir", dataDir])
+        #expect(migrated.status == 0, "\(migrated.err)")
+        #expect(migrated.err.contains("[3/3] migrating"))
+
+        let doctor = try runCLI(["doctor", "--config", config, "--data-dir", dataDir, "--json"])
+        #expect(doctor.status == 0, "\(doctor.out) \(doctor.err)")
+        let report = try JSONValueCoder.parse(doctor.out)
+        #expect(report["ok"] == true)
+        #expect(report["checks"]?.arrayValue?.contains { $0["name"]?.stringValue == "store" } == true)
+
+        let common = ["--config", config, "--data-dir", dataDir]
+        #expect(try runCLI(["vault", "put"] + common + ["db/password", "hunter22"]).status == 0)
+        let got = try runCLI(["vault", "get"] + common + ["db/password"])
+        #expect(got.out == "hunter22\n")
+        let listed = try runCLI(["vault", "ls"] + common + ["--json"])
+        #expect(try JSONValueCoder.parse(listed.out)["paths"] == ["db/password"])
+        #expect(try runCLI(["vault", "rm"] + common + ["db/password"]).status == 0)
+        let gone = try runCLI(["vault", "get"] + common + ["db/password", "--json"])
+        #expect(gone.status == 3)
+        #expect(try JSONValueCoder.parse(gone.err)["error"]?["code"]?.stringValue == "SECRET_NOT_FOUND")
+
+        // The generated key file makes the vault reopen; a wrong key is refused with exit 78.
+        #expect(FileManager.default.fileExists(atPath: dataDir + "/vault.key"))
+        #expect(try runCLI(["vault", "put"] + common + ["x", "y"]).status == 0)
+        let wrongKey = try runCLIWithEnvironment(["vault", "ls"] + common, ["REACTOR_VAULT__KEY": String(repeating: "ab", count: 32)])
+        #expect(wrongKey.status == 78, "\(wrongKey.err)")
+        #expect(wrongKey.err.contains("VAULT_KEY_INVALID"))
+    }
+}

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ReactorCore
+import Testing
+
+/// `reactor serve` started as a child process on a free port in its own temporary directory.
+final class ServerProcess: @unchecked Sendable {
+    let process: Process
+    let directory: URL
+    let port: Int
+    let outURL: URL
+    let errURL: URL
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Starts the server (`--bind 127.0.0.1:0 --json`) with `arguments` added, in `directory` (a new one by default),
+    /// and waits until it prints where it listens. Fails loudly with its standard error when it does not start.
+    init(arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil) async throws {
+        let dir = try directory ?? temporaryDirectory()
+        self.directory = dir
+        outURL = dir.appendingPathComponent("serve-\(UUID().uuidString).out")
+        errURL = dir.appendingPathComponent("serve-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process = Process()
+        process.executableURL = try reactorBinary()
+        process.arguments = ["serve", "--bind", "127.0.0.1:0", "--json"] + arguments
+        process.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REACTOR_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var found: Int?
+        while Date() < deadline, found == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            for line in ((try? String(contentsOf: outURL, encoding: .utf8)) ?? "").split(separator: "\n") {
+                if let json = try? JSONValueCoder.parse(String(line)), json["event"]?.stringValue == "listening" {
+                    found = json["port"]?.intValue
+                }
+            }
+            if !process.isRunning { break }
+        }
+        guard let found else {
+            if process.isRunning { process.terminate() }
+            let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+            throw ReactorError(.internal, "reactor serve did not start: \(err)")
+        }
+        port = found
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func terminate(timeout: TimeInterval = 60) async throws -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            throw ReactorError(.internal, "reactor serve did not stop within \(timeout) s of SIGTERM")
+        }
+        return process.terminationStatus
+    }
+
+    var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A JSON reply from the server.
+struct HTTPReply: Sendable {
+    var status: Int
+    var json: JSONValue
+}
+
+/// One HTTP call with an optional JSON body.
+@discardableResult
+func http(_ method: HTTPMethod, _ url: String, _ body: JSONValue? = nil, token: String? = nil) async throws -> HTTPReply {
+    var request = HTTPClientRequest(url: url)
+    request.method = method
+    if let body {
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body.canonicalString))
+    }
+    if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+    let bytes = try await response.body.collect(upTo: 16 << 20)
+    let text = String(buffer: bytes)
+    return HTTPReply(status: Int(response.status.code), json: (try? JSONValueCoder.parse(text)) ?? .string(text))
+}

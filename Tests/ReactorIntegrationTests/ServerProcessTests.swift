@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import ReactorCore
+import ReactorSQLite
+import Synchronization
+import Testing
+
+/// The built `reactor serve` binary driven over real HTTP: the README's quick start, live subscriptions, SIGTERM.
+@Suite(.serialized) struct ServerProcessTests {
+    @Test(.timeLimit(.minutes(3)))
+    func quickStartCreateExecuteSubscribeAndStop() async throws {
+        let server = try await ServerProcess()
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+
+        let health = try await http(.GET, "\(server.base)/health")
+        #expect(health.status == 200)
+
+        // A live SSE subscription sees the document being created and changed.
+        let sse = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "\(server.base)/reactor/v1/subscriptions/events?type=reactor/todo-list"), timeout: .seconds(60))
+        var sseIterator = sse.body.makeAsyncIterator()
+        var sseText = ""
+        while !sseText.contains("event: ready"), let chunk = try await sseIterator.next() { sseText += String(buffer: chunk) }
+
+        let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true",
+                                     ["documentType": "reactor/todo-list", "slug": "groceries", "name": "Groceries"])
+        #expect(created.status == 201)
+        let changed = try await http(.POST, "\(server.base)/reactor/v1/documents/groceries/actions?wait=true",
+                                     ["actions": [["id": "a1", "type": "ADD_TODO", "input": ["id": "t1", "text": "milk"]]]])
+        #expect(changed.status == 200)
+        #expect(changed.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.first?["text"]?.stringValue == "milk")
+
+        while sseText.components(separatedBy: "event: change").count < 3, let chunk = try await sseIterator.next() {
+            sseText += String(buffer: chunk)
+        }
+        #expect(sseText.contains("\"kind\":\"created\""))
+        #expect(sseText.contains("milk"))
+
+        // WebSocket: a change to the watched document arrives.
+        let got = Mutex<JSONValue?>(nil)
+        let base = server.base
+        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(server.port)/reactor/v1/subscriptions/ws?slugs=groceries", logger: Logger(label: "ws")) {
+            inbound, outbound, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let json = try? JSONValueCoder.parse(text) else { continue }
+                if json["type"]?.stringValue == "ready" {
+                    try await http(.POST, "\(base)/reactor/v1/documents/groceries/actions?wait=true",
+                                   ["actions": [["id": "a2", "type": "ADD_TODO", "input": ["id": "t2", "text": "eggs"]]]])
+                } else if json["type"]?.stringValue == "change" {
+                    got.withLock { $0 = json["change"] }
+                    try await outbound.close(.normalClosure, reason: nil)
+                    return
+                }
+            }
+        }
+        #expect(got.withLock { $0 }?["document"]?["state"]?["global"]?["items"]?.arrayValue?.count == 2)
+
+        // SIGTERM with an SSE stream open: the server ends the stream and exits cleanly.
+        let status = try await server.terminate()
+        #expect(status == 0, "exit status \(status); stderr: \(server.standardError)")
+        #expect(server.standardOutput.contains("\"event\":\"listening\""))
+        #expect(FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
+    }
+
+    /// SIGTERM right after many jobs were accepted (202): every accepted job is finished and stored before exit.
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermDrainsAcceptedJobs() async throws {
+        let server = try await ServerProcess()
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        for d in 0..<10 {
+            let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": .string("d\(d)")])
+            #expect(created.status == 201)
+        }
+        var accepted: [(document: String, action: String)] = []
+        for round in 0..<20 {
+            for d in 0..<10 {
+                let action = "r\(round)-d\(d)"
+                let reply = try await http(.POST, "\(server.base)/reactor/v1/documents/d\(d)/actions",
+                                           ["actions": [["id": .string(action), "type": "ADD_TODO", "input": ["id": .string(action), "text": "x"]]]])
+                #expect(reply.status == 202)
+                accepted.append(("d\(d)", action))
+            }
+        }
+        let status = try await server.terminate()
+        #expect(status == 0, "stderr: \(server.standardError)")
+
+        let store = try SQLiteStore(path: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path)
+        defer { Task { try? await store.close() } }
+        for d in 0..<10 {
+            let stored = try await store.operations(in: StreamID(documentID: "d\(d)", scope: Scope.global), fromIndex: 0, limit: nil)
+            let ids = Set(stored.map(\.action.id))
+            for job in accepted where job.document == "d\(d)" {
+                #expect(ids.contains(job.action), "accepted action \(job.action) was lost at shutdown")
+            }
+        }
+    }
+
+    @Test func badConfigurationStopsTheBootNamingTheKey() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "[server]\nbind = \"127.0.0.1:0\"\nport = 9\n".write(to: dir.appendingPathComponent("Reactor.toml"), atomically: true, encoding: .utf8)
+        let result = try runCLI(["serve", "--config", dir.appendingPathComponent("Reactor.toml").path])
+        #expect(result.status == 78)
+        #expect(result.err.contains("server.port"), "stderr: \(result.err)")
+
+        let missing = try runCLI(["serve", "--config", dir.appendingPathComponent("nope.toml").path])
+        #expect(missing.status == 78)
+        #expect(missing.err.contains("nope.toml"))
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HummingbirdTesting
+import ReactorCore
+import ReactorServer
+import ReactorTesting
+import Testing
+
+@Suite("HTTP auth, admin and system routes")
+struct AuthAndSystemRouteTests {
+    @Test func bearerTokenIsRequiredWhenAuthIsConfigured() async throws {
+        try await withTestServer(auth: StaticAuthClient()) { client, _, _ in
+            let none = try await client.call(.get, "/reactor/v1/documents")
+            #expect(none.status == .unauthorized)
+            #expect(none.errorCode == "UNAUTHENTICATED")
+            #expect(none.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+
+            let expired = try await client.call(.get, "/reactor/v1/documents", token: "expired")
+            #expect(expired.status == .unauthorized)
+            #expect(expired.errorCode == "TOKEN_EXPIRED")
+
+            let forged = try await client.call(.get, "/reactor/v1/documents", token: "forged")
+            #expect(forged.errorCode == "TOKEN_SIGNATURE_INVALID")
+
+            let ok = try await client.call(.get, "/reactor/v1/documents", token: "user")
+            #expect(ok.status == .ok)
+
+            let me = try await client.call(.get, "/reactor/v1/auth/me", token: "user")
+            #expect(me.json["claims"]?["sub"]?.stringValue == "bob")
+
+            let health = try await client.call(.get, "/health")
+            #expect(health.status == .ok)
+
+            let adminAsUser = try await client.call(.get, "/_admin/version", token: "user")
+            #expect(adminAsUser.status == .forbidden)
+            let adminAsAdmin = try await client.call(.get, "/_admin/version", token: "admin")
+            #expect(adminAsAdmin.status == .ok)
+            #expect(adminAsAdmin.json["version"]?.stringValue == ReactorVersion.current)
+        }
+    }
+
+    @Test func authMeWithoutAuthIsNotImplemented() async throws {
+        try await withTestServer { client, _, _ in
+            let me = try await client.call(.get, "/reactor/v1/auth/me")
+            #expect(me.status == .notImplemented)
+            #expect(me.errorCode == "UNSUPPORTED")
+        }
+    }
+
+    @Test func vaultAdminRoutes() async throws {
+        try await withTestServer(vault: MockVault()) { client, _, _ in
+            let put = try await client.call(.put, "/_admin/vault/db/password", json: ["value": "s3cret"])
+            #expect(put.status == .ok)
+            let get = try await client.call(.get, "/_admin/vault/db/password")
+            #expect(get.json["value"]?.stringValue == "s3cret")
+            let list = try await client.call(.get, "/_admin/vault?prefix=db/")
+            #expect(list.json["paths"] == ["db/password"])
+            let bad = try await client.call(.put, "/_admin/vault/a/../b", json: ["value": "x"])
+            #expect(bad.status.code >= 400 && bad.status.code < 500)
+            let deleted = try await client.call(.delete, "/_admin/vault/db/password")
+            #expect(deleted.status == .noContent)
+            let gone = try await client.call(.get, "/_admin/vault/db/password")
+            #expect(gone.status == .notFound)
+            #expect(gone.errorCode == "SECRET_NOT_FOUND")
+        }
+        try await withTestServer { client, _, _ in
+            let none = try await client.call(.get, "/_admin/vault")
+            #expect(none.status == .notImplemented)
+        }
+    }
+
+    @Test func metricsCountRequestsByRoute() async throws {
+        try await withTestServer { client, reactor, metrics in
+            metrics.observe(reactor)
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "m"])
+            _ = try await client.call(.get, "/reactor/v1/documents/m")
+            _ = try await client.call(.get, "/reactor/v1/documents/missing")
+            let text = try await client.call(.get, "/metrics").text
+            #expect(text.contains("reactor_http_requests_total"))
+            #expect(text.contains(#"route="/reactor/v1/documents/{id}""#))
+            #expect(text.contains(#"status="404""#))
+            #expect(text.contains(#"reactor_jobs_total{status="READ_READY""#))
+        }
+    }
+
+    @Test func openAPIDocumentIsServedAndCoversEveryRoute() async throws {
+        try await withTestServer { client, _, _ in
+            let reply = try await client.call(.get, "/openapi.json")
+            #expect(reply.status == .ok)
+            #expect(reply.json["openapi"]?.stringValue == "3.1.0")
+            let paths = try #require(reply.json["paths"]?.objectValue)
+            let routes: [(String, String)] = [
+                ("/health", "get"), ("/metrics", "get"), ("/openapi.json", "get"),
+                ("/reactor/v1/documents", "post"), ("/reactor/v1/documents", "get"), ("/reactor/v1/documents/{id}", "get"),
+                ("/reactor/v1/documents/{id}", "delete"), ("/reactor/v1/documents/{id}/actions", "post"),
+                ("/reactor/v1/documents/{id}/operations", "get"), ("/reactor/v1/documents/{id}/children", "get"),
+                ("/reactor/v1/documents/{id}/children", "post"), ("/reactor/v1/documents/{id}/children/{childId}", "delete"),
+                ("/reactor/v1/documents/{id}/parents", "get"), ("/reactor/v1/documents/{id}/relationships", "get"),
+                ("/reactor/v1/jobs/{id}", "get"), ("/reactor/v1/batches", "post"), ("/reactor/v1/subscriptions/events", "get"),
+                ("/reactor/v1/subscriptions/ws", "get"), ("/reactor/v1/auth/me", "get"), ("/_admin/version", "get"),
+                ("/_admin/doctor", "get"), ("/_admin/migrate", "post"), ("/_admin/vault", "get"), ("/_admin/vault/{path}", "get"),
+                ("/_admin/vault/{path}", "put"), ("/_admin/vault/{path}", "delete"),
+            ]
+            for (path, method) in routes {
+                #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not in the OpenAPI document")
+            }
+            // And every documented operation is a route (the router does not answer NOT_FOUND for it).
+            for (path, item) in paths {
+                for method in (item.objectValue ?? [:]).keys where method != "parameters" {
+                    #expect(routes.contains { $0 == (path, method) }, "\(method.uppercased()) \(path) is documented but not tested here")
+                }
+            }
+        }
+    }
+}

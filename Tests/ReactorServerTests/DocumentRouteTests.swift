@@ -1,0 +1,133 @@
+import Foundation
+import HummingbirdTesting
+import ReactorCore
+import ReactorEngine
+import ReactorServer
+import Testing
+
+@Suite("HTTP document API")
+struct DocumentRouteTests {
+    @Test func createGetExecuteWithWait() async throws {
+        try await withTestServer { client, _, _ in
+            let created = try await client.call(.post, "/reactor/v1/documents?wait=true",
+                                                json: ["documentType": "reactor/todo-list", "id": "list-1", "slug": "groceries", "name": "Groceries"])
+            #expect(created.status == .created)
+            #expect(created.json["document"]?["header"]?["slug"]?.stringValue == "groceries")
+            #expect(created.json["job"]?["status"]?.stringValue == "READ_READY")
+
+            let bySlug = try await client.call(.get, "/reactor/v1/documents/groceries")
+            #expect(bySlug.status == .ok)
+            #expect(bySlug.json["header"]?["id"]?.stringValue == "list-1")
+
+            let executed = try await client.call(.post, "/reactor/v1/documents/groceries/actions?wait=true",
+                                                 json: ["actions": [todoAction("t1", text: "milk"), todoAction("t2", text: "eggs")]])
+            #expect(executed.status == .ok)
+            let items = executed.json["document"]?["state"]?["global"]?["items"]?.arrayValue
+            #expect(items?.count == 2)
+            #expect(items?.first?["text"]?.stringValue == "milk")
+        }
+    }
+
+    @Test func acceptedJobThenPollAndReadWithToken() async throws {
+        try await withTestServer { client, _, _ in
+            let created = try await client.call(.post, "/reactor/v1/documents", json: ["documentType": "reactor/todo-list", "id": "d"])
+            #expect(created.status == .accepted)
+            let jobID = try #require(created.json["job"]?["id"]?.stringValue)
+            #expect(created.headers[.location] == "/reactor/v1/jobs/\(jobID)")
+
+            let job = try await client.call(.get, "/reactor/v1/jobs/\(jobID)?wait=true&timeout=10")
+            #expect(job.json["job"]?["status"]?.stringValue == "READ_READY")
+
+            let exec = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [todoAction("x", text: "write")]])
+            #expect(exec.status == .accepted)
+            let execJob = try #require(exec.json["job"]?["id"]?.stringValue)
+            let done = try await client.call(.get, "/reactor/v1/jobs/\(execJob)?wait=true")
+            let token = try #require(done.json["job"]?["token"]?.stringValue)
+            let read = try await client.call(.get, "/reactor/v1/documents/d?consistencyToken=\(token)")
+            #expect(read.json["state"]?["global"]?["items"]?.arrayValue?.count == 1)
+        }
+    }
+
+    @Test func findOperationsAndPaging() async throws {
+        try await withTestServer { client, _, _ in
+            for i in 0..<5 {
+                let r = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": .string("doc-\(i)")])
+                #expect(r.status == .created)
+            }
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/drive", "id": "drive"])
+            let first = try await client.call(.get, "/reactor/v1/documents?type=reactor/todo-list&limit=2")
+            #expect(first.json["items"]?.arrayValue?.count == 2)
+            let cursor = try #require(first.json["nextCursor"]?.stringValue)
+            let rest = try await client.call(.get, "/reactor/v1/documents?type=reactor/todo-list&limit=10&cursor=\(cursor)")
+            #expect(rest.json["items"]?.arrayValue?.count == 3)
+            #expect(rest.json["nextCursor"] == .null)
+            let byIDs = try await client.call(.get, "/reactor/v1/documents?ids=doc-1,doc-3")
+            #expect(byIDs.json["items"]?.arrayValue?.compactMap { $0["header"]?["id"]?.stringValue }.sorted() == ["doc-1", "doc-3"])
+
+            _ = try await client.call(.post, "/reactor/v1/documents/doc-0/actions?wait=true",
+                                      json: ["actions": [todoAction("a", text: "a"), todoAction("b", text: "b"), ["id": "t", "type": "SET_TITLE", "input": ["title": "T"]]]])
+            let ops = try await client.call(.get, "/reactor/v1/documents/doc-0/operations?scope=global")
+            #expect(ops.json["items"]?.arrayValue?.count == 3)
+            let filtered = try await client.call(.get, "/reactor/v1/documents/doc-0/operations?actionType=SET_TITLE")
+            #expect(filtered.json["items"]?.arrayValue?.count == 1)
+            let paged = try await client.call(.get, "/reactor/v1/documents/doc-0/operations?scope=global&limit=2")
+            #expect(paged.json["items"]?.arrayValue?.count == 2)
+            #expect(paged.json["nextCursor"]?.stringValue != nil)
+        }
+    }
+
+    @Test func childrenParentsRelationshipsAndDelete() async throws {
+        try await withTestServer { client, _, _ in
+            for id in ["p", "c1", "c2"] {
+                _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": .string(id)])
+            }
+            let added = try await client.call(.post, "/reactor/v1/documents/p/children?wait=true", json: ["ids": ["c1", "c2"]])
+            #expect(added.status == .ok)
+            let children = try await client.call(.get, "/reactor/v1/documents/p/children")
+            #expect(children.json["items"]?.arrayValue?.count == 2)
+            let parents = try await client.call(.get, "/reactor/v1/documents/c1/parents")
+            #expect(parents.json["items"]?.arrayValue?.first?["header"]?["id"]?.stringValue == "p")
+            let rels = try await client.call(.get, "/reactor/v1/documents/c2/relationships")
+            #expect(rels.json["incoming"]?.arrayValue?.count == 1)
+            let removed = try await client.call(.delete, "/reactor/v1/documents/p/children/c1?wait=true")
+            #expect(removed.status == .ok)
+            let after = try await client.call(.get, "/reactor/v1/documents/p/children")
+            #expect(after.json["items"]?.arrayValue?.count == 1)
+            let found = try await client.call(.get, "/reactor/v1/documents?parentId=p")
+            #expect(found.json["items"]?.arrayValue?.count == 1)
+
+            let deleted = try await client.call(.delete, "/reactor/v1/documents/c2?wait=true")
+            #expect(deleted.status == .ok)
+            let gone = try await client.call(.get, "/reactor/v1/documents/c2")
+            #expect(gone.status == .gone)
+            #expect(gone.errorCode == "DOCUMENT_DELETED")
+            let write = try await client.call(.post, "/reactor/v1/documents/c2/actions", json: ["actions": [todoAction("z", text: "z")]])
+            #expect(write.status == .gone)
+        }
+    }
+
+    @Test func batchWithDependencies() async throws {
+        try await withTestServer { client, _, _ in
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "a"])
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "b"])
+            let batch = try await client.call(.post, "/reactor/v1/batches?wait=true", json: ["jobs": [
+                ["key": "first", "documentId": "a", "actions": [todoAction("1", text: "one")]],
+                ["key": "second", "documentId": "b", "actions": [todoAction("2", text: "two")], "dependsOn": ["first"]],
+                ["key": "bad", "documentId": "a", "actions": [["id": "u", "type": "NO_SUCH_ACTION"]], "dependsOn": ["second"]],
+                ["key": "after-bad", "documentId": "b", "actions": [todoAction("3", text: "three")], "dependsOn": ["bad"]],
+            ]])
+            #expect(batch.status == .ok)
+            #expect(batch.json["jobs"]?["first"]?["status"]?.stringValue == "READ_READY")
+            #expect(batch.json["jobs"]?["second"]?["status"]?.stringValue == "READ_READY")
+            #expect(batch.json["jobs"]?["bad"]?["status"]?.stringValue == "FAILED")
+            #expect(batch.json["jobs"]?["after-bad"]?["error"]?["code"]?.stringValue == "DEPENDENCY_FAILED")
+
+            let cycle = try await client.call(.post, "/reactor/v1/batches", json: ["jobs": [
+                ["key": "x", "documentId": "a", "actions": [todoAction("4", text: "4")], "dependsOn": ["y"]],
+                ["key": "y", "documentId": "b", "actions": [todoAction("5", text: "5")], "dependsOn": ["x"]],
+            ]])
+            #expect(cycle.status == .badRequest)
+            #expect(cycle.errorCode == "DEPENDENCY_CYCLE")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import ReactorCore
+import ReactorEngine
+import ReactorModels
+import ReactorServer
+import ReactorTesting
+import Testing
+
+/// A reactor on the in-memory store behind the server's router, driven through Hummingbird's test client.
+func withTestServer(
+    auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
+    _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
+) async throws {
+    try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
+        let metrics = ServerMetrics()
+        let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, options: options)
+        let app = Application(router: ReactorHTTPServer.router(deps))
+        try await app.test(.router) { client in try await body(client, module.reactor, metrics) }
+    }
+}
+
+/// A parsed response.
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var json: JSONValue
+    var text: String
+
+    var errorCode: String? { json["error"]?["code"]?.stringValue }
+    var errorPath: String? { json["error"]?["path"]?.stringValue }
+}
+
+extension TestClientProtocol {
+    /// Sends a request with an optional JSON body and parses the reply (JSON when it is JSON).
+    func call(_ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, raw: String? = nil, token: String? = nil) async throws -> Reply {
+        var headers = HTTPFields()
+        if json != nil || raw != nil { headers[.contentType] = "application/json" }
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let body = raw.map { ByteBuffer(string: $0) } ?? json.map { ByteBuffer(string: $0.canonicalString) }
+        return try await execute(uri: uri, method: method, headers: headers, body: body) { response in
+            let text = String(buffer: response.body)
+            let parsed = (try? JSONValueCoder.parse(text)) ?? .null
+            return Reply(status: response.status, headers: response.headers, json: parsed, text: text)
+        }
+    }
+}
+
+/// Test tokens: "admin" and "user" verify; "expired" and anything else fail with their codes.
+struct StaticAuthClient: AuthClient {
+    func verify(token: String) async throws -> AuthClaims {
+        switch token {
+        case "admin": return AuthClaims(subject: "alice", roles: ["admin"])
+        case "user": return AuthClaims(subject: "bob")
+        case "expired": throw ReactorError(.tokenExpired, "the token has expired")
+        default: throw ReactorError(.tokenSignature, "the token's signature does not verify")
+        }
+    }
+}
+
+func todoAction(_ id: String, text: String) -> JSONValue {
+    ["id": .string("act-\(id)"), "type": "ADD_TODO", "input": ["id": .string(id), "text": .string(text)]]
+}
