@@ -41,7 +41,7 @@ struct AuthAndSystemRouteTests {
     @Test func authMeWithoutAuthIsNotImplemented() async throws {
         try await withTestServer { client, _, _ in
             let me = try await client.call(.get, "/reactor/v1/auth/me")
-            #expect(me.status == .notImplemented)
+            #expect(me.status == .notFound)
             #expect(me.errorCode == "UNSUPPORTED")
         }
     }
@@ -64,7 +64,7 @@ struct AuthAndSystemRouteTests {
         }
         try await withTestServer { client, _, _ in
             let none = try await client.call(.get, "/_admin/vault")
-            #expect(none.status == .notImplemented)
+            #expect(none.status == .notFound)
         }
     }
 

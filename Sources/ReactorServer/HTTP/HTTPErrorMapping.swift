@@ -8,7 +8,7 @@ public enum HTTPErrorMapping {
     /// The HTTP status for `error`.
     public static func status(for error: ReactorError) -> HTTPResponse.Status {
         switch error.code {
-        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound:
+        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound, .unsupported:
             return .notFound
         case .documentDeleted:
             return .gone
@@ -31,8 +31,6 @@ public enum HTTPErrorMapping {
             return .gatewayTimeout
         case .shutdown, .authUnavailable:
             return .serviceUnavailable
-        case .unsupported:
-            return .notImplemented
         case .storage:
             return error.isTransient ? .serviceUnavailable : .internalServerError
         default:

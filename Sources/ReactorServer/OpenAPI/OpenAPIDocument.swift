@@ -104,6 +104,62 @@ public enum OpenAPIDocument {
                   "$ref": "#/components/schemas/JobAndDocument"
                 }
               }
+            },
+            "links": {
+              "GetDocument": {
+                "operationId": "getDocument",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ExecuteActions": {
+                "operationId": "executeActions",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListOperations": {
+                "operationId": "listOperations",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListChildren": {
+                "operationId": "listChildren",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "AddChildren": {
+                "operationId": "addChildren",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListParents": {
+                "operationId": "listParents",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListRelationships": {
+                "operationId": "listRelationships",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "DeleteDocument": {
+                "operationId": "deleteDocument",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "GetJob": {
+                "operationId": "getJob",
+                "parameters": {
+                  "id": "$response.body#/job/id"
+                }
+              }
             }
           },
           "202": {
@@ -120,6 +176,62 @@ public enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/JobEnvelope"
+                }
+              }
+            },
+            "links": {
+              "GetDocument": {
+                "operationId": "getDocument",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ExecuteActions": {
+                "operationId": "executeActions",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListOperations": {
+                "operationId": "listOperations",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListChildren": {
+                "operationId": "listChildren",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "AddChildren": {
+                "operationId": "addChildren",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListParents": {
+                "operationId": "listParents",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "ListRelationships": {
+                "operationId": "listRelationships",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "DeleteDocument": {
+                "operationId": "deleteDocument",
+                "parameters": {
+                  "id": "$response.body#/job/documentId"
+                }
+              },
+              "GetJob": {
+                "operationId": "getJob",
+                "parameters": {
+                  "id": "$response.body#/job/id"
                 }
               }
             }
@@ -1464,7 +1576,7 @@ public enum OpenAPIDocument {
           "401": {
             "$ref": "#/components/responses/Error"
           },
-          "501": {
+          "404": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -1614,7 +1726,7 @@ public enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Error"
           },
-          "501": {
+          "404": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -1677,9 +1789,6 @@ public enum OpenAPIDocument {
           },
           "404": {
             "$ref": "#/components/responses/Error"
-          },
-          "501": {
-            "$ref": "#/components/responses/Error"
           }
         },
         "tags": [
@@ -1714,10 +1823,10 @@ public enum OpenAPIDocument {
           "403": {
             "$ref": "#/components/responses/Error"
           },
-          "413": {
+          "404": {
             "$ref": "#/components/responses/Error"
           },
-          "501": {
+          "413": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -1757,9 +1866,6 @@ public enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           },
           "404": {
-            "$ref": "#/components/responses/Error"
-          },
-          "501": {
             "$ref": "#/components/responses/Error"
           }
         },
@@ -2122,6 +2228,20 @@ public enum OpenAPIDocument {
         "required": [
           "actions"
         ],
+        "examples": [
+          {
+            "actions": [
+              {
+                "id": "a1",
+                "type": "ADD_TODO",
+                "input": {
+                  "id": "t1",
+                  "text": "milk"
+                }
+              }
+            ]
+          }
+        ],
         "properties": {
           "actions": {
             "type": "array",
@@ -2138,11 +2258,25 @@ public enum OpenAPIDocument {
         "required": [
           "documentType"
         ],
+        "examples": [
+          {
+            "documentType": "reactor/todo-list",
+            "name": "Groceries"
+          },
+          {
+            "documentType": "reactor/drive",
+            "name": "Files"
+          }
+        ],
         "properties": {
           "documentType": {
             "type": "string",
             "minLength": 1,
-            "description": "A registered model type, e.g. reactor/todo-list."
+            "description": "A registered model type, e.g. reactor/todo-list.",
+            "examples": [
+              "reactor/todo-list",
+              "reactor/drive"
+            ]
           },
           "id": {
             "type": "string",
