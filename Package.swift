@@ -75,6 +75,8 @@ let package = Package(
                 "ReactorCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // `Reactor.toml`: parsing, environment overrides, `env:`/`vault:` references, validation.
@@ -131,6 +133,7 @@ let package = Package(
             dependencies: [
                 "ReactorAuth", "ReactorTesting",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

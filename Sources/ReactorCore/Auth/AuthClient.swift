@@ -13,31 +13,3 @@ public protocol AuthClient: Sendable {
     /// Verifies `token` (the bearer token without the `Bearer ` prefix) and returns its claims.
     func verify(token: String) async throws -> AuthClaims
 }
-
-/// What a verified token says about its bearer.
-public struct AuthClaims: Sendable, Hashable, Codable {
-    /// The subject (`sub`): the user or service id.
-    public var subject: String
-    /// The issuer (`iss`), when present.
-    public var issuer: String?
-    /// The audiences (`aud`).
-    public var audience: [String]
-    /// When the token expires (`exp`).
-    public var expiresAt: Date?
-    /// When the token was issued (`iat`).
-    public var issuedAt: Date?
-    /// Roles (`roles` claim), empty when absent.
-    public var roles: [String]
-
-    public init(
-        subject: String, issuer: String? = nil, audience: [String] = [], expiresAt: Date? = nil, issuedAt: Date? = nil,
-        roles: [String] = []
-    ) {
-        self.subject = subject
-        self.issuer = issuer
-        self.audience = audience
-        self.expiresAt = expiresAt
-        self.issuedAt = issuedAt
-        self.roles = roles
-    }
-}

@@ -109,7 +109,7 @@ struct AuthRoutes: Sendable {
                 throw ReactorError(.unsupported, "auth is not enabled on this server")
             }
             guard let claims = context.claims else { throw ReactorError(.unauthenticated, "a bearer token is required") }
-            return JSONResponse.make(.object(["claims": try JSONValueCoder.encode(claims)]))
+            return try JSONResponse.make(encoding: AuthMeResponse(claims: claims))
         }
     }
 }
