@@ -28,6 +28,13 @@ func withLiveServer(_ body: @Sendable (Int) async throws -> Void) async throws {
     }
 }
 
+/// The `change` events of an SSE text whose blank-line terminator has arrived (a chunk may end mid-event).
+func completeChangeEvents(_ text: String) -> [String] {
+    var blocks = text.components(separatedBy: "\n\n")
+    blocks.removeLast()
+    return blocks.filter { $0.contains("event: change") }
+}
+
 /// POSTs JSON and returns the parsed reply body.
 @discardableResult
 func post(_ url: String, _ json: JSONValue) async throws -> JSONValue {
@@ -62,9 +69,9 @@ struct LiveSubscriptionTests {
                     // A document of another type must not be delivered.
                     try await post("\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/drive", "id": "other"])
                 }
-                if text.components(separatedBy: "event: change").count - 1 >= 2, sawHeartbeat { break }
+                if completeChangeEvents(text).count >= 2, sawHeartbeat { break }
             }
-            let events = text.components(separatedBy: "\n\n").filter { $0.contains("event: change") }
+            let events = completeChangeEvents(text)
             #expect(events.count == 2)
             func data(_ event: String) throws -> JSONValue {
                 try JSONValueCoder.parse(String(event.split(separator: "\n").first { $0.hasPrefix("data: ") }!.dropFirst(6)))
