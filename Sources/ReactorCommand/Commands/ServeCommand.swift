@@ -40,6 +40,20 @@ struct ServeCommand: AsyncParsableCommand {
                 Output.line("Reactor \(ReactorVersion.current): data in \((dataDir as NSString).standardizingPath)/")
                 for line in booted.summary { Output.line("  \(line)") }
             }
+            let bind = booted.configuration.server.bind
+            do {
+                try await runServer(booted, logger: logger, json: json, host: host)
+            } catch let error as ReactorError {
+                throw error
+            } catch {
+                throw ReactorError(.unsupported, "the server stopped: \(error) (is \(bind) already in use?)",
+                                   details: ["bind": bind.description])
+            }
+            if !json { Output.line("stopped: every accepted job finished") }
+        }
+    }
+
+    private func runServer(_ booted: BootedServer, logger: Logger, json: Bool, host: String) async throws {
             try await booted.run(logger: logger) { port in
                 let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
                 // Written straight to the file descriptor: scripts wait for this line.
@@ -49,7 +63,5 @@ struct ServeCommand: AsyncParsableCommand {
                     Output.line("listening on \(url)  (API under /reactor/v1, docs at /openapi.json; Ctrl-C to stop)")
                 }
             }
-            if !json { Output.line("stopped: every accepted job finished") }
-        }
     }
 }
