@@ -46,3 +46,27 @@ import Testing
         #expect(wrongKey.err.contains("VAULT_KEY_INVALID"))
     }
 }
+
+/// `reactor doc import`: a bulk load with a progress display; a bad line fails alone.
+@Suite struct ImportCommandTests {
+    @Test func importsJSONLinesWithProgress() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = ""
+        for i in 0..<50 {
+            text += #"{"documentType":"reactor/todo-list","id":"doc-\#(i)","actions":[{"type":"ADD_TODO","input":{"id":"1","text":"x"}}]}"# + "\n"
+        }
+        text += #"{"documentType":"nope/type","id":"bad"}"# + "\n"
+        let file = dir.appendingPathComponent("in.jsonl")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("db.sqlite").path
+        let result = try runCLI(["doc", "import", "--db", db, file.path])
+        #expect(result.status == 4)
+        #expect(result.out.contains("imported 50 of 51 documents"))
+        #expect(result.out.contains("line 51: UNKNOWN_DOCUMENT_TYPE"))
+        #expect(result.err.contains("51/51 documents (100 %"))
+        let got = try runCLI(["doc", "get", "--db", db, "doc-49", "--json"])
+        #expect(got.status == 0)
+        #expect(got.out.contains("\"text\" : \"x\""))
+    }
+}

@@ -8,7 +8,7 @@ struct DocCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc",
         abstract: "Create, read, change and list documents in the local database.",
-        subcommands: [Create.self, Get.self, Exec.self, Ops.self, Ls.self]
+        subcommands: [Create.self, Get.self, Exec.self, Ops.self, Ls.self, Import.self]
     )
 
     struct Create: AsyncParsableCommand {
