@@ -1,11 +1,21 @@
 import Logging
 import ReactorConfig
 import ReactorCore
+import ReactorPostgres
 import ServiceLifecycle
 
-/// Opens the PostgreSQL store named by `store.url`.
+/// Opens the PostgreSQL store named by `store.url`; its connection pool runs as a service of the server's group.
 enum PostgresBackend {
     static func open(_ resolved: ReactorConfiguration, logger: Logger) async throws -> (any ReactorStore, [any Service], String) {
-        throw ReactorError(.unsupported, "store.backend = \"postgres\" is not wired yet")
+        let configuration = try PostgresStoreConfiguration(url: resolved.store.url)
+        let store = try PostgresStore(configuration: configuration, logger: logger)
+        let where_ = "postgres \(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database) (schema \(configuration.schema))"
+        return (store, [PostgresStoreService(store: store)], where_)
     }
+}
+
+/// Runs a ``PostgresStore``'s pool and writer inside a `ServiceGroup`.
+struct PostgresStoreService: Service {
+    let store: PostgresStore
+    func run() async throws { try await store.run() }
 }

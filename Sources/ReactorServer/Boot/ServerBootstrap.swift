@@ -25,8 +25,12 @@ public struct BootedServer: Sendable {
     /// Runs until SIGTERM/SIGINT (or cancellation), then drains and closes the store.
     public func run(logger: Logger, handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         do {
+            let store = self.store
+            let migrate = configuration.store.migrate == .auto
             try await ServerRuntime.run(deps, host: configuration.server.bind.host, port: configuration.server.bind.port,
-                                        backends: backends, logger: logger, handleSignals: handleSignals, onRunning: onRunning)
+                                        backends: backends, logger: logger,
+                                        prepare: { if migrate { try await store.migrate() } },
+                                        handleSignals: handleSignals, onRunning: onRunning)
         } catch {
             try? await store.close()
             throw error
@@ -53,7 +57,8 @@ public enum ServerBootstrap {
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
                                                    jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000))))
                 .withKeyframeConfig(KeyframeConfig(interval: resolved.reactor.keyframeInterval))
-                .withMigrationStrategy(resolved.store.migrate == .auto ? .auto : .none)
+                // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
+                .withMigrationStrategy(.none)
                 .withLogger(logger)
                 .build()
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,

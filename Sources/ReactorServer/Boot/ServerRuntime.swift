@@ -17,20 +17,41 @@ public enum ServerRuntime {
     ///   - backends: services that must run before and during the reactor (e.g. a database pool).
     ///   - handleSignals: whether SIGTERM and SIGINT start a graceful shutdown (tests that embed the server say no).
     ///   - onRunning: called with the bound port once the server listens.
+    ///   - prepare: runs once the backends run and before the reactor starts and the server listens (migrations).
     public static func run(
         _ deps: ServerDependencies, host: String, port: Int, backends: [any Service] = [], logger: Logger,
+        prepare: (@Sendable () async throws -> Void)? = nil,
         handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         deps.metrics.observe(deps.reactor)
-        let app = ReactorHTTPServer.application(deps, host: host, port: port, logger: logger, onRunning: onRunning)
+        let (prepared, preparedContinuation) = AsyncStream<Void>.makeStream()
+        let reactorService = PreparedService(service: deps.reactor) {
+            try await prepare?()
+            preparedContinuation.finish()
+        }
+        let app = ReactorHTTPServer.application(deps, host: host, port: port, logger: logger, beforeStart: {
+            for await _ in prepared {}
+            try Task.checkCancellation()
+        }, onRunning: onRunning)
         let group = ServiceGroup(configuration: .init(
             services: backends.map { .init(service: $0) } + [
-                .init(service: deps.reactor, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: reactorService, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: handleSignals ? [UnixSignal.sigterm, .sigint] : [],
             logger: logger
         ))
         try await group.run()
+    }
+}
+
+/// Runs `prepare` (migrations), then the wrapped service.
+struct PreparedService: Service {
+    let service: any Service
+    let prepare: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await prepare()
+        try await service.run()
     }
 }

@@ -43,17 +43,21 @@ public enum ReactorHTTPServer {
     }
 
     /// The Hummingbird application listening on `host:port` (port 0 picks a free port; `onRunning` gets the real one).
+    /// `beforeStart` runs before the server listens (the runtime waits there until the store is migrated).
     public static func application(
         _ deps: ServerDependencies, host: String, port: Int, logger: Logger,
+        beforeStart: (@Sendable () async throws -> Void)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        var app = Application(
             router: router(deps, adminNeedsAuth: !isLoopback(host)),
             server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(deps)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
+        if let beforeStart { app.beforeServerStarts(perform: beforeStart) }
+        return app
     }
 
     /// Whether `host` is a loopback address.

@@ -1,0 +1,125 @@
+/// The versioned schema of a ``PostgresStore``. Migrations are append-only: never edit a published one, add version
+/// 2, 3 … instead. Applied versions are recorded in `schema_migrations` inside the store's schema.
+///
+/// JSON (headers, action inputs and contexts, keyframe states, job errors and tokens) is stored as canonical JSON
+/// *text*, not `jsonb`: text round-trips exactly, costs no parsing on write, and accepts every string the other stores
+/// accept, while `jsonb` rejects `\u0000`. The columns that queries filter on are real columns beside it.
+enum PostgresSchema {
+    /// One migration: its version and its statements (run one by one, in one transaction).
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    /// Every migration, in order, for tables in `schema` (a quoted identifier).
+    static func migrations(schema s: String) -> [Migration] {
+        [Migration(version: 1, name: "documents, streams, operations, keyframes, relationships, cursors, jobs", statements: v1(s))]
+    }
+
+    /// The table that records applied versions.
+    static func migrationsTable(schema s: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(s).schema_migrations (
+            version INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )
+        """
+    }
+
+    /// Version 1.
+    static func v1(_ s: String) -> [String] {
+        [
+            // One row per document, in creation order (`seq` is the paging cursor of `findHeaders`).
+            """
+            CREATE TABLE \(s).documents (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                id TEXT NOT NULL CONSTRAINT documents_id_key UNIQUE,
+                slug TEXT CONSTRAINT documents_slug_key UNIQUE,
+                document_type TEXT NOT NULL,
+                deleted BOOLEAN NOT NULL,
+                header TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX documents_by_type ON \(s).documents (document_type, seq)",
+            // The revision (next index) of every stream that has operations.
+            """
+            CREATE TABLE \(s).streams (
+                document_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                revision BIGINT NOT NULL,
+                PRIMARY KEY (document_id, scope, branch)
+            )
+            """,
+            // The operation log. `ordinal` is the reactor-wide ordinal (see `PostgresStore`, "Ordinals").
+            """
+            CREATE TABLE \(s).operations (
+                ordinal BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                document_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                idx BIGINT NOT NULL,
+                op_id TEXT NOT NULL CONSTRAINT operations_op_id_key UNIQUE,
+                skip BIGINT NOT NULL,
+                op_timestamp BIGINT NOT NULL,
+                hash TEXT NOT NULL,
+                action_id TEXT NOT NULL,
+                action_type TEXT NOT NULL,
+                action_scope TEXT NOT NULL,
+                action_timestamp BIGINT NOT NULL,
+                input TEXT NOT NULL,
+                context TEXT,
+                error_json TEXT,
+                document_type TEXT NOT NULL,
+                CONSTRAINT operations_stream_position_key UNIQUE (document_id, scope, branch, idx)
+            )
+            """,
+            "CREATE INDEX operations_by_document ON \(s).operations (document_id, branch, ordinal)",
+            """
+            CREATE TABLE \(s).keyframes (
+                document_id TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                idx BIGINT NOT NULL,
+                state TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (document_id, scope, branch, idx)
+            )
+            """,
+            """
+            CREATE TABLE \(s).relationships (
+                source_id TEXT NOT NULL,
+                target_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                PRIMARY KEY (source_id, target_id, type)
+            )
+            """,
+            "CREATE INDEX relationships_by_target ON \(s).relationships (target_id, type, source_id)",
+            """
+            CREATE TABLE \(s).cursors (
+                name TEXT PRIMARY KEY,
+                ordinal BIGINT NOT NULL
+            )
+            """,
+            // Persisted job records (see `PostgresJobRecords`); times in ms since 1970 like every other timestamp.
+            """
+            CREATE TABLE \(s).jobs (
+                id TEXT PRIMARY KEY,
+                document_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                error TEXT,
+                consistency_token TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                attempt INTEGER NOT NULL DEFAULT 0,
+                claimed_by TEXT,
+                claimed_until BIGINT
+            )
+            """,
+            "CREATE INDEX jobs_by_document ON \(s).jobs (document_id, created_at)",
+            "CREATE INDEX jobs_claimable ON \(s).jobs (status, claimed_until)",
+        ]
+    }
+}

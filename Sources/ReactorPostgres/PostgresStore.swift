@@ -1,0 +1,202 @@
+import Logging
+import PostgresNIO
+import ReactorCore
+import Synchronization
+
+/// A complete ``ReactorStore`` on PostgreSQL, for one or several reactor nodes sharing one database.
+///
+/// Every table lives in one schema (``PostgresStoreConfiguration/schema``, default `reactor`), created and upgraded by
+/// ``migrate()``. Connections come from a postgres-nio `PostgresClient` pool, which works only while ``run()`` runs:
+/// put the store in the server's `ServiceGroup` (before the reactor, so that it stops after it), or use
+/// ``withStore(_:logger:migrate:_:)`` for a scoped store.
+///
+/// ## Writes
+/// Writes are group committed like the SQLite store's: concurrent ``commit(_:)`` callers share one transaction,
+/// written by a single writer loop inside ``run()``; each commit is atomic on its own (a failing commit is retried
+/// alone inside a savepoint, so it never fails the others). Errors mirror the SQLite store: `DOCUMENT_EXISTS`,
+/// `DOCUMENT_NOT_FOUND`, `SLUG_TAKEN`, transient `REVISION_CONFLICT` (a stream at another revision, or with
+/// `details["operationId"]` an operation id already stored), `OPERATION_GAP`, and `STORAGE_ERROR` (transient for
+/// serialization failures, deadlocks, a lost connection or a server shutting down).
+///
+/// ## Ordinals
+/// The global ordinal is an identity column of `operations`. A sequence alone is not enough: with concurrent
+/// transactions, transaction A may draw ordinal 10, transaction B ordinal 11, and B commit first; a reader of
+/// ``operations(afterOrdinal:limit:)`` that saw 11 would ask for ordinals after 11 and skip 10 for ever.
+///
+/// So every write transaction takes one transaction-level advisory lock (`pg_advisory_xact_lock`, a key derived from
+/// the schema name) right after `BEGIN`, before it draws any ordinal. Write transactions of all nodes on the schema
+/// therefore run one after another, and PostgreSQL makes a committed transaction visible before it releases its locks:
+/// by the time B holds the lock and draws 11, A (with 10) is committed and visible. Ordinals become visible in
+/// increasing order, so a reader never sees a higher ordinal before a lower one and the feed never skips. (Gaps
+/// remain possible, from rolled-back commits, and are harmless.) Group commit keeps the serialised section cheap: one
+/// transaction carries every commit that arrived while the previous one was written. A side benefit: writers never
+/// wait on each other's row locks, so write transactions cannot deadlock.
+///
+/// Reads run on any pooled connection, one statement each (one consistent snapshot).
+public final class PostgresStore: ReactorStore {
+    /// The settings the store was created with.
+    public let configuration: PostgresStoreConfiguration
+    /// The connection pool. Other PostgreSQL components (job records, queues, LISTEN/NOTIFY) may share it.
+    public let client: PostgresClient
+
+    let tables: PostgresTables
+    let logger: Logger
+    private let queue = CommitQueue()
+    private let writer: PostgresCommitWriter
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        var runCalled = false
+        var closed = false
+    }
+
+    /// Creates a store (no connection is opened until ``run()`` runs and a query needs one).
+    ///
+    /// - Throws: `CONFIG_INVALID` when the configuration is invalid (see ``PostgresStoreConfiguration/validate()``).
+    public init(configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "reactor.postgres")) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        self.client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
+        self.tables = PostgresTables(schema: configuration.schema)
+        self.writer = PostgresCommitWriter(tables: tables, logger: logger)
+    }
+
+    /// Runs the connection pool and the writer loop until the calling task is cancelled (or, inside a
+    /// `ServiceGroup`, until graceful shutdown: postgres-nio's pool observes it). Queries and commits wait until this
+    /// runs; commits still pending when it ends fail with a transient `STORAGE_ERROR`.
+    ///
+    /// - Throws: `INTERNAL` when called a second time on the same store.
+    public func run() async throws {
+        let first = lifecycle.withLock { s -> Bool in
+            defer { s.runCalled = true }
+            return !s.runCalled
+        }
+        guard first else { throw ReactorError(.internal, "PostgresStore.run() was called twice") }
+        // When either child ends, the other is cancelled: the pool's `run()` ends on cancellation or, inside a
+        // `ServiceGroup`, on graceful shutdown, and the writer loop must not outlive it.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                await self.queue.run { batch in
+                    do {
+                        return try await self.client.withConnection { connection in
+                            await self.writer.write(batch, on: connection)
+                        }
+                    } catch {
+                        let failure = ReactorError.postgresFailure(error)
+                        return batch.map { _ in .failure(failure) }
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Creates a store, runs it while `body` runs (migrating it first unless `migrate` is false), then stops it.
+    public static func withStore<T>(
+        _ configuration: PostgresStoreConfiguration, logger: Logger = Logger(label: "reactor.postgres"), migrate: Bool = true,
+        _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let store = try PostgresStore(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            if migrate { try await store.migrate() }
+            return try await body(store)
+        }
+    }
+
+    /// Creates the schema or upgrades it to the newest version. Idempotent, and safe when several nodes start at
+    /// once: the whole migration runs in one transaction holding a transaction-level advisory lock for the schema, so
+    /// a second node waits, then finds every version applied.
+    ///
+    /// - Throws: `STORAGE_ERROR` when the server cannot be reached or a statement fails (nothing is applied then).
+    public func migrate() async throws {
+        let t = tables
+        let migrations = PostgresSchema.migrations(schema: t.schema)
+        do {
+            try await client.withConnection { c in
+                _ = try await c.query("BEGIN", logger: logger).collect()
+                do {
+                    _ = try await c.query("SELECT pg_advisory_xact_lock(\(t.migrationLockKey))", logger: logger).collect()
+                    _ = try await c.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: t.schema)", logger: logger).collect()
+                    _ = try await c.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable(schema: t.schema)), logger: logger).collect()
+                    var applied = Set<Int>()
+                    for row in try await c.query("SELECT version FROM \(unescaped: t.migrations)", logger: logger).collect() {
+                        applied.insert(Int(try row.decode(Int32.self)))
+                    }
+                    for migration in migrations where !applied.contains(migration.version) {
+                        for statement in migration.statements {
+                            _ = try await c.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+                        }
+                        _ = try await c.query(
+                            "INSERT INTO \(unescaped: t.migrations) (version, name) VALUES (\(Int32(migration.version)), \(migration.name))",
+                            logger: logger
+                        ).collect()
+                        logger.info("applied PostgreSQL store migration", metadata: ["schema": "\(configuration.schema)", "version": "\(migration.version)"])
+                    }
+                    _ = try await c.query("COMMIT", logger: logger).collect()
+                } catch {
+                    do {
+                        _ = try await c.query("ROLLBACK", logger: logger).collect()
+                    } catch {
+                        try? await c.close()
+                    }
+                    throw error
+                }
+            }
+        } catch {
+            throw ReactorError.postgresFailure(error)
+        }
+    }
+
+    /// The schema versions applied so far, in order.
+    public func appliedMigrations() async throws -> [Int] {
+        try await read { c in
+            try await c.query("SELECT version FROM \(unescaped: self.tables.migrations) ORDER BY version", logger: self.logger)
+                .collect().map { Int(try $0.decode(Int32.self)) }
+        }
+    }
+
+    /// Stores each commit atomically, in order, and reports each one's outcome (see "Writes" above).
+    public func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
+        var results: [Result<CommitReceipt, ReactorError>?] = []
+        results.reserveCapacity(commits.count)
+        var prepared: [PreparedCommit] = []
+        prepared.reserveCapacity(commits.count)
+        for commit in commits {
+            do {
+                prepared.append(try PreparedCommit(commit))
+                results.append(nil)
+            } catch {
+                results.append(.failure(ReactorError.postgresFailure(error)))
+            }
+        }
+        var written = await queue.submit(prepared).makeIterator()
+        return results.map { result in
+            result ?? written.next() ?? .failure(ReactorError(.internal, "the PostgreSQL store returned no result for a commit"))
+        }
+    }
+
+    /// Refuses further commits and reads (`STORAGE_ERROR`). Commits already accepted are still written while
+    /// ``run()`` runs; the connections close when ``run()`` ends.
+    public func close() async throws {
+        lifecycle.withLock { $0.closed = true }
+        queue.close()
+    }
+
+    /// How many write transactions group commit has run so far.
+    var writeTransactionCount: Int { queue.transactionCount }
+
+    /// Runs one read on a pooled connection, mapping errors (a `CancellationError` passes through).
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        if lifecycle.withLock({ $0.closed }) { throw ReactorError(.storage, "the PostgreSQL store is closed") }
+        do {
+            return try await client.withConnection { try await body($0) }
+        } catch {
+            throw ReactorError.postgresReadFailure(error)
+        }
+    }
+}
