@@ -162,22 +162,9 @@ public final class PostgresStore: ReactorStore {
 
     /// Stores each commit atomically, in order, and reports each one's outcome (see "Writes" above).
     public func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
-        var results: [Result<CommitReceipt, ReactorError>?] = []
-        results.reserveCapacity(commits.count)
-        var prepared: [PreparedCommit] = []
-        prepared.reserveCapacity(commits.count)
-        for commit in commits {
-            do {
-                prepared.append(try PreparedCommit(commit))
-                results.append(nil)
-            } catch {
-                results.append(.failure(ReactorError.postgresFailure(error)))
-            }
-        }
-        var written = await queue.submit(prepared).makeIterator()
-        return results.map { result in
-            result ?? written.next() ?? .failure(ReactorError(.internal, "the PostgreSQL store returned no result for a commit"))
-        }
+        await Commit.prepareAndSubmit(
+            commits, storeName: "PostgreSQL", prepare: { try PreparedCommit($0) }, mapError: { ReactorError.postgresFailure($0) },
+            submit: { await queue.submit($0) })
     }
 
     /// Refuses further commits and reads (`STORAGE_ERROR`). Commits already accepted are still written while

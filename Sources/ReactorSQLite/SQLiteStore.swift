@@ -87,22 +87,9 @@ public final class SQLiteStore: ReactorStore {
     /// stream at another revision; with `details["operationId"]` for an operation id already stored),
     /// `OPERATION_GAP`, `STORAGE_ERROR` (transient when the database is busy).
     public func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
-        var results: [Result<CommitReceipt, ReactorError>?] = []
-        results.reserveCapacity(commits.count)
-        var prepared: [PreparedCommit] = []
-        prepared.reserveCapacity(commits.count)
-        for commit in commits {
-            do {
-                prepared.append(try PreparedCommit(commit))
-                results.append(nil)
-            } catch {
-                results.append(.failure(ReactorError.sqliteFailure(error)))
-            }
-        }
-        var written = await combiner.submit(prepared).makeIterator()
-        return results.map { result in
-            result ?? written.next() ?? .failure(ReactorError(.internal, "the SQLite store returned no result for a commit"))
-        }
+        await Commit.prepareAndSubmit(
+            commits, storeName: "SQLite", prepare: { try PreparedCommit($0) }, mapError: { ReactorError.sqliteFailure($0) },
+            submit: { await combiner.submit($0) })
     }
 
     /// Refuses further commits, waits for those already accepted, and closes every connection.

@@ -75,3 +75,31 @@ extension ReactorError {
             isTransient: true)
     }
 }
+
+extension Commit {
+    /// The shared shape of a store's `commit(_:)`: prepares each commit (a commit that cannot be prepared fails
+    /// alone), submits the prepared ones together (group commit), and returns every outcome in the given order.
+    public static func prepareAndSubmit<Prepared>(
+        _ commits: [Commit], storeName: String,
+        prepare: (Commit) throws -> Prepared,
+        mapError: (any Error) -> ReactorError,
+        submit: ([Prepared]) async -> [Result<CommitReceipt, ReactorError>]
+    ) async -> [Result<CommitReceipt, ReactorError>] {
+        var results: [Result<CommitReceipt, ReactorError>?] = []
+        results.reserveCapacity(commits.count)
+        var prepared: [Prepared] = []
+        prepared.reserveCapacity(commits.count)
+        for commit in commits {
+            do {
+                prepared.append(try prepare(commit))
+                results.append(nil)
+            } catch {
+                results.append(.failure(mapError(error)))
+            }
+        }
+        var written = await submit(prepared).makeIterator()
+        return results.map { result in
+            result ?? written.next() ?? .failure(ReactorError(.internal, "the \(storeName) store returned no result for a commit"))
+        }
+    }
+}
