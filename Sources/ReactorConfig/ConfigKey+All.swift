@@ -43,6 +43,17 @@ extension ConfigKey {
             .double("reactor", "consistency_timeout_seconds", \.reactor.consistencyTimeoutSeconds, """
                 How long a read with a consistency token waits for the token to be reached.
                 """),
+            .string("reactor", "node_id", \.reactor.nodeID, """
+                With backend = "postgres", several servers on one database form a cluster: this node's id.
+                Empty means a new id on every start; a fixed id lets a restarted node resume its own jobs at once.
+                """),
+            .double("reactor", "heartbeat_seconds", \.reactor.heartbeatSeconds, """
+                How often a node of a cluster tells the others it is alive.
+                """),
+            .double("reactor", "node_timeout_seconds", \.reactor.nodeTimeoutSeconds, """
+                After how long without a heartbeat a node is presumed stopped and its unfinished jobs are
+                taken over by another node (at least two heartbeats).
+                """),
 
             .choice("vault", "backend", \.vault.backend, """
                 "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.

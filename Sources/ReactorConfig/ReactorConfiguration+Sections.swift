@@ -55,16 +55,25 @@ extension ReactorConfiguration {
         public var keyframeInterval: Int
         /// `consistency_timeout_seconds`: how long a read waits for its consistency token (5; > 0).
         public var consistencyTimeoutSeconds: Double
+        /// `node_id`: this node's id in a cluster on PostgreSQL ("" = a new id on every start).
+        public var nodeID: String
+        /// `heartbeat_seconds`: how often a node of a cluster heartbeats (1; > 0).
+        public var heartbeatSeconds: Double
+        /// `node_timeout_seconds`: after how long without a heartbeat a node's jobs are taken over (10; ≥ 2 heartbeats).
+        public var nodeTimeoutSeconds: Double
 
         /// The `[reactor]` section with the given values.
         public init(
             maxConcurrency: Int = 8, jobTimeoutSeconds: Double = 30, keyframeInterval: Int = 100,
-            consistencyTimeoutSeconds: Double = 5
+            consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10
         ) {
             self.maxConcurrency = maxConcurrency
             self.jobTimeoutSeconds = jobTimeoutSeconds
             self.keyframeInterval = keyframeInterval
             self.consistencyTimeoutSeconds = consistencyTimeoutSeconds
+            self.nodeID = nodeID
+            self.heartbeatSeconds = heartbeatSeconds
+            self.nodeTimeoutSeconds = nodeTimeoutSeconds
         }
     }
 

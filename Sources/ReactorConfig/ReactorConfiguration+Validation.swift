@@ -43,6 +43,12 @@ extension ReactorConfiguration {
         if reactor.keyframeInterval < 1 {
             add("reactor.keyframe_interval", "must be at least 1, got \(reactor.keyframeInterval)")
         }
+        if !(reactor.heartbeatSeconds > 0 && reactor.heartbeatSeconds.isFinite) {
+            add("reactor.heartbeat_seconds", "must be a number greater than 0, got \(reactor.heartbeatSeconds)")
+        } else if !(reactor.nodeTimeoutSeconds >= 2 * reactor.heartbeatSeconds && reactor.nodeTimeoutSeconds.isFinite) {
+            add("reactor.node_timeout_seconds",
+                "must be at least two heartbeats (\(2 * reactor.heartbeatSeconds)), got \(reactor.nodeTimeoutSeconds)")
+        }
         if !(reactor.consistencyTimeoutSeconds > 0 && reactor.consistencyTimeoutSeconds.isFinite) {
             add("reactor.consistency_timeout_seconds",
                 "must be a number greater than 0, got \(reactor.consistencyTimeoutSeconds)")

@@ -31,6 +31,8 @@ struct PostgresCommitWriter: Sendable {
             var receipts: [CommitReceipt] = []
             receipts.reserveCapacity(batch.count)
             do {
+                let fenced = batch.filter { $0.commit.job != nil }
+                if !fenced.isEmpty, try await fenceAll(fenced, on: connection) != fenced.count { throw FastPathMismatch() }
                 for prepared in batch {
                     guard prepared.fastPathEligible, let receipt = try await writeFast(prepared, on: connection) else {
                         throw FastPathMismatch()
@@ -65,6 +67,7 @@ struct PostgresCommitWriter: Sendable {
                 try await execute("SAVEPOINT reactor_commit", on: connection)
                 if i != firstSuspect, prepared.fastPathEligible {
                     do {
+                        try await fence(prepared, on: connection)
                         if let receipt = try await writeFast(prepared, on: connection) {
                             try await execute("RELEASE SAVEPOINT reactor_commit", on: connection)
                             results[i] = .success(receipt)
@@ -76,6 +79,7 @@ struct PostgresCommitWriter: Sendable {
                     try await execute("ROLLBACK TO SAVEPOINT reactor_commit", on: connection)
                 }
                 do {
+                    try await fence(prepared, on: connection)
                     let receipt = try await write(prepared, on: connection)
                     try await execute("RELEASE SAVEPOINT reactor_commit", on: connection)
                     results[i] = .success(receipt)

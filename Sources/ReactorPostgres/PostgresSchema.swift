@@ -14,7 +14,10 @@ enum PostgresSchema {
 
     /// Every migration, in order, for tables in `schema` (a quoted identifier).
     static func migrations(schema s: String) -> [Migration] {
-        [Migration(version: 1, name: "documents, streams, operations, keyframes, relationships, cursors, jobs", statements: v1(s))]
+        [
+            Migration(version: 1, name: "documents, streams, operations, keyframes, relationships, cursors, jobs", statements: v1(s)),
+            Migration(version: 2, name: "job ledger: cluster-wide job order, payloads, nodes", statements: v2(s)),
+        ]
     }
 
     /// The table that records applied versions.
@@ -120,6 +123,31 @@ enum PostgresSchema {
             """,
             "CREATE INDEX jobs_by_document ON \(s).jobs (document_id, created_at)",
             "CREATE INDEX jobs_claimable ON \(s).jobs (status, claimed_until)",
+        ]
+    }
+
+    /// Version 2: the job ledger (see `PostgresJobLedger`). A job row is written when a node accepts the job
+    /// (`status = 'PENDING'`, `claimed_by` = the node), and finished by its fenced commit (`WRITE_READY`) or by the
+    /// node (`READ_READY`, `FAILED`). `seq` is the cluster-wide order of jobs; `nodes` holds the nodes' heartbeats.
+    static func v2(_ s: String) -> [String] {
+        [
+            "ALTER TABLE \(s).jobs ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY",
+            "ALTER TABLE \(s).jobs ADD COLUMN branch TEXT NOT NULL DEFAULT 'main'",
+            // The job as canonical JSON (`{"actions": [...]}` or `{"operations": [...]}`) and its dependencies (a
+            // JSON array of job ids), so that another node can run it.
+            "ALTER TABLE \(s).jobs ADD COLUMN payload TEXT",
+            "ALTER TABLE \(s).jobs ADD COLUMN depends_on TEXT NOT NULL DEFAULT '[]'",
+            "CREATE UNIQUE INDEX jobs_seq_key ON \(s).jobs (seq)",
+            "CREATE INDEX jobs_unfinished_by_document ON \(s).jobs (document_id, seq) WHERE status = 'PENDING'",
+            "CREATE INDEX jobs_unfinished_by_owner ON \(s).jobs (claimed_by, seq) WHERE status = 'PENDING'",
+            "CREATE INDEX jobs_finished_by_time ON \(s).jobs (updated_at) WHERE status <> 'PENDING'",
+            """
+            CREATE TABLE \(s).nodes (
+                id TEXT PRIMARY KEY,
+                started_at BIGINT NOT NULL,
+                seen_at BIGINT NOT NULL
+            )
+            """,
         ]
     }
 }

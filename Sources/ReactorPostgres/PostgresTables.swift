@@ -12,6 +12,7 @@ struct PostgresTables: Sendable {
     let relationships: String
     let cursors: String
     let jobs: String
+    let nodes: String
     let migrations: String
     /// The transaction-level advisory lock every write transaction takes first (see ``PostgresStore``, "Ordinals").
     let writeLockKey: Int64
@@ -28,6 +29,7 @@ struct PostgresTables: Sendable {
         relationships = s + ".relationships"
         cursors = s + ".cursors"
         jobs = s + ".jobs"
+        nodes = s + ".nodes"
         migrations = s + ".schema_migrations"
         writeLockKey = Self.lockKey("reactor.write:" + name)
         migrationLockKey = Self.lockKey("reactor.migrate:" + name)

@@ -70,6 +70,8 @@ struct PreparedCommit: Sendable {
     var commit: Commit
     /// Canonical JSON of the header.
     var headerJSON: String
+    /// Canonical JSON of the job fence's consistency token (empty without a fence).
+    var fenceTokenJSON: String
     var appends: [Append]
     var keyframes: Keyframes
     var added: Relationships
@@ -94,6 +96,7 @@ struct PreparedCommit: Sendable {
     init(_ commit: Commit) throws {
         self.commit = commit
         self.headerJSON = commit.header.jsonValue.canonicalString
+        self.fenceTokenJSON = try commit.job.map { try JSONValueCoder.encode($0.token).canonicalString } ?? ""
         self.appends = try commit.appends.map { append in
             var a = Append(append: append)
             for op in append.operations {

@@ -19,7 +19,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000
     @Option(name: .long, help: "Executor concurrency.") var concurrency: Int = 8
     @Option(name: .long, help: "Directory for the benchmark databases (a temp dir when omitted).") var dir: String?
-    @Option(name: .long, help: "Run only these parts (comma-separated: raw, memory, sqlite, append, cold).") var only: String?
+    @Option(name: .long, help: "Run only these parts (comma-separated: raw, memory, sqlite, append, cold, postgres).") var only: String?
+    @Option(name: .long, help: "PostgreSQL server for the postgres part (a throwaway local cluster when omitted).") var postgresURL: String?
+    @Option(name: .long, help: "Single-action jobs (and raw inserts) per PostgreSQL run.") var postgresJobs: Int = 4_000
 
     private func wants(_ part: String) -> Bool {
         guard let only else { return true }
@@ -67,10 +69,11 @@ struct BenchCommand: AsyncParsableCommand {
             report("cold load of a \(coldOperations)-op document (median)", String(format: "%.2f ms (%d operations read)", cold, opsRead))
             report("cached get (mean)", String(format: "%.2f µs", cachedMicros))
         }
+        if wants("postgres") { try await postgresBenchmarks(report) }
         _ = results
     }
 
-    private func rate(_ perSecond: Double) -> String { String(format: "%10.0f /s", perSecond) }
+    func rate(_ perSecond: Double) -> String { String(format: "%10.0f /s", perSecond) }
 
     /// Single-action jobs submitted while the reactor runs, timed from the first submit to the last READ_READY.
     private func jobsPerSecond(store: any ReactorStore, documents: Int) async throws -> Double {

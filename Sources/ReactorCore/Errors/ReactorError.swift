@@ -99,6 +99,10 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let notFound = Code("NOT_FOUND")
         /// The route exists but not for this HTTP method.
         public static let methodNotAllowed = Code("METHOD_NOT_ALLOWED")
+        /// Another node took the job over (this node was presumed dead); the job's outcome is in the job record.
+        public static let jobTakenOver = Code("JOB_TAKEN_OVER")
+        /// An earlier job of the document is unfinished on another node (transient: the job waits for its turn).
+        public static let documentBusy = Code("DOCUMENT_BUSY")
         /// An internal invariant was broken (a bug).
         public static let `internal` = Code("INTERNAL")
     }

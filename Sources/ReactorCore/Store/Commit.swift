@@ -10,11 +10,16 @@ public struct Commit: Sendable {
     public var keyframes: [Keyframe]
     public var relationshipsAdded: [Relationship]
     public var relationshipsRemoved: [Relationship]
+    /// The job this commit completes, when jobs are recorded in a ``JobLedger`` shared by several nodes. A store that
+    /// holds the ledger's records checks the fence and marks the job written in the same transaction (see
+    /// ``JobFence``); other stores ignore it.
+    public var job: JobFence?
 
     public init(
         header: DocumentHeader, createsDocument: Bool = false, appends: [StreamAppend], keyframes: [Keyframe] = [],
-        relationshipsAdded: [Relationship] = [], relationshipsRemoved: [Relationship] = []
+        relationshipsAdded: [Relationship] = [], relationshipsRemoved: [Relationship] = [], job: JobFence? = nil
     ) {
+        self.job = job
         self.header = header
         self.createsDocument = createsDocument
         self.appends = appends

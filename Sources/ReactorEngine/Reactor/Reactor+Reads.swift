@@ -9,9 +9,23 @@ extension Reactor {
     public func get(_ id: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil,
                     timeout: Duration = Reactor.defaultConsistencyTimeout) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: timeout) }
-        guard let snapshot = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
+        guard var snapshot = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
+        if let token, !Self.snapshot(snapshot, covers: token) {
+            // Written by another node after this one cached the document: the store has it (the wait above).
+            writeCache.invalidate(id, branch: branch)
+            guard let fresh = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
+            snapshot = fresh
+        }
         guard !snapshot.header.isDeleted else { throw ReactorError.documentDeleted(id) }
         return snapshot.document
+    }
+
+    /// Whether `snapshot` includes every coordinate `token` has for its document and branch.
+    static func snapshot(_ snapshot: DocumentSnapshot, covers token: ConsistencyToken) -> Bool {
+        token.coordinates.allSatisfy { c in
+            c.documentID != snapshot.header.id || c.branch != snapshot.header.branch
+                || (snapshot.scopes[c.scope]?.revision ?? 0) > c.operationIndex
+        }
     }
 
     /// The document whose slug is `slug`.

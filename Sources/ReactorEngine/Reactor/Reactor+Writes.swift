@@ -107,6 +107,7 @@ extension Reactor {
     }
 
     /// A job's current info. Throws `JOB_NOT_FOUND`.
+    /// This node's record only: use ``jobInfo(_:)`` in a cluster.
     public func jobStatus(_ jobID: String) throws -> JobInfo {
         guard let info = jobTracker.info(jobID) else { throw ReactorError(.jobNotFound, "no job '\(jobID)'", details: ["jobId": jobID]) }
         return info
@@ -115,7 +116,7 @@ extension Reactor {
     /// Waits until the job is `READ_READY` (or failed) and returns its info. Throws the job's error when it failed.
     @discardableResult
     public func waitForJob(_ jobID: String, timeout: Duration = .seconds(60)) async throws -> JobInfo {
-        let info = try await jobTracker.wait(for: jobID, until: .readReady, timeout: timeout)
+        let info = try await waitForJobInfo(jobID, timeout: timeout)
         if let error = info.error { throw error }
         guard info.status == .readReady else {
             throw ReactorError(.jobTimeout, "job '\(jobID)' did not finish within \(timeout)", details: ["jobId": jobID, "status": info.status.rawValue])

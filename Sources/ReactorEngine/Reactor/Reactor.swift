@@ -25,14 +25,22 @@ public final class Reactor: Service, Sendable {
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
     public let defaultSigner: (any Signer)?
+    /// Where jobs are recorded for the other nodes of a cluster (nil: a single node).
+    public let ledger: (any JobLedger)?
+    /// With a ledger: how the reactor follows what other nodes write.
+    public let clusterConfig: ClusterConfig
     let loader: DocumentLoader
     let runner: JobRunner
     let watermark: ReadyWatermark
+    /// Jobs taken over from nodes that stopped: queued apart from local jobs (see ``runTakenOver(_:)``).
+    let takenOverQueue = InMemoryJobQueue()
+    /// Ordinals this node committed, so that the cluster follower skips them.
+    let localOrdinals = Mutex(Set<Int64>())
 
     private enum Lifecycle { case idle, running, stopping, stopped }
     private struct State {
         var lifecycle: Lifecycle = .idle
-        var running: [String: (Job, JobControl)] = [:]
+        var running: [String: (Job, JobControl, any JobQueue)] = [:]
         var nextJob: UInt64 = 0
         var executorFinished = false
     }
@@ -44,8 +52,10 @@ public final class Reactor: Service, Sendable {
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
-        logger: Logger, jobTracker: JobTracker
+        logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig()
     ) {
+        self.ledger = ledger
+        self.clusterConfig = clusterConfig
         self.store = store
         self.queue = queue
         self.eventBus = eventBus
@@ -80,8 +90,12 @@ public final class Reactor: Service, Sendable {
         case .stopped: return  // killed before it started: nothing to run
         case .running, .stopping: throw ReactorError(.unsupported, "the reactor was already started")
         }
+        let startOrdinal: Int64
+        let resumed: [TakenOverJob]
         do {
-            watermark.start(at: try await store.latestOrdinal())
+            startOrdinal = try await store.latestOrdinal()
+            watermark.start(at: startOrdinal)
+            resumed = try await ledger?.join() ?? []
         } catch {
             // Could not start: stop for good, so that nobody waits on a reactor that never runs.
             state.withLock { $0.lifecycle = .stopping }
@@ -90,13 +104,21 @@ public final class Reactor: Service, Sendable {
             stopWaiters.notifyAll()
             throw error
         }
+        if !resumed.isEmpty { await adopt(resumed) }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.processorManager.run() }
                     await withTaskGroup(of: Void.self) { executor in
                         executor.addTask { await self.watchdog() }
-                        await self.executorLoop()
+                        if let ledger = self.ledger {
+                            executor.addTask { await self.heartbeatLoop(ledger) }
+                            executor.addTask { await self.followCluster(from: startOrdinal) }
+                        }
+                        await withTaskGroup(of: Void.self) { loops in
+                            loops.addTask { await self.executorLoop(self.queue) }
+                            if self.ledger != nil { loops.addTask { await self.executorLoop(self.takenOverQueue) } }
+                        }
                         self.state.withLock { $0.executorFinished = true }
                         executor.cancelAll()
                     }
@@ -109,6 +131,7 @@ public final class Reactor: Service, Sendable {
         } onGracefulShutdown: {
             self.beginShutdown()
         }
+        await ledger?.leave()
         state.withLock { $0.lifecycle = .stopped }
         stopWaiters.notifyAll()
     }
@@ -144,6 +167,7 @@ public final class Reactor: Service, Sendable {
             }
         }
         queue.close()
+        takenOverQueue.close()
         if neverStarted {
             beginShutdownOfIdleQueue()
             stopWaiters.notifyAll()
@@ -176,6 +200,8 @@ public final class Reactor: Service, Sendable {
         // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
         for info in infos { await eventBus.emit(.jobPending(info)) }
         do {
+            // Recorded for the cluster before it can run: once accepted, a job survives this node.
+            try await ledger?.record(jobs)
             try queue.enqueue(jobs)
         } catch {
             let reason = (error as? ReactorError) ?? .shutdown()
@@ -196,7 +222,7 @@ public final class Reactor: Service, Sendable {
 
     // MARK: Executing
 
-    private func executorLoop() async {
+    private func executorLoop(_ queue: any JobQueue) async {
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
             while true {
@@ -206,43 +232,50 @@ public final class Reactor: Service, Sendable {
                 }
                 guard let work = await queue.dequeue() else { break }
                 inFlight += 1
-                group.addTask { await self.execute(work) }
+                group.addTask { await self.execute(work, from: queue) }
             }
         }
     }
 
-    private func execute(_ work: QueuedWork) async {
+    private func execute(_ work: QueuedWork, from queue: any JobQueue) async {
         switch work {
         case .dependencyFailed(let job, let dependency):
             let error = ReactorError(.dependencyFailed, "job '\(job.id)' did not run: its dependency '\(dependency)' failed",
                                      details: ["jobId": job.id, "dependencyId": dependency])
-            if let info = jobTracker.update(job.id, { $0.status = .failed; $0.error = error }) {
-                queue.complete(job, succeeded: false)
-                await eventBus.emit(.jobFailed(info, error))
-            } else {
-                queue.complete(job, succeeded: false)
-            }
+            let info = jobTracker.update(job.id, { $0.status = .failed; $0.error = error })
+            if let info { await recordEnd(job, info) }
+            queue.complete(job, succeeded: false)
+            if let info { await eventBus.emit(.jobFailed(info, error)) }
         case .run(let job):
-            await run(job)
+            await run(job, from: queue)
         }
     }
 
-    private func run(_ job: Job) async {
+    private func run(_ job: Job, from queue: any JobQueue) async {
         let control = JobControl()
-        state.withLock { $0.running[job.id] = (job, control) }
+        state.withLock { $0.running[job.id] = (job, control, queue) }
         defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
         consistency.beginWrite(job.documentID)
         if let info = jobTracker.update(job.id, { $0.status = .running }) { await eventBus.emit(.jobRunning(info)) }
 
         var attempt = 0
         var dedupe = false
+        var waitForTurn = ledger?.mayWait(job) ?? false
         while true {
             do {
-                let prepared = try await runner.prepare(job, dedupe: dedupe)
+                if waitForTurn, let ledger {
+                    try await ledger.waitForTurn(job, timeout: executorConfig.jobTimeout - control.startedAt.duration(to: .now))
+                    waitForTurn = false
+                }
+                var prepared = try await runner.prepare(job, dedupe: dedupe)
+                if let ledger, var commit = prepared.commit {
+                    commit.job = JobFence(jobID: job.id, nodeID: ledger.nodeID, token: Self.token(for: commit))
+                    prepared.commit = commit
+                }
                 // Past the deadline at the commit point: never commit, whether or not the watchdog has run yet
                 // (a blocking reducer can starve it).
                 if control.startedAt.duration(to: .now) > executorConfig.jobTimeout, control.timeOut() {
-                    await reportTimeout(job)
+                    await reportTimeout(job, queue: queue)
                     return
                 }
                 guard control.beginCommit() else { return }  // timed out: the watchdog reported it
@@ -251,6 +284,7 @@ public final class Reactor: Service, Sendable {
                 if let commit = prepared.commit, let work = prepared.work {
                     do {
                         records = try await store.commit(commit).records
+                        if ledger != nil { localOrdinals.withLock { $0.formUnion(records.map(\.ordinal)) } }
                     } catch {
                         control.abortCommit()
                         throw error
@@ -260,8 +294,12 @@ public final class Reactor: Service, Sendable {
                     snapshot = work.snapshot
                     writeCache.put(snapshot!, recent: recent)
                 }
-                await succeed(job, records: records, snapshot: snapshot, control: control)
+                await succeed(job, records: records, snapshot: snapshot, control: control, queue: queue)
                 return
+            } catch let error as ReactorError where error.code == .documentBusy && !control.isTimedOut {
+                // An earlier job of this document (accepted by another node) must commit first.
+                waitForTurn = true
+                writeCache.invalidate(job.documentID, branch: job.branch)
             } catch let error as ReactorError where error.code == .revisionConflict && error.details["operationId"] != nil && !dedupe {
                 // A re-delivered action raced its first delivery: retry, skipping what is stored.
                 dedupe = true
@@ -275,13 +313,13 @@ public final class Reactor: Service, Sendable {
                 try? await Task.sleep(for: executorConfig.retryBaseDelay * (1 << min(attempt - 1, 10)))
             } catch {
                 let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "job failed: \(error)")
-                await fail(job, error: reactorError, control: control)
+                await fail(job, error: reactorError, control: control, queue: queue)
                 return
             }
         }
     }
 
-    private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl) async {
+    private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl, queue: any JobQueue) async {
         _ = control.finish()
         let ordinals = records.map(\.ordinal)
         watermark.committed(ordinals)
@@ -295,6 +333,8 @@ public final class Reactor: Service, Sendable {
         consistency.markIndexed(records)
         watermark.ready(ordinals)
         let info = jobTracker.update(job.id) { $0.status = .readReady }
+        // A fenced commit recorded the job's end with its operations; a job with nothing to write records it here.
+        if records.isEmpty, let info { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
         queue.complete(job, succeeded: true)
         if let info { await eventBus.emit(.jobReadReady(info, records)) }
@@ -303,9 +343,11 @@ public final class Reactor: Service, Sendable {
         }
     }
 
-    private func fail(_ job: Job, error: ReactorError, control: JobControl) async {
+    private func fail(_ job: Job, error: ReactorError, control: JobControl, queue: any JobQueue) async {
         guard control.finish() else { return }
         let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+        // A job taken over by another node is that node's to record.
+        if let info, error.code != .jobTakenOver { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
         queue.complete(job, succeeded: false)
         if let info { await eventBus.emit(.jobFailed(info, error)) }
@@ -318,17 +360,18 @@ public final class Reactor: Service, Sendable {
         while !Task.isCancelled && !state.withLock({ $0.executorFinished }) {
             try? await Task.sleep(for: tick)
             let overdue = state.withLock { s in s.running.values.filter { $0.1.startedAt.duration(to: .now) > timeout } }
-            for (job, control) in overdue where control.timeOut() {
-                await reportTimeout(job)
+            for (job, control, queue) in overdue where control.timeOut() {
+                await reportTimeout(job, queue: queue)
             }
         }
     }
 
     /// Fails a timed-out job and releases its document (its reducer may still be running; it will not commit).
-    private func reportTimeout(_ job: Job) async {
+    private func reportTimeout(_ job: Job, queue: any JobQueue) async {
         let error = ReactorError(.jobTimeout, "job '\(job.id)' ran longer than \(executorConfig.jobTimeout)", details: ["jobId": job.id])
         logger.warning("job timed out", metadata: ["jobId": "\(job.id)", "documentId": "\(job.documentID)"])
         let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
+        if let info { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
         queue.complete(job, succeeded: false)
         if let info { await eventBus.emit(.jobFailed(info, error)) }

@@ -29,6 +29,8 @@ public struct ReactorBuilder: Sendable {
     public private(set) var migrationStrategy = MigrationStrategy.auto
     public private(set) var logger = Logger(label: "reactor")
     public private(set) var retainedFinishedJobs = 100_000
+    public private(set) var ledger: (any JobLedger)?
+    public private(set) var clusterConfig = ClusterConfig()
 
     public init() {}
 
@@ -62,6 +64,15 @@ public struct ReactorBuilder: Sendable {
     public func withMigrationStrategy(_ strategy: MigrationStrategy) -> Self { with { $0.migrationStrategy = strategy } }
     /// Sets the logger.
     public func withLogger(_ logger: Logger) -> Self { with { $0.logger = logger } }
+    /// Runs the reactor as one node of a cluster sharing the store: jobs are recorded in `ledger` (which orders each
+    /// document's jobs across nodes and hands over the jobs of stopped nodes), and the reactor follows what the other
+    /// nodes write (see ``ClusterConfig``).
+    public func withJobLedger(_ ledger: any JobLedger, cluster: ClusterConfig = ClusterConfig()) -> Self {
+        with {
+            $0.ledger = ledger
+            $0.clusterConfig = cluster
+        }
+    }
     /// Sets how many finished jobs stay queryable by id.
     public func withRetainedFinishedJobs(_ count: Int) -> Self { with { $0.retainedFinishedJobs = max(1, count) } }
 
@@ -84,7 +95,8 @@ public struct ReactorBuilder: Sendable {
             store: store, queue: queue ?? InMemoryJobQueue(), eventBus: eventBus ?? InProcessEventBus(),
             models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
             processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
-            keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs))
+            keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
+            ledger: ledger, clusterConfig: clusterConfig)
         return ReactorModule(reactor: reactor)
     }
 
@@ -113,6 +125,7 @@ public struct ReactorModule: Sendable {
     public var models: ModelResolver { reactor.models }
     public var documentIndexer: DocumentIndexer { reactor.documentIndexer }
     public var executorConfig: ExecutorConfig { reactor.executorConfig }
+    public var ledger: (any JobLedger)? { reactor.ledger }
 
     /// Runs the reactor while `body` runs; then kills it and waits until in-flight jobs are done.
     public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {

@@ -12,6 +12,17 @@ enum PostgresBackend {
         let where_ = "postgres \(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database) (schema \(configuration.schema))"
         return (store, [PostgresStoreService(store: store)], where_)
     }
+
+    /// The job ledger that makes the server one node of a cluster, when the store is PostgreSQL.
+    static func ledger(for store: any ReactorStore, _ resolved: ReactorConfiguration, logger: Logger) throws -> PostgresJobLedger? {
+        guard let store = store as? PostgresStore else { return nil }
+        let reactor = resolved.reactor
+        let configuration = PostgresJobLedgerConfiguration(
+            nodeID: reactor.nodeID.isEmpty ? PostgresJobLedgerConfiguration.generatedNodeID() : reactor.nodeID,
+            heartbeatInterval: .milliseconds(Int64(reactor.heartbeatSeconds * 1000)),
+            nodeTimeout: .milliseconds(Int64(reactor.nodeTimeoutSeconds * 1000)))
+        return try PostgresJobLedger(store: store, configuration: configuration, logger: logger)
+    }
 }
 
 /// Runs a ``PostgresStore``'s pool and writer inside a `ServiceGroup`.

@@ -51,7 +51,8 @@ public enum ServerBootstrap {
         let (store, backends, storeSummary) = try await openStore(resolved, logger: logger)
         do {
             let auth = try await AuthFactory.make(resolved.auth)
-            let reactor = try await ReactorBuilder()
+            let ledger = try PostgresBackend.ledger(for: store, resolved, logger: logger)
+            var builder = ReactorBuilder()
                 .withDocumentModels(BuiltInModels.all)
                 .withStore(store)
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
@@ -60,7 +61,8 @@ public enum ServerBootstrap {
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)
-                .build()
+            if let ledger { builder = builder.withJobLedger(ledger) }
+            let reactor = try await builder.build()
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
                                         consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)))
             let admin = AdminHooks(
@@ -73,6 +75,7 @@ public enum ServerBootstrap {
                 })
             let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options)
             var summary = ["store: \(storeSummary)"]
+            if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
             summary.append("auth: " + (auth == nil ? "disabled (every call is allowed)" : "bearer tokens required"))
             return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)

@@ -135,10 +135,10 @@ struct DocumentRoutes: Sendable {
     @Sendable func job(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let id = try context.parameters.required("id")
-        var info = try reactor.jobStatus(id)
+        var info = try await reactor.jobInfo(id)
         if try query.bool("wait") {
             let timeout = try query.seconds("timeout", max: 300) ?? deps.options.waitTimeout
-            info = try await reactor.jobTracker.wait(for: id, until: .readReady, timeout: timeout)
+            info = try await reactor.waitForJobInfo(id, timeout: timeout)
         }
         return JSONResponse.make(.object(["job": try Representations.job(info)]))
     }

@@ -1,0 +1,159 @@
+import Logging
+import ReactorCore
+
+/// Several nodes on one store: recording job ends in the ``JobLedger``, heartbeats and take-over, and following
+/// what other nodes write.
+extension Reactor {
+    /// The consistency token `commit` produces when it is stored.
+    static func token(for commit: Commit) -> ConsistencyToken {
+        ConsistencyToken(coordinates: commit.appends.flatMap { append in
+            append.operations.map {
+                .init(documentID: append.stream.documentID, scope: append.stream.scope, branch: append.stream.branch, operationIndex: $0.index)
+            }
+        })
+    }
+
+    /// Records the end of a job that did not commit through a fence. Retried a few times: a job left unfinished in
+    /// the ledger would hold back its document's later jobs on every node.
+    func recordEnd(_ job: Job, _ info: JobInfo) async {
+        guard let ledger else { return }
+        for attempt in 0..<5 {
+            do {
+                try await ledger.finish(job, info: info)
+                return
+            } catch {
+                logger.warning("cannot record the end of a job in the cluster ledger", metadata: [
+                    "jobId": "\(job.id)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                ])
+                try? await Task.sleep(for: .milliseconds(50 << attempt))
+            }
+        }
+    }
+
+    /// Heartbeats until cancelled; runs the jobs handed over from nodes that stopped.
+    func heartbeatLoop(_ ledger: any JobLedger) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: ledger.heartbeatInterval)
+            if Task.isCancelled { return }
+            do {
+                let taken = try await ledger.heartbeat(takeOver: !isShutdown)
+                if !taken.isEmpty { await adopt(taken) }
+            } catch {
+                logger.warning("cluster heartbeat failed", metadata: ["node": "\(ledger.nodeID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Queues jobs taken over from a stopped node. They run from their own queue, so that a local job of the same
+    /// document that waits for its turn (behind them) never blocks them.
+    func adopt(_ taken: [TakenOverJob]) async {
+        jobTracker.register(taken.map { JobInfo(id: $0.job.id, documentID: $0.job.documentID, createdAt: $0.job.createdAt) })
+        var runnable: [Job] = []
+        for t in taken {
+            logger.notice("took over a job from a stopped node", metadata: [
+                "jobId": "\(t.job.id)", "documentId": "\(t.job.documentID)", "previousOwner": "\(t.previousOwner)",
+            ])
+            guard let dependency = t.failedDependency else {
+                runnable.append(t.job)
+                continue
+            }
+            let error = ReactorError(.dependencyFailed, "job '\(t.job.id)' did not run: its dependency '\(dependency)' failed",
+                                     details: ["jobId": t.job.id, "dependencyId": dependency])
+            if let info = jobTracker.update(t.job.id, { $0.status = .failed; $0.error = error }) {
+                await recordEnd(t.job, info)
+                await eventBus.emit(.jobFailed(info, error))
+            }
+        }
+        for job in runnable {
+            if let info = jobTracker.info(job.id) { await eventBus.emit(.jobPending(info)) }
+        }
+        do {
+            try takenOverQueue.enqueue(runnable)
+        } catch {
+            // Shutting down: the jobs stay recorded as this node's, and another node takes them over once it left.
+            logger.notice("not running taken-over jobs: shutting down", metadata: ["jobs": "\(runnable.count)"])
+        }
+    }
+
+    /// Reads the store's operation feed for what other nodes write: their documents leave the write cache, the read
+    /// side learns their positions, subscriptions receive the changes and the processors' watermark moves on. Runs
+    /// until cancelled.
+    func followCluster(from start: Int64) async {
+        var cursor = start
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let before = cursor
+                let page = try await store.operations(afterOrdinal: cursor, limit: clusterConfig.followBatchSize)
+                failures = 0
+                guard let last = page.last else {
+                    try? await Task.sleep(for: clusterConfig.followInterval)
+                    continue
+                }
+                let remote = localOrdinals.withLock { local -> [OperationRecord] in
+                    // Entries at or below the previous cursor were seen already (or raced that read): drop them.
+                    if !local.isEmpty { local = local.filter { $0 > before } }
+                    return page.filter { local.remove($0.ordinal) == nil }
+                }
+                if !remote.isEmpty { await applyRemote(remote) }
+                watermark.start(at: last.ordinal)
+                cursor = last.ordinal
+                if page.count < clusterConfig.followBatchSize { try? await Task.sleep(for: clusterConfig.followInterval) }
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.warning("cannot read the operation feed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: clusterConfig.followInterval * min(failures, 20))
+            }
+        }
+    }
+
+    private struct DocumentKey: Hashable {
+        var documentID: String
+        var branch: String
+    }
+
+    /// Applies operations written by other nodes (in ordinal order).
+    func applyRemote(_ records: [OperationRecord]) async {
+        var order: [DocumentKey] = []
+        var groups: [DocumentKey: [OperationRecord]] = [:]
+        for record in records {
+            let key = DocumentKey(documentID: record.stream.documentID, branch: record.stream.branch)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(record)
+        }
+        for key in order { writeCache.invalidate(key.documentID, branch: key.branch) }
+        consistency.markIndexed(records)
+        guard subscriptions.count > 0 else { return }
+        for key in order {
+            do {
+                guard let snapshot = try await loader.snapshot(key.documentID, branch: key.branch) else { continue }
+                await subscriptions.deliver(records: groups[key]!, document: snapshot.document)
+            } catch {
+                logger.warning("cannot load a document another node changed", metadata: ["documentId": "\(key.documentID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Jobs of any node
+
+    /// A job's current info: this node's record, else (in a cluster) the ledger's. Throws `JOB_NOT_FOUND`.
+    public func jobInfo(_ jobID: String) async throws -> JobInfo {
+        if let info = jobTracker.info(jobID) { return info }
+        if let ledger, let info = try await ledger.info(of: jobID) { return info }
+        throw ReactorError(.jobNotFound, "no job '\(jobID)'", details: ["jobId": jobID])
+    }
+
+    /// Waits until the job is `READ_READY` or failed, or `timeout` passes, and returns its info then (a failed job's
+    /// error is in the info). Jobs of other nodes are polled in the ledger.
+    public func waitForJobInfo(_ jobID: String, timeout: Duration) async throws -> JobInfo {
+        if jobTracker.info(jobID) != nil { return try await jobTracker.wait(for: jobID, until: .readReady, timeout: timeout) }
+        var info = try await jobInfo(jobID)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !info.status.isTerminal && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            info = try await jobInfo(jobID)
+        }
+        return info
+    }
+}

@@ -1,0 +1,114 @@
+import ReactorCore
+import ReactorEngine
+import ReactorModels
+import ReactorPostgres
+import ReactorTesting
+import Synchronization
+import Testing
+
+/// Collects what a processor receives.
+final class CollectingProcessor: Processor {
+    let name: String
+    let received = Mutex<[OperationRecord]>([])
+
+    init(name: String) { self.name = name }
+
+    var filter: OperationFilter? { OperationFilter(scopes: [Scope.global]) }
+
+    func process(_ records: [OperationRecord]) async throws {
+        received.withLock { $0 += records }
+    }
+}
+
+/// Two reactors (two pools, two job ledgers) on one schema, as two nodes in one process.
+@Suite("Reactors in a cluster on PostgreSQL")
+struct ClusterReactorTests {
+    static func ledger(_ store: PostgresStore, _ node: String) throws -> PostgresJobLedger {
+        try PostgresJobLedger(store: store, configuration: PostgresJobLedgerConfiguration(
+            nodeID: node, heartbeatInterval: .milliseconds(100), nodeTimeout: .milliseconds(500)))
+    }
+
+    @Test func processorAndSubscriptionOnOneNodeReceiveTheOtherNodesWrites() async throws {
+        let configuration = try await PostgresTestSupport.configuration("cluster")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            let processor = CollectingProcessor(name: "audit")
+            let node2 = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[1])
+                .withJobLedger(try Self.ledger(stores[1], "node-2"), cluster: ClusterConfig(followInterval: .milliseconds(10)))
+                .withProcessor(processor).buildModule()
+            try await node2.withRunning {
+                let changes = node2.subscriptionManager.changes(DocumentQuery(ids: ["shared"]))
+                try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
+                    .withJobLedger(try Self.ledger(stores[0], "node-1")).withReactor { node1 in
+                        let client = ReactorClient(reactor: node1.reactor)
+                        _ = try await client.create(NewDocument(id: "shared", documentType: TodoList.documentType))
+                        _ = try await client.execute("shared", actions: [TodoList.addTodo(id: "1", text: "a"), TodoList.addTodo(id: "2", text: "b")])
+                        _ = try await client.execute("shared", actions: [TodoList.toggleTodo(id: "1")])
+                    }
+                // The subscription on node 2 sees node 1's changes, each once, in order.
+                var seen: [Int] = []
+                for await change in changes {
+                    seen += change.operations.filter { $0.stream.scope == Scope.global }.map(\.operation.index)
+                    if seen.count >= 3 { break }
+                }
+                #expect(seen == [0, 1, 2])
+                // The processor on node 2 gets every global operation written on node 1.
+                for _ in 0..<500 where processor.received.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(processor.received.withLock { $0.map(\.operation.index) } == [0, 1, 2])
+                let doc = try await node2.reactor.get("shared")
+                #expect(try TodoList.model.state(of: doc).items.map(\.done) == [true, false])
+            }
+        }
+    }
+
+    @Test func aJobOfAnotherNodeFencesOutALateCommit() async throws {
+        let configuration = try await PostgresTestSupport.configuration("fence")
+        try await PostgresTestSupport.withStores(configuration, count: 1) { stores in
+            let store = stores[0]
+            let ledger = try Self.ledger(store, "node-a")
+            _ = try await ledger.join()
+            let create = Job(id: "j1", documentID: "d1", payload: .actions([NewDocument(id: "d1", documentType: TodoList.documentType).createAction]))
+            let second = Job(id: "j2", documentID: "d1", payload: .actions([]))
+            try await ledger.record([create, second])
+            // The second job may not commit before the first.
+            var commit = PostgresStoreTests.create("d1", count: 1)
+            commit.job = JobFence(jobID: "j2", nodeID: "node-a", token: ConsistencyToken(coordinates: []))
+            let early = await store.commit([commit])
+            #expect(throws: ReactorError.self) { try early[0].get() }
+            if case .failure(let error) = early[0] { #expect(error.code == .documentBusy && error.isTransient) }
+            // Another node's id does not hold the fence either.
+            commit.job = JobFence(jobID: "j1", nodeID: "node-b", token: ConsistencyToken(coordinates: []))
+            if case .failure(let error) = await store.commit([commit])[0] { #expect(error.code == .jobTakenOver) } else { Issue.record("committed") }
+            // The owner commits job 1, then job 2's turn has come.
+            commit.job = JobFence(jobID: "j1", nodeID: "node-a", token: ConsistencyToken(coordinates: []))
+            _ = try await store.commit([commit])[0].get()
+            #expect(try await ledger.info(of: "j1")?.status == .readReady)
+            try await ledger.waitForTurn(second, timeout: .seconds(1))
+            // A job cannot complete twice.
+            if case .failure(let error) = await store.commit([commit])[0] { #expect(error.code == .jobTakenOver) } else { Issue.record("committed twice") }
+        }
+    }
+
+    @Test func aStoppedNodesJobsAreTakenOverAndItsLateCommitIsRefused() async throws {
+        let configuration = try await PostgresTestSupport.configuration("takeover")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            let dead = try Self.ledger(stores[0], "node-dead")
+            let alive = try Self.ledger(stores[1], "node-alive")
+            _ = try await dead.join()
+            _ = try await alive.join()
+            let job = Job(id: "j1", documentID: "d1", payload: .actions([NewDocument(id: "d1", documentType: TodoList.documentType).createAction]))
+            try await dead.record([job])
+            #expect(try await alive.heartbeat(takeOver: true).isEmpty)  // node-dead is still alive
+            try await Task.sleep(for: .milliseconds(700))
+            let taken = try await alive.heartbeat(takeOver: true)
+            #expect(taken.map(\.job.id) == ["j1"])
+            #expect(taken.first?.previousOwner == "node-dead")
+            if case .actions(let actions) = taken.first?.job.payload { #expect(actions.first?.type == SystemAction.create) } else { Issue.record("payload") }
+            // The presumed-dead node comes back and tries to commit: refused.
+            var commit = PostgresStoreTests.create("d1", count: 1)
+            commit.job = JobFence(jobID: "j1", nodeID: "node-dead", token: ConsistencyToken(coordinates: []))
+            if case .failure(let error) = await stores[0].commit([commit])[0] { #expect(error.code == .jobTakenOver) } else { Issue.record("committed") }
+            commit.job = JobFence(jobID: "j1", nodeID: "node-alive", token: ConsistencyToken(coordinates: []))
+            _ = try await stores[1].commit([commit])[0].get()
+        }
+    }
+}
