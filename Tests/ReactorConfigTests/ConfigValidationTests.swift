@@ -122,6 +122,13 @@ struct ConfigValidationTests {
         #expect(low.message.contains("reactor.max_concurrency: must be in 1…1024, got 0"))
     }
 
+    @Test func clusterTimings() throws {
+        let short = try configError("[reactor]\nheartbeat_seconds = 2\nnode_timeout_seconds = 3\n")
+        #expect(short.message.contains("reactor.node_timeout_seconds: must be at least two heartbeats (4.0), got 3.0"), "\(short.message)")
+        let zero = try configError("[reactor]\nheartbeat_seconds = 0\n")
+        #expect(zero.message.contains("reactor.heartbeat_seconds: must be a number greater than 0, got 0.0"), "\(zero.message)")
+    }
+
     @Test func postgresWithoutURL() throws {
         let error = try configError("[store]\nbackend = \"postgres\"\n")
         #expect(error.message == "invalid configuration: store.url: is required when store.backend is \"postgres\" (Reactor.toml:2)")

@@ -57,8 +57,10 @@ import Testing
         let remote = try await http(.GET, "\(node1.base)/reactor/v1/jobs/\(lastID)")
         #expect(remote.json["job"]?["status"]?.stringValue == "READ_READY", "\(remote.json)")
 
-        let read = try await http(.GET, "\(node1.base)/reactor/v1/documents/list")
-        #expect(read.json["state"]?["global"]?["items"]?.arrayValue?.count == 40)
+        // With the last job's token (node 2 wrote it), node 1 reads the document with every item.
+        let token = try #require(remote.json["job"]?["token"]?.stringValue)
+        let read = try await http(.GET, "\(node1.base)/reactor/v1/documents/list?consistencyToken=\(token)")
+        #expect(read.json["state"]?["global"]?["items"]?.arrayValue?.count == 40, "\(read.json)")
         #expect(try await node1.terminate() == 0)
         #expect(try await node2.terminate() == 0)
     }

@@ -9,15 +9,18 @@ extension Reactor {
     public func get(_ id: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil,
                     timeout: Duration = Reactor.defaultConsistencyTimeout) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: timeout) }
-        guard var snapshot = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
-        if let token, !Self.snapshot(snapshot, covers: token) {
-            // Written by another node after this one cached the document: the store has it (the wait above).
-            writeCache.invalidate(id, branch: branch)
-            guard let fresh = try await loader.snapshot(id, branch: branch) else { throw ReactorError.documentNotFound(id) }
-            snapshot = fresh
-        }
+        guard let snapshot = try await snapshot(id, branch: branch, covering: token) else { throw ReactorError.documentNotFound(id) }
         guard !snapshot.header.isDeleted else { throw ReactorError.documentDeleted(id) }
         return snapshot.document
+    }
+
+    /// The document's snapshot, at least as new as `token` says (once the token was waited for): a cached copy that
+    /// is older (another node wrote the document after this node cached it) is reloaded from the store.
+    func snapshot(_ id: String, branch: String, covering token: ConsistencyToken?) async throws -> DocumentSnapshot? {
+        guard let snapshot = try await loader.snapshot(id, branch: branch) else { return nil }
+        guard let token, !Self.snapshot(snapshot, covers: token) else { return snapshot }
+        writeCache.invalidate(id, branch: branch)
+        return try await loader.snapshot(id, branch: branch)
     }
 
     /// Whether `snapshot` includes every coordinate `token` has for its document and branch.
@@ -34,7 +37,7 @@ extension Reactor {
         guard let id = try await store.documentID(forSlug: slug) else {
             throw ReactorError(.documentNotFound, "no document with slug '\(slug)'", details: ["slug": slug])
         }
-        return try await get(id, branch: branch)
+        return try await get(id, branch: branch, consistencyToken: token)
     }
 
     /// The document whose id or slug is `identifier`. Throws `AMBIGUOUS_IDENTIFIER` when it is the id of one document
@@ -48,7 +51,7 @@ extension Reactor {
             throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
                                details: ["identifier": identifier, "byId": a, "bySlug": b])
         case (let id?, _), (nil, let id?):
-            return try await get(id, branch: branch)
+            return try await get(id, branch: branch, consistencyToken: token)
         case (nil, nil):
             throw ReactorError.documentNotFound(identifier)
         }
@@ -62,7 +65,7 @@ extension Reactor {
         var documents: [Document] = []
         documents.reserveCapacity(headers.items.count)
         for header in headers.items {
-            if let snapshot = try await loader.snapshot(header.id, branch: branch) { documents.append(snapshot.document) }
+            if let snapshot = try await snapshot(header.id, branch: branch, covering: token) { documents.append(snapshot.document) }
         }
         return Page(items: documents, nextCursor: headers.nextCursor)
     }
