@@ -8,10 +8,11 @@ import Testing
 /// subscriptions that see other nodes' writes, and a node killed with SIGKILL whose accepted jobs another node
 /// finishes, each exactly once.
 @Suite(.serialized) struct ClusterTests {
-    /// Two nodes with quick heartbeats, so that a killed node is taken over within seconds.
-    static func environment(_ url: String) -> [String: String] {
+    /// Nodes with quick heartbeats, so that a killed node is taken over within seconds (`nodeTimeout` long enough that
+    /// a busy CI machine does not make a live node look stopped).
+    static func environment(_ url: String, nodeTimeout: Double = 6) -> [String: String] {
         ["REACTOR_STORE__BACKEND": "postgres", "REACTOR_STORE__URL": url, "REACTOR_VAULT__BACKEND": "none",
-         "REACTOR_REACTOR__HEARTBEAT_SECONDS": "0.25", "REACTOR_REACTOR__NODE_TIMEOUT_SECONDS": "1.5"]
+         "REACTOR_REACTOR__HEARTBEAT_SECONDS": "0.25", "REACTOR_REACTOR__NODE_TIMEOUT_SECONDS": String(nodeTimeout)]
     }
 
     /// The action ids of a document's `global` operations, in stream order, read from `base`.
@@ -114,7 +115,7 @@ import Testing
     @Test(.timeLimit(.minutes(5)))
     func jobsOfAKilledNodeAreTakenOverAndRunOnce() async throws {
         let url = try await PostgresTestServer.createDatabase("takeover")
-        let env = Self.environment(url)
+        let env = Self.environment(url, nodeTimeout: 2)
         let node1 = try await ServerProcess(environment: env)
         let node2 = try await ServerProcess(environment: env)
         defer {

@@ -23,9 +23,11 @@ final class CollectingProcessor: Processor {
 /// Two reactors (two pools, two job ledgers) on one schema, as two nodes in one process.
 @Suite("Reactors in a cluster on PostgreSQL")
 struct ClusterReactorTests {
-    static func ledger(_ store: PostgresStore, _ node: String) throws -> PostgresJobLedger {
+    /// A ledger with quick heartbeats; the node timeout is long enough that a busy machine does not make a live node
+    /// look stopped unless a test wants that.
+    static func ledger(_ store: PostgresStore, _ node: String, nodeTimeout: Duration = .seconds(10)) throws -> PostgresJobLedger {
         try PostgresJobLedger(store: store, configuration: PostgresJobLedgerConfiguration(
-            nodeID: node, heartbeatInterval: .milliseconds(100), nodeTimeout: .milliseconds(500)))
+            nodeID: node, heartbeatInterval: .milliseconds(100), nodeTimeout: nodeTimeout))
     }
 
     @Test func processorAndSubscriptionOnOneNodeReceiveTheOtherNodesWrites() async throws {
@@ -91,14 +93,15 @@ struct ClusterReactorTests {
     @Test func aStoppedNodesJobsAreTakenOverAndItsLateCommitIsRefused() async throws {
         let configuration = try await PostgresTestSupport.configuration("takeover")
         try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
-            let dead = try Self.ledger(stores[0], "node-dead")
-            let alive = try Self.ledger(stores[1], "node-alive")
+            let dead = try Self.ledger(stores[0], "node-dead", nodeTimeout: .seconds(3))
+            let alive = try Self.ledger(stores[1], "node-alive", nodeTimeout: .seconds(3))
             _ = try await dead.join()
             _ = try await alive.join()
             let job = Job(id: "j1", documentID: "d1", payload: .actions([NewDocument(id: "d1", documentType: TodoList.documentType).createAction]))
             try await dead.record([job])
+            _ = try await dead.heartbeat(takeOver: false)
             #expect(try await alive.heartbeat(takeOver: true).isEmpty)  // node-dead is still alive
-            try await Task.sleep(for: .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(3_500))  // node-dead stops heartbeating
             let taken = try await alive.heartbeat(takeOver: true)
             #expect(taken.map(\.job.id) == ["j1"])
             #expect(taken.first?.previousOwner == "node-dead")

@@ -195,12 +195,12 @@ struct SQLiteStoreTests {
         let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
         let result = await withTaskGroup(of: Result<CommitReceipt, ReactorError>?.self) { group in
             group.addTask {
-                // Holds the write lock for 800 ms on GRDB's writer queue.
+                // Holds the write lock for 3 s on GRDB's writer queue (long enough on a loaded machine).
                 try? await holder.pool.write { db in
                     try db.execute(sql: "UPDATE cursors SET ordinal = 0")
                     lockedContinuation.yield()
                     lockedContinuation.finish()
-                    Thread.sleep(forTimeInterval: 0.8)
+                    Thread.sleep(forTimeInterval: 3)
                 }
                 return nil
             }

@@ -34,6 +34,8 @@ public final class Reactor: Service, Sendable {
     let watermark: ReadyWatermark
     /// Jobs taken over from nodes that stopped: queued apart from local jobs (see ``runTakenOver(_:)``).
     let takenOverQueue = InMemoryJobQueue()
+    /// With a ledger: records and queues submitted jobs in one order.
+    let recorder: JobRecorder?
     /// Ordinals this node committed, so that the cluster follower skips them.
     let localOrdinals = Mutex(Set<Int64>())
 
@@ -56,6 +58,7 @@ public final class Reactor: Service, Sendable {
     ) {
         self.ledger = ledger
         self.clusterConfig = clusterConfig
+        self.recorder = ledger.map { JobRecorder(ledger: $0, queue: queue) }
         self.store = store
         self.queue = queue
         self.eventBus = eventBus
@@ -200,9 +203,9 @@ public final class Reactor: Service, Sendable {
         // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
         for info in infos { await eventBus.emit(.jobPending(info)) }
         do {
-            // Recorded for the cluster before it can run: once accepted, a job survives this node.
-            try await ledger?.record(jobs)
-            try queue.enqueue(jobs)
+            // Recorded for the cluster before it can run (once accepted, a job survives this node), and queued in
+            // the ledger's order.
+            if let recorder { try await recorder.submit(jobs) } else { try queue.enqueue(jobs) }
         } catch {
             let reason = (error as? ReactorError) ?? .shutdown()
             for info in infos {
@@ -311,6 +314,9 @@ public final class Reactor: Service, Sendable {
                 jobTracker.update(job.id) { $0.attempts = attempt }
                 logger.debug("retrying job after transient error", metadata: ["jobId": "\(job.id)", "error": "\(error)"])
                 try? await Task.sleep(for: executorConfig.retryBaseDelay * (1 << min(attempt - 1, 10)))
+            } catch let error as ReactorError where error.code == .jobTakenOver {
+                await reportTakenOver(job, error: error, control: control, queue: queue)
+                return
             } catch {
                 let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "job failed: \(error)")
                 await fail(job, error: reactorError, control: control, queue: queue)
@@ -351,6 +357,30 @@ public final class Reactor: Service, Sendable {
         consistency.endWrite(job.documentID)
         queue.complete(job, succeeded: false)
         if let info { await eventBus.emit(.jobFailed(info, error)) }
+    }
+
+    /// Another node presumed this one stopped and took the job over: reports that node's outcome (polled in the
+    /// ledger, up to the job timeout) instead of a failure the client would misread.
+    private func reportTakenOver(_ job: Job, error: ReactorError, control: JobControl, queue: any JobQueue) async {
+        writeCache.invalidate(job.documentID, branch: job.branch)
+        var outcome: JobInfo?
+        if let ledger {
+            let deadline = ContinuousClock.now.advanced(by: executorConfig.jobTimeout)
+            while outcome == nil, ContinuousClock.now < deadline, !Task.isCancelled {
+                if let info = try? await ledger.info(of: job.id), info.status.isTerminal { outcome = info } else {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+        guard let outcome, outcome.status == .readReady else {
+            await fail(job, error: outcome?.error ?? error, control: control, queue: queue)
+            return
+        }
+        guard control.finish() else { return }
+        let info = jobTracker.update(job.id) { $0.status = .readReady; $0.consistencyToken = outcome.consistencyToken }
+        consistency.endWrite(job.documentID)
+        queue.complete(job, succeeded: true)
+        if let info { await eventBus.emit(.jobReadReady(info, [])) }
     }
 
     /// Fails jobs that run past the timeout, releasing their documents.
