@@ -15,6 +15,17 @@ import Testing
          "REACTOR_REACTOR__HEARTBEAT_SECONDS": "0.25", "REACTOR_REACTOR__NODE_TIMEOUT_SECONDS": String(nodeTimeout)]
     }
 
+    /// Two `reactor serve` nodes on a fresh database.
+    static func twoNodes(_ prefix: String, nodeTimeout: Double = 6) async throws -> (ServerProcess, ServerProcess) {
+        let env = environment(try await PostgresTestServer.createDatabase(prefix), nodeTimeout: nodeTimeout)
+        return (try await ServerProcess(environment: env), try await ServerProcess(environment: env))
+    }
+
+    /// Removes the nodes' directories.
+    static func remove(_ nodes: ServerProcess...) {
+        for node in nodes { try? FileManager.default.removeItem(at: node.directory) }
+    }
+
     /// The action ids of a document's `global` operations, in stream order, read from `base`.
     static func globalActionIDs(_ base: String, _ documentID: String) async throws -> [String] {
         let ops = try await http(.GET, "\(base)/reactor/v1/documents/\(documentID)/operations?scope=global&limit=1000")
@@ -26,14 +37,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func jobsOfOneDocumentKeepTheirOrderAcrossNodes() async throws {
-        let url = try await PostgresTestServer.createDatabase("order")
-        let env = Self.environment(url)
-        let node1 = try await ServerProcess(environment: env)
-        let node2 = try await ServerProcess(environment: env)
-        defer {
-            try? FileManager.default.removeItem(at: node1.directory)
-            try? FileManager.default.removeItem(at: node2.directory)
-        }
+        let (node1, node2) = try await Self.twoNodes("order")
+        defer { Self.remove(node1, node2) }
         let created = try await http(.POST, "\(node1.base)/reactor/v1/documents?wait=true",
                                      ["documentType": "reactor/todo-list", "id": "list"])
         #expect(created.status == 201, "\(created.json)")
@@ -68,14 +73,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func aSubscriptionOnOneNodeSeesWritesOfTheOther() async throws {
-        let url = try await PostgresTestServer.createDatabase("subscribe")
-        let env = Self.environment(url)
-        let node1 = try await ServerProcess(environment: env)
-        let node2 = try await ServerProcess(environment: env)
-        defer {
-            try? FileManager.default.removeItem(at: node1.directory)
-            try? FileManager.default.removeItem(at: node2.directory)
-        }
+        let (node1, node2) = try await Self.twoNodes("subscribe")
+        defer { Self.remove(node1, node2) }
         // node 2 caches the document first, so the change from node 1 must also replace its cached copy.
         let created = try await http(.POST, "\(node2.base)/reactor/v1/documents?wait=true",
                                      ["documentType": "reactor/todo-list", "id": "watched"])
@@ -114,14 +113,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func jobsOfAKilledNodeAreTakenOverAndRunOnce() async throws {
-        let url = try await PostgresTestServer.createDatabase("takeover")
-        let env = Self.environment(url, nodeTimeout: 2)
-        let node1 = try await ServerProcess(environment: env)
-        let node2 = try await ServerProcess(environment: env)
-        defer {
-            try? FileManager.default.removeItem(at: node1.directory)
-            try? FileManager.default.removeItem(at: node2.directory)
-        }
+        let (node1, node2) = try await Self.twoNodes("takeover", nodeTimeout: 2)
+        defer { Self.remove(node1, node2) }
         let documents = (0..<4).map { "doc\($0)" }
         for id in documents {
             let created = try await http(.POST, "\(node1.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": .string(id)])
