@@ -8,7 +8,8 @@ extension ConfigKey {
                 "[::1]:8000" for IPv6.
                 """),
             .string("server", "data_dir", \.server.dataDir, references: .environmentOnly, """
-                The directory for the default SQLite file, vault file and vault key. Created if missing.
+                The directory for the default SQLite file, vault file, vault key and blobs (<data_dir>/blobs).
+                Created if missing.
                 """),
             .int("server", "max_body_bytes", \.server.maxBodyBytes, """
                 The largest request body accepted, in bytes.

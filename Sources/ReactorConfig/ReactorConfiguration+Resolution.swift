@@ -12,9 +12,12 @@ extension ReactorConfiguration {
         public var key: String?
         /// The key file (``ReactorConfiguration/vaultKeyFile`` resolved), read or created when ``key`` is `nil`.
         public var keyFile: String
+        /// `server.data_dir` resolved: where the default vault and key files live.
+        public var dataDir: String
 
         /// A setup with the given values.
-        public init(backend: VaultBackend, file: String, key: String?, keyFile: String) {
+        public init(backend: VaultBackend, file: String, key: String?, keyFile: String, dataDir: String = ".reactor") {
+            self.dataDir = dataDir
             self.backend = backend
             self.file = file
             self.key = key
@@ -53,7 +56,7 @@ extension ReactorConfiguration {
         }
         return VaultSetup(
             backend: copy.vault.backend, file: copy.vaultPath, key: copy.vault.key.isEmpty ? nil : copy.vault.key,
-            keyFile: copy.vaultKeyFile)
+            keyFile: copy.vaultKeyFile, dataDir: copy.server.dataDir)
     }
 
     /// This configuration with every reference replaced by its value, once, at boot: `env:NAME` by the environment

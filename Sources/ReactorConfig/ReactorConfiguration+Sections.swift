@@ -3,7 +3,7 @@ extension ReactorConfiguration {
     public struct ServerSection: Sendable, Equatable {
         /// `bind`: the address to listen on (`127.0.0.1:8000`; IPv6 as `[::1]:8000`).
         public var bind: BindAddress
-        /// `data_dir`: the directory of the default SQLite file, vault file and vault key (`.reactor`).
+        /// `data_dir`: the directory of the default SQLite file, vault file, vault key and blobs (`.reactor`).
         public var dataDir: String
         /// `max_body_bytes`: the largest request body accepted (1 MiB).
         public var maxBodyBytes: Int

@@ -61,6 +61,10 @@ public struct ReactorConfiguration: Sendable, Equatable {
     /// used as written (relative to the working directory, like `data_dir` itself).
     public var storePath: String { store.path.isEmpty ? Self.join(server.dataDir, "reactor.sqlite") : store.path }
 
+    /// The directory for blobs kept on local disk: `<data_dir>/blobs`. Created at boot next to the database and the
+    /// vault, so one data directory holds everything an embedded server keeps.
+    public var blobsPath: String { Self.join(server.dataDir, "blobs") }
+
     /// The vault file: `vault.path`, or `<data_dir>/vault.enc` when it is empty.
     public var vaultPath: String { vault.path.isEmpty ? Self.join(server.dataDir, "vault.enc") : vault.path }
 

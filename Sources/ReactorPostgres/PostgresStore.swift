@@ -160,6 +160,20 @@ public final class PostgresStore: ReactorStore {
         }
     }
 
+    /// The migrations not applied to the schema yet (`2: job ledger: …`), oldest first; every one when the schema
+    /// does not exist.
+    public func pendingMigrations() async throws -> [String] {
+        let migrationsTable = tables.migrations
+        let exists = try await read { c in
+            try await c.query("SELECT to_regclass(\(migrationsTable)) IS NOT NULL", logger: self.logger)
+                .collect().first.map { try $0.decode(Bool.self) } ?? false
+        }
+        let applied = Set(exists ? try await appliedMigrations() : [])
+        return PostgresSchema.migrations(schema: tables.schema)
+            .filter { !applied.contains($0.version) }
+            .map { "\($0.version): \($0.name)" }
+    }
+
     /// Stores each commit atomically, in order, and reports each one's outcome (see "Writes" above).
     public func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
         await Commit.prepareAndSubmit(

@@ -73,6 +73,19 @@ public final class SQLiteStore: ReactorStore {
         }
     }
 
+    /// The identifiers of the versioned migrations not applied to the file yet (`v1` …), oldest first.
+    public func pendingMigrations() async throws -> [String] {
+        let migrator = SQLiteSchema.makeMigrator()
+        do {
+            return try await pool.read { db in
+                let applied = try migrator.appliedIdentifiers(db)
+                return migrator.migrations.filter { !applied.contains($0) }
+            }
+        } catch {
+            throw ReactorError.sqliteFailure(error)
+        }
+    }
+
     private func runMigrations() async throws {
         let migrator = SQLiteSchema.makeMigrator()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

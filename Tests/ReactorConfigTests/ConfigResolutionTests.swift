@@ -127,7 +127,7 @@ struct ConfigResolutionTests {
             hmac_secret = "vault:auth/hmac"
             """)
         let setup = try config.vaultSetup(environment: ["DATA": "/srv", "VAULT_KEY": "abc"])
-        #expect(setup == .init(backend: .file, file: "/srv/vault.enc", key: "abc", keyFile: "/srv/vault.key"))
+        #expect(setup == .init(backend: .file, file: "/srv/vault.enc", key: "abc", keyFile: "/srv/vault.key", dataDir: "/srv"))
         let noKey = try ConfigLoader.parse("[vault]\nkey_file = \"env:KEY_FILE\"\npath = \"literal:/x/vault.enc\"\n")
             .vaultSetup(environment: ["KEY_FILE": "/keys/k"])
         #expect(noKey == .init(backend: .file, file: "/x/vault.enc", key: nil, keyFile: "/keys/k"))

@@ -94,3 +94,9 @@ func http(_ method: HTTPMethod, _ url: String, _ body: JSONValue? = nil, token: 
     let text = String(buffer: bytes)
     return HTTPReply(status: Int(response.status.code), json: (try? JSONValueCoder.parse(text)) ?? .string(text))
 }
+
+/// The body of a GET as text (for `/metrics`).
+func httpText(_ url: String) async throws -> String {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
+    return String(buffer: try await response.body.collect(upTo: 16 << 20))
+}

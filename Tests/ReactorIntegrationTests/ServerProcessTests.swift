@@ -68,10 +68,15 @@ import Testing
         let status = try await server.terminate()
         #expect(status == 0, "exit status \(status); stderr: \(server.standardError)")
         #expect(server.standardOutput.contains("\"event\":\"listening\""))
-        #expect(FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
+        for file in ["reactor.sqlite", "vault.key", "blobs"] {
+            #expect(FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/\(file)").path),
+                    "./.reactor/\(file) is missing")
+        }
     }
 
-    /// SIGTERM right after many jobs were accepted (202): every accepted job is finished and stored before exit.
+    /// SIGTERM while jobs are still queued (proved by their status just before the signal) and while a `?wait=true`
+    /// request waits behind them (proved by the in-flight gauge): the waiting request gets its document, every
+    /// accepted job is finished and stored, and the server exits 0.
     @Test(.timeLimit(.minutes(3)))
     func sigtermDrainsAcceptedJobs() async throws {
         let server = try await ServerProcess()
@@ -81,17 +86,44 @@ import Testing
             #expect(created.status == 201)
         }
         var accepted: [(document: String, action: String)] = []
-        for round in 0..<20 {
-            for d in 0..<10 {
-                let action = "r\(round)-d\(d)"
-                let reply = try await http(.POST, "\(server.base)/reactor/v1/documents/d\(d)/actions",
-                                           ["actions": [["id": .string(action), "type": "ADD_TODO", "input": ["id": .string(action), "text": "x"]]]])
-                #expect(reply.status == 202)
-                accepted.append(("d\(d)", action))
-            }
+        func submit(_ document: String, _ actions: [String]) async throws -> String {
+            let reply = try await http(.POST, "\(server.base)/reactor/v1/documents/\(document)/actions", [
+                "actions": .array(actions.map { ["id": .string($0), "type": "ADD_TODO", "input": ["id": .string($0), "text": "x"]] }),
+            ])
+            #expect(reply.status == 202)
+            accepted += actions.map { (document, $0) }
+            return try #require(reply.json["job"]?["id"]?.stringValue)
         }
+        for round in 0..<20 {
+            for d in 0..<10 { _ = try await submit("d\(d)", ["r\(round)-d\(d)"]) }
+        }
+        // A queue on d0: these take a few seconds to reduce and store one after another.
+        var lastQueued = ""
+        for heavy in 0..<10 { lastQueued = try await submit("d0", (0..<100).map { "h\(heavy)-\($0)" }) }
+
+        // A request that waits for a job queued behind all of them.
+        let base = server.base
+        let waiting = Task {
+            try await http(.POST, "\(base)/reactor/v1/documents/d0/actions?wait=true",
+                           ["actions": [["id": "last", "type": "ADD_TODO", "input": ["id": "last", "text": "after the queue"]]]])
+        }
+        // It is in flight when this /metrics request sees two requests being handled (itself and the waiting one).
+        var inFlight = 0.0
+        while inFlight < 2 {
+            let metrics = try await httpText("\(server.base)/metrics")
+            inFlight = metrics.split(separator: "\n").first { $0.hasPrefix("reactor_http_requests_in_flight ") }
+                .flatMap { Double($0.split(separator: " ")[1]) } ?? 0
+            if inFlight < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let queued = try await http(.GET, "\(server.base)/reactor/v1/jobs/\(lastQueued)")
+        let statusAtSignal = try #require(queued.json["job"]?["status"]?.stringValue)
+        #expect(["PENDING", "RUNNING"].contains(statusAtSignal), "the queue was drained before SIGTERM; the test proves nothing")
+
         let status = try await server.terminate()
         #expect(status == 0, "stderr: \(server.standardError)")
+        let answer = try await waiting.value
+        #expect(answer.status == 200, "\(answer.json)")
+        #expect(answer.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.last?["id"]?.stringValue == "last")
 
         let store = try SQLiteStore(path: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path)
         defer { Task { try? await store.close() } }
@@ -101,6 +133,7 @@ import Testing
             for job in accepted where job.document == "d\(d)" {
                 #expect(ids.contains(job.action), "accepted action \(job.action) was lost at shutdown")
             }
+            if d == 0 { #expect(ids.contains("last")) }
         }
     }
 

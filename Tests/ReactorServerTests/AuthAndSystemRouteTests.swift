@@ -1,8 +1,10 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import ReactorCore
 import ReactorServer
 import ReactorTesting
+import Synchronization
 import Testing
 
 @Suite("HTTP auth, admin and system routes")
@@ -35,6 +37,42 @@ struct AuthAndSystemRouteTests {
             let adminAsAdmin = try await client.call(.get, "/_admin/version", token: "admin")
             #expect(adminAsAdmin.status == .ok)
             #expect(adminAsAdmin.json["version"]?.stringValue == ReactorVersion.current)
+        }
+    }
+
+    /// A server listening beyond loopback without `[auth]` refuses every admin call (403 with a reason) and still
+    /// serves the API and health.
+    @Test func adminIsRefusedBeyondLoopbackWithoutAuth() async throws {
+        try await withTestServer(vault: MockVault(), adminNeedsAuth: true) { client, _, _ in
+            for (method, path) in [(HTTPRequest.Method.get, "/_admin/version"), (.get, "/_admin/doctor"), (.post, "/_admin/migrate"),
+                                   (.get, "/_admin/vault"), (.put, "/_admin/vault/a")] {
+                let reply = try await client.call(method, path, json: method == .put ? ["value": "x"] : nil)
+                #expect(reply.status == .forbidden, "\(method) \(path)")
+                #expect(reply.errorCode == "FORBIDDEN")
+                #expect(reply.json["error"]?["message"]?.stringValue?.contains("[auth]") == true)
+            }
+            #expect(try await client.call(.get, "/health").status == .ok)
+            #expect(try await client.call(.get, "/reactor/v1/documents").status == .ok)
+        }
+    }
+
+    @Test func adminMigrateRunsTheHookAndMapsItsErrors() async throws {
+        let calls = Mutex(0)
+        let hooks = AdminHooks(migrate: {
+            calls.withLock { $0 += 1 }
+            return .object(["migrated": true, "store": "sqlite", "applied": ["v1"]])
+        })
+        try await withTestServer(admin: hooks) { client, _, _ in
+            let reply = try await client.call(.post, "/_admin/migrate")
+            #expect(reply.status == .ok)
+            #expect(reply.json["applied"] == ["v1"])
+            #expect(calls.withLock { $0 } == 1)
+        }
+        let failing = AdminHooks(migrate: { throw ReactorError(.storage, "the database is unreachable", isTransient: true) })
+        try await withTestServer(admin: failing) { client, _, _ in
+            let reply = try await client.call(.post, "/_admin/migrate")
+            #expect(reply.status == .serviceUnavailable)
+            #expect(reply.errorCode == "STORAGE_ERROR")
         }
     }
 
@@ -79,6 +117,9 @@ struct AuthAndSystemRouteTests {
             #expect(text.contains(#"route="/reactor/v1/documents/{id}""#))
             #expect(text.contains(#"status="404""#))
             #expect(text.contains(#"reactor_jobs_total{status="READ_READY""#))
+            // Only the /metrics request itself is being handled.
+            let inFlight = text.split(separator: "\n").first { $0.hasPrefix("reactor_http_requests_in_flight ") }
+            #expect(inFlight.flatMap { Double($0.split(separator: " ")[1]) } == 1, "\(text)")
         }
     }
 
@@ -86,6 +127,11 @@ struct AuthAndSystemRouteTests {
         try await withTestServer { client, _, _ in
             let reply = try await client.call(.get, "/openapi.json")
             #expect(reply.status == .ok)
+            // The served document is the committed file, byte for byte.
+            let committed = URL(fileURLWithPath: #filePath)
+                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Sources/ReactorServer/OpenAPI/openapi.json")
+            #expect(reply.text == (try String(contentsOf: committed, encoding: .utf8)))
             #expect(reply.json["openapi"]?.stringValue == "3.1.0")
             let paths = try #require(reply.json["paths"]?.objectValue)
             let routes: [(String, String)] = [

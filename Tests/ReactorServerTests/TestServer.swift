@@ -12,12 +12,14 @@ import Testing
 /// A reactor on the in-memory store behind the server's router, driven through Hummingbird's test client.
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
+    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false,
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
     try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
         let metrics = ServerMetrics()
-        let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, options: options)
-        let app = Application(router: ReactorHTTPServer.router(deps))
+        let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, admin: admin,
+                                      options: options)
+        let app = Application(router: ReactorHTTPServer.router(deps, adminNeedsAuth: adminNeedsAuth))
         try await app.test(.router) { client in try await body(client, module.reactor, metrics) }
     }
 }

@@ -27,17 +27,21 @@ struct MigrateCommand: AsyncParsableCommand {
             let (store, backends, description) = try await ServerBootstrap.openStore(resolved, logger: Logger(label: "reactor.migrate"))
             progress.done(description)
             progress.begin("migrating")
-            try await BackendServices.withRunning(backends) {
+            let applied = try await BackendServices.withRunning(backends) {
                 do {
+                    let pending = try await store.pendingMigrations()
                     try await store.migrate()
                     try await store.close()
+                    return pending
                 } catch {
                     try? await store.close()
                     throw error
                 }
             }
-            progress.done("schema is up to date")
-            if options.json { Output.json(.object(["migrated": true, "store": .string(description)])) }
+            progress.done(applied.isEmpty ? "schema was already up to date" : "applied \(applied.joined(separator: ", "))")
+            if options.json {
+                Output.json(.object(["migrated": true, "store": .string(description), "applied": .array(applied.map { .string($0) })]))
+            }
         }
     }
 }

@@ -40,15 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
                 Output.line("Reactor \(ReactorVersion.current): data in \((dataDir as NSString).standardizingPath)/")
                 for line in booted.summary { Output.line("  \(line)") }
             }
-            let bind = booted.configuration.server.bind
-            do {
-                try await runServer(booted, logger: logger, json: json, host: host)
-            } catch let error as ReactorError {
-                throw error
-            } catch {
-                throw ReactorError(.unsupported, "the server stopped: \(error) (is \(bind) already in use?)",
-                                   details: ["bind": bind.description])
-            }
+            // Errors arrive as ReactorError (a bind failure is ADDRESS_UNAVAILABLE naming server.bind).
+            try await runServer(booted, logger: logger, json: json, host: host)
             if !json { Output.line("stopped: every accepted job finished") }
         }
     }

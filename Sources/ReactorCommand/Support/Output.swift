@@ -39,8 +39,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         case .documentExists, .slugTaken, .revisionConflict, .ambiguousIdentifier, .documentDeleted: ExitCode(5)
         case .secretNotFound: ExitCode(3)
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer: ExitCode(6)
-        case .configInvalid, .vaultKey, .vaultCorrupt: ExitCode(78)
-        case .authUnavailable, .shutdown: ExitCode(69)
+        case .configInvalid, .vaultKey, .vaultCorrupt, .schemaNotMigrated: ExitCode(78)
+        case .authUnavailable, .shutdown, .addressUnavailable: ExitCode(69)
         case .storage: error.isTransient ? ExitCode(69) : ExitCode(1)
         default: ExitCode(1)
         }

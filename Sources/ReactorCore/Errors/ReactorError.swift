@@ -91,6 +91,11 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let vaultCorrupt = Code("VAULT_CORRUPT")
         /// The configuration is invalid (an unknown key, a wrong type, a missing value, an unresolvable reference).
         public static let configInvalid = Code("CONFIG_INVALID")
+        /// The store's schema is missing or older than this build, and migrations do not run at boot
+        /// (`store.migrate = "manual"`): run `reactor migrate`.
+        public static let schemaNotMigrated = Code("SCHEMA_NOT_MIGRATED")
+        /// The server cannot listen on `server.bind`: another process holds the address, or it may not be bound.
+        public static let addressUnavailable = Code("ADDRESS_UNAVAILABLE")
         /// A request is malformed (bad JSON, a missing parameter).
         public static let badRequest = Code("BAD_REQUEST")
         /// A request body is larger than the server accepts.

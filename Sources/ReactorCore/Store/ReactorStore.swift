@@ -50,6 +50,9 @@ public protocol CursorStore: Sendable {
 public protocol ReactorStore: OperationStore, KeyframeStore, DocumentViewStore, CursorStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
+    /// The schema migrations ``migrate()`` would apply now, oldest first (empty when the schema is current). A server
+    /// configured not to migrate at boot refuses to start while this is not empty.
+    func pendingMigrations() async throws -> [String]
     /// Stores each commit atomically, in order, and reports each one's outcome.
     func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>]
     /// Releases connections and files. The store is unusable afterwards.
@@ -65,4 +68,7 @@ extension ReactorStore {
     }
 
     public func close() async throws {}
+
+    /// A store without a schema (in memory) has nothing to migrate.
+    public func pendingMigrations() async throws -> [String] { [] }
 }

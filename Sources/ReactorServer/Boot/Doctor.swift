@@ -11,8 +11,15 @@ public enum Doctor {
         checks.append(dataDirectory(resolved.server.dataDir))
         if let store {
             do {
-                let ordinal = try await store.latestOrdinal()
-                checks.append(DoctorCheck(name: "store", ok: true, detail: "\(resolved.store.backend.rawValue) store answers; latest ordinal \(ordinal)"))
+                let pending = try await store.pendingMigrations()
+                if pending.isEmpty {
+                    let ordinal = try await store.latestOrdinal()
+                    checks.append(DoctorCheck(name: "store", ok: true, detail: "\(resolved.store.backend.rawValue) store answers; latest ordinal \(ordinal)"))
+                } else if resolved.store.migrate == .auto {
+                    checks.append(DoctorCheck(name: "store", ok: true, detail: "\(resolved.store.backend.rawValue) store answers; the server applies \(pending.joined(separator: ", ")) when it starts (store.migrate = \"auto\")"))
+                } else {
+                    checks.append(DoctorCheck(name: "store", ok: false, detail: "\(resolved.store.backend.rawValue) store needs migrations (\(pending.joined(separator: ", "))) and store.migrate = \"manual\": run `reactor migrate`"))
+                }
             } catch {
                 checks.append(DoctorCheck(name: "store", ok: false, detail: "\(resolved.store.backend.rawValue) store: \(describe(error)) (run `reactor migrate` if the schema is missing)"))
             }

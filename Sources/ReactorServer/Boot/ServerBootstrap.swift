@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ReactorConfig
 import ReactorCore
 import ReactorEngine
@@ -27,15 +28,42 @@ public struct BootedServer: Sendable {
         do {
             let store = self.store
             let migrate = configuration.store.migrate == .auto
+            let backend = configuration.store.backend.rawValue
             try await ServerRuntime.run(deps, host: configuration.server.bind.host, port: configuration.server.bind.port,
                                         backends: backends, logger: logger,
-                                        prepare: { if migrate { try await store.migrate() } },
+                                        prepare: {
+                                            if migrate { return try await store.migrate() }
+                                            let pending = try await store.pendingMigrations()
+                                            guard pending.isEmpty else {
+                                                throw ReactorError(
+                                                    .schemaNotMigrated,
+                                                    "the \(backend) store needs migrations (\(pending.joined(separator: ", "))) and store.migrate = \"manual\": run `reactor migrate` first",
+                                                    details: ["key": "store.migrate"])
+                                            }
+                                        },
                                         handleSignals: handleSignals, onRunning: onRunning)
         } catch {
             try? await store.close()
-            throw error
+            throw Self.describe(error, bind: configuration.server.bind.description)
         }
         try await store.close()
+    }
+
+    /// A ``ReactorError`` for why the server stopped: reactor errors as they are, a bind failure as
+    /// `ADDRESS_UNAVAILABLE` naming `server.bind`, anything else as `INTERNAL` with the underlying error.
+    static func describe(_ error: any Error, bind: String) -> ReactorError {
+        if let error = error as? ReactorError { return error }
+        if let io = error as? IOError, io.description.contains("bind") {
+            let why = switch io.errnoCode {
+            case EADDRINUSE: "another process is listening there"
+            case EACCES: "this user may not bind it (ports below 1024 need privileges)"
+            case EADDRNOTAVAIL: "no network interface of this machine has that address"
+            default: io.description
+            }
+            return ReactorError(.addressUnavailable, "cannot listen on \(bind) (server.bind): \(why)",
+                                details: ["key": "server.bind", "bind": bind])
+        }
+        return ReactorError(.internal, "the server stopped: \(error)")
     }
 }
 
@@ -70,13 +98,16 @@ public enum ServerBootstrap {
                                   "store": .string(resolved.store.backend.rawValue)]),
                 doctor: { await Doctor.checks(resolved, store: store, vault: vault) },
                 migrate: {
+                    let pending = try await store.pendingMigrations()
                     try await store.migrate()
-                    return .object(["migrated": true, "store": .string(resolved.store.backend.rawValue)])
+                    return .object(["migrated": true, "store": .string(resolved.store.backend.rawValue),
+                                    "applied": .array(pending.map { .string($0) })])
                 })
             let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
+            summary.append("blobs: \(resolved.blobsPath)")
             summary.append("auth: " + (auth == nil ? "disabled (every call is allowed)" : "bearer tokens required"))
             return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)
         } catch {
@@ -89,6 +120,8 @@ public enum ServerBootstrap {
     public static func openVault(_ configuration: ReactorConfiguration, environment: [String: String]) throws -> (any Vault)? {
         let setup = try configuration.vaultSetup(environment: environment)
         guard setup.backend == .file else { return nil }
+        // The default vault and key files live in the data directory: make it first, with a message naming the key.
+        try createDirectories([setup.dataDir])
         let key = try setup.key.map { try VaultKey(parsing: $0) } ?? VaultKey.loadOrCreate(file: URL(fileURLWithPath: setup.keyFile))
         let vault = FileVault(file: URL(fileURLWithPath: setup.file), key: key)
         try vault.verify()
@@ -110,10 +143,17 @@ public enum ServerBootstrap {
     }
 
     static func createDataDirectory(_ resolved: ReactorConfiguration) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: resolved.server.dataDir, withIntermediateDirectories: true)
-        } catch {
-            throw ReactorError(.configInvalid, "server.data_dir: cannot create '\(resolved.server.dataDir)': \(error.localizedDescription)")
+        try createDirectories([resolved.server.dataDir, resolved.blobsPath])
+    }
+
+    static func createDirectories(_ directories: [String]) throws {
+        for directory in directories {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ReactorError(.configInvalid, "server.data_dir: cannot create '\(directory)': \(error.localizedDescription)",
+                                   details: ["key": "server.data_dir"])
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ public enum HTTPErrorMapping {
             return .methodNotAllowed
         case .consistencyTimeout, .jobTimeout:
             return .gatewayTimeout
-        case .shutdown, .authUnavailable:
+        case .shutdown, .authUnavailable, .schemaNotMigrated:
             return .serviceUnavailable
         case .storage:
             return error.isTransient ? .serviceUnavailable : .internalServerError

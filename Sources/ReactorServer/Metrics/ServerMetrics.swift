@@ -4,8 +4,8 @@ import ReactorCore
 import ReactorEngine
 import Synchronization
 
-/// The server's Prometheus metrics: HTTP requests by method, route and status with their durations, and jobs by
-/// final status. Rendered as Prometheus text at `/metrics`.
+/// The server's Prometheus metrics: HTTP requests by method, route and status with their durations, requests being
+/// handled now, and jobs by final status. Rendered as Prometheus text at `/metrics`.
 ///
 /// The registry is also what the `reactor` binary bootstraps `swift-metrics` with, so metrics of libraries show up too.
 public final class ServerMetrics: Sendable {
@@ -13,6 +13,9 @@ public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let counters = Mutex<[String: Counter]>([:])
     private let histograms = Mutex<[String: DurationHistogram]>([:])
+    /// `reactor_http_requests_in_flight`: requests whose handler has not answered yet (a `?wait=true` request counts
+    /// until its job is READ_READY).
+    let inFlight: Gauge
 
     private static let buckets: [Duration] = [
         .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
@@ -21,6 +24,7 @@ public final class ServerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        inFlight = registry.makeGauge(descriptor: Self.requestsInFlight)
     }
 
     /// Counts one finished HTTP request.
@@ -60,6 +64,8 @@ public final class ServerMetrics: Sendable {
         namespace: "reactor", subsystem: "http", metricName: "requests", unitName: "total", helpText: "HTTP requests by method, route and status.") }
     static var requestDuration: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "reactor", subsystem: "http", metricName: "request_duration", unitName: "seconds", helpText: "HTTP request durations.") }
+    static var requestsInFlight: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "http", metricName: "requests", unitName: "in_flight", helpText: "HTTP requests being handled now.") }
     static var jobs: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "reactor", metricName: "jobs", unitName: "total", helpText: "Finished jobs by status and error code.") }
 
@@ -80,6 +86,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        metrics.inFlight.increment()
+        defer { metrics.inFlight.decrement() }
         let response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
         metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
