@@ -47,6 +47,54 @@ import Testing
     }
 }
 
+/// The generators (`vault keygen`, `token secret`, `token keypair`) print something the other commands take, as text
+/// or `--json`.
+@Suite struct KeyGeneratorCommandTests {
+    @Test func vaultKeyAndHMACSecret() throws {
+        let text = try runCLI(["vault", "keygen"])
+        #expect(text.status == 0)
+        #expect(text.out.trimmingCharacters(in: .newlines).count == 64)
+        let json = try runCLI(["vault", "keygen", "--json"])
+        let key = try #require(try JSONValueCoder.parse(json.out)["key"]?.stringValue)
+        #expect(key.count == 64 && key.allSatisfy(\.isHexDigit))
+
+        let secret = try runCLI(["token", "secret", "--json"])
+        #expect(secret.status == 0)
+        let value = try #require(try JSONValueCoder.parse(secret.out)["secret"]?.stringValue)
+        #expect(value.count >= 43, "32 bytes in base64url")
+    }
+
+    /// A key pair from `token keypair --json` signs with `token issue --private-key-file` and verifies with
+    /// `[auth] public_keys`; a bad algorithm is exit 4 with a JSON error.
+    @Test func keyPairSignsAndVerifies() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let generated = try runCLI(["token", "key-pair", "--algorithm", "ES256", "--json"])
+        #expect(generated.status == 0, "\(generated.err)")
+        let pair = try JSONValueCoder.parse(generated.out)
+        #expect(pair["algorithm"]?.stringValue == "ES256")
+        let privateKey = try #require(pair["privateKey"]?.stringValue)
+        let publicKey = try #require(pair["publicKey"]?.stringValue)
+        #expect(privateKey.contains("PRIVATE KEY") && publicKey.contains("PUBLIC KEY"))
+
+        let keyFile = dir.appendingPathComponent("signing.pem")
+        try privateKey.write(to: keyFile, atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("Reactor.toml")
+        try "[auth]\nenabled = true\npublic_keys = ['''\n\(publicKey)''']\n".write(to: config, atomically: true, encoding: .utf8)
+        let common = ["--config", config.path, "--data-dir", dir.appendingPathComponent("data").path]
+        let issued = try runCLI(["token", "issue"] + common + ["--subject", "carol", "--private-key-file", keyFile.path, "--json"])
+        #expect(issued.status == 0, "\(issued.err)")
+        let token = try #require(try JSONValueCoder.parse(issued.out)["token"]?.stringValue)
+        let verified = try runCLI(["token", "verify"] + common + [token, "--json"])
+        #expect(verified.status == 0, "\(verified.err)")
+        #expect(try JSONValueCoder.parse(verified.out)["sub"]?.stringValue == "carol", "\(verified.out)")
+
+        let bad = try runCLI(["token", "keypair", "--algorithm", "HS256", "--json"])
+        #expect(bad.status == 4)
+        #expect(try JSONValueCoder.parse(bad.err)["error"]?["code"]?.stringValue == "INVALID_ARGUMENT")
+    }
+}
+
 /// `reactor doc import`: a bulk load with a progress display; a bad line fails alone.
 @Suite struct ImportCommandTests {
     @Test func importsJSONLinesWithProgress() throws {

@@ -78,21 +78,33 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Secret: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a new random HMAC secret (32 bytes, base64url).")
-        func run() async throws { print(TokenIssuer.generateHMACSecret()) }
+        @Flag(name: .long, help: "Print {\"secret\": …} as JSON.") var json = false
+
+        func run() async throws {
+            let secret = TokenIssuer.generateHMACSecret()
+            if json { Output.json(.object(["secret": .string(secret)])) } else { print(secret) }
+        }
     }
 
     struct KeyPair: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a new key pair (PEM) for RS256, ES256 or EdDSA.")
+        static let configuration = CommandConfiguration(
+            commandName: "key-pair", abstract: "Print a new key pair (PEM) for RS256, ES256 or EdDSA.", aliases: ["keypair"])
         @Option(name: .long, help: "RS256, ES256 or EdDSA.") var algorithm: String = "EdDSA"
+        @Flag(name: .long, help: "Print {\"algorithm\", \"privateKey\", \"publicKey\"} (PEM text) as JSON.") var json = false
 
         func run() async throws {
-            try await Output.guarded(json: false) {
+            try await Output.guarded(json: json) {
                 guard let alg = TokenSigningAlgorithm(rawValue: algorithm), alg != .hs256 else {
-                    throw ReactorError(.invalidArgument, "--algorithm must be RS256, ES256 or EdDSA")
+                    throw ReactorError(.invalidArgument, "--algorithm must be RS256, ES256 or EdDSA, got '\(algorithm)'")
                 }
                 let pair = try TokenSigningAlgorithm.generate(alg)
-                print(pair.privateKeyPEM)
-                print(pair.publicKeyPEM)
+                if json {
+                    Output.json(.object(["algorithm": .string(alg.rawValue), "privateKey": .string(pair.privateKeyPEM),
+                                         "publicKey": .string(pair.publicKeyPEM)]))
+                } else {
+                    print(pair.privateKeyPEM)
+                    print(pair.publicKeyPEM)
+                }
             }
         }
     }

@@ -91,8 +91,11 @@ struct VaultCommand: AsyncParsableCommand {
     struct KeyGen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "keygen", abstract: "Print a new random master key (hex) for [vault] key = \"env:…\".")
+        @Flag(name: .long, help: "Print {\"key\": …} as JSON.") var json = false
+
         func run() async throws {
-            print(VaultKey.generate().hex)
+            let key = VaultKey.generate().hex
+            if json { Output.json(.object(["key": .string(key)])) } else { print(key) }
         }
     }
 }
