@@ -56,7 +56,7 @@ extension ConfigKey {
                 taken over by another node (at least two heartbeats).
                 """),
 
-            .choice("vault", "backend", \.vault.backend, """
+            .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
                 "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.
                 """),
             .string("vault", "path", \.vault.path, references: .environmentOnly, """

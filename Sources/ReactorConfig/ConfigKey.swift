@@ -124,51 +124,56 @@ struct ConfigKey {
     }
 
     static func choice<Choice: ConfigChoice>(
-        _ section: String, _ name: String, _ field: WritableKeyPath<ReactorConfiguration, Choice>, _ comment: String
+        _ section: String, _ name: String, _ field: WritableKeyPath<ReactorConfiguration, Choice>,
+        references: References = .all, _ comment: String
     ) -> ConfigKey {
-        ConfigKey(
-            section: section, name: name, kind: .choice(Choice.allCases.map(\.rawValue)), references: .none,
-            comment: comment,
-            apply: { config, value in
-                guard case .string(let string) = value else { return "expected a string" }
-                guard let choice = Choice(rawValue: string) else {
-                    var message = "must be one of \(Choice.choiceList), got \(ConfigValue.tomlString(string))"
-                    if SecretReference(string).isReference {
-                        message += referenceHint(section, name)
-                    }
-                    return message
-                }
-                config[keyPath: field] = choice
-                return nil
-            },
-            read: { .string($0[keyPath: field].rawValue) })
+        typed(section, name, kind: .choice(Choice.allCases.map(\.rawValue)), references: references, comment: comment,
+              parse: { string in
+                  guard let choice = Choice(rawValue: string) else {
+                      throw ReactorError(.configInvalid, "must be one of \(Choice.choiceList), got \(ConfigValue.tomlString(string))")
+                  }
+                  return choice
+              },
+              field: field, describe: \.rawValue)
     }
 
     static func bind(
         _ section: String, _ name: String, _ field: WritableKeyPath<ReactorConfiguration, BindAddress>, _ comment: String
     ) -> ConfigKey {
-        ConfigKey(
-            section: section, name: name, kind: .bind, references: .none, comment: comment,
+        typed(section, name, kind: .bind, references: .all, comment: comment,
+              parse: { try BindAddress(parsing: $0) }, field: field, describe: \.description)
+    }
+
+    /// A key written as a string but held as a parsed value (an enumeration, an address). A reference is kept in
+    /// ``ReactorConfiguration/deferredReferences`` and parsed when the configuration is resolved; until then the key
+    /// reads as the reference.
+    private static func typed<Value>(
+        _ section: String, _ name: String, kind: Kind, references: References, comment: String,
+        parse: @escaping (String) throws -> Value, field: WritableKeyPath<ReactorConfiguration, Value>,
+        describe: @escaping (Value) -> String
+    ) -> ConfigKey {
+        let path = "\(section).\(name)"
+        return ConfigKey(
+            section: section, name: name, kind: kind, references: references, comment: comment,
             apply: { config, value in
                 guard case .string(let string) = value else { return "expected a string" }
+                guard case .literal(let text) = SecretReference(string) else {
+                    guard references != .none else {
+                        return "references are not allowed here; set REACTOR_\(section.uppercased())__\(name.uppercased()) instead"
+                    }
+                    config.deferredReferences[path] = string
+                    return nil
+                }
                 do {
-                    config[keyPath: field] = try BindAddress(parsing: string)
+                    config[keyPath: field] = try parse(text)
+                    config.deferredReferences[path] = nil
                     return nil
                 } catch let error as ReactorError {
-                    var message = error.message
-                    if SecretReference(string).isReference {
-                        message += referenceHint(section, name)
-                    }
-                    return message
+                    return error.message
                 } catch {
                     return "\(error)"
                 }
             },
-            read: { .string($0[keyPath: field].description) })
-    }
-
-    /// The note added when an enumeration or address is given as a reference.
-    static func referenceHint(_ section: String, _ name: String) -> String {
-        " (references are not allowed here; set REACTOR_\(section.uppercased())__\(name.uppercased()) instead)"
+            read: { config in .string(config.deferredReferences[path] ?? describe(config[keyPath: field])) })
     }
 }

@@ -49,7 +49,7 @@ extension ReactorConfiguration {
             for key in ConfigKey.all where key.references == .environmentOnly {
                 guard case .string(let text) = key.read(self) else { continue }
                 if let value = resolver.resolveEnvironment(text, key: key.path, source: origins[key.path], problems: &problems) {
-                    _ = key.apply(&copy, .string(value))
+                    copy.applyResolved(key, reference: text, value: value, problems: &problems)
                 }
             }
             try problems.throwIfAny()
@@ -80,9 +80,7 @@ extension ReactorConfiguration {
                 guard let value = try await resolver.resolve(
                     text, key: key.path, source: source, allowVault: allowVault, problems: &problems)
                 else { continue }
-                _ = key.apply(&out, .string(value))
-                let reference = SecretReference(text)
-                if reference.isReference { out.origins.resolvedFrom[key.path] = reference.label }
+                out.applyResolved(key, reference: text, value: value, problems: &problems)
             case .strings(let texts):
                 var values: [String] = []
                 for (index, text) in texts.enumerated() {
@@ -102,5 +100,21 @@ extension ReactorConfiguration {
         out.isResolved = true
         try out.validate()
         return out
+    }
+}
+
+extension ReactorConfiguration {
+    /// Stores the value a reference resolved to; an enumeration or address that does not parse is a problem naming
+    /// the key and the reference (`store.backend: env:BACKEND gives "mysql": must be one of …`).
+    fileprivate mutating func applyResolved(_ key: ConfigKey, reference text: String, value: String, problems: inout ConfigProblems) {
+        let reference = SecretReference(text)
+        deferredReferences[key.path] = nil
+        if let problem = key.apply(&self, .string(value)) {
+            problems.add(key.path, "\(reference.label) gives \(ConfigValue.tomlString(value)): \(problem)", source: origins[key.path])
+        } else if deferredReferences.removeValue(forKey: key.path) != nil {
+            problems.add(key.path, "\(reference.label) gives \(ConfigValue.tomlString(value)), itself a reference; give the value",
+                         source: origins[key.path])
+        }
+        if reference.isReference { origins.resolvedFrom[key.path] = reference.label }
     }
 }

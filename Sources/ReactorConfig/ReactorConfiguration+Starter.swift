@@ -11,9 +11,9 @@ extension ReactorConfiguration {
             # Overrides, strongest last: this file, environment variables REACTOR_<SECTION>__<KEY> (for example
             # REACTOR_SERVER__BIND=0.0.0.0:8000 or REACTOR_AUTH__ENABLED=true), command-line flags.
             #
-            # String values may be references, resolved once at boot:
+            # Every string value (choices and the bind address too) may be a reference, resolved once at boot:
             #   "env:NAME"       the environment variable NAME
-            #   "vault:a/b"      the secret at a/b in the vault ([vault] below; not inside [vault] itself)
+            #   "vault:a/b"      the secret at a/b in the vault (not in [vault] or server.data_dir: they locate it)
             #   "literal:text"   exactly "text" (to write a value that starts with env:, vault: or literal:)
 
             """

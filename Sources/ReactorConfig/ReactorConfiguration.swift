@@ -30,6 +30,11 @@ public struct ReactorConfiguration: Sendable, Equatable {
     /// Where each value came from (not part of equality).
     var origins: ConfigOrigins
 
+    /// `env:`/`vault:` references given to keys whose value is not a string (an enumeration, the bind address), by
+    /// key path. The typed field keeps its previous value until ``resolved(environment:vault:)`` parses the
+    /// reference's value into it.
+    var deferredReferences: [String: String] = [:]
+
     /// A configuration with the given sections (the defaults for those not given).
     public init(
         server: ServerSection = ServerSection(), store: StoreSection = StoreSection(),

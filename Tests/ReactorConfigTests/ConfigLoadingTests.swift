@@ -163,7 +163,7 @@ struct ConfigLoadingTests {
     @Test(arguments: [
         "", "8000", ":8000", "localhost", "localhost:", "localhost:65536", "localhost:99999999999",
         "localhost:-1", "localhost:80a", "::1:8000", "[::1]", "[::1]8000", "[::1:8000", "[]:80", "[1.2.3.4]:80",
-        "ho st:80", "host/x:80", "env:BIND",
+        "ho st:80", "host/x:80", "env:", "env:1BIND",
     ])
     func badBindAddresses(_ text: String) throws {
         #expect(throws: ReactorError.self) { try BindAddress(parsing: text) }

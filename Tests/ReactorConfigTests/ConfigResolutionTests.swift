@@ -7,6 +7,54 @@ import Testing
 struct ConfigResolutionTests {
     static let secret32 = "0123456789abcdef0123456789abcdef"
 
+    /// Choices and the bind address are strings too: references resolve at boot and the value is parsed then, with a
+    /// message naming the key and the reference when it does not parse.
+    @Test func referencesInChoiceAndBindKeys() async throws {
+        let toml = """
+            [server]
+            bind = "env:BIND"
+            [store]
+            backend = "vault:store/backend"
+            url = "vault:store/url"
+            migrate = "literal:manual"
+            [vault]
+            backend = "env:VAULT_BACKEND"
+            [log]
+            level = "env:LOG_LEVEL"
+            """
+        let environment = ["BIND": "0.0.0.0:9100", "VAULT_BACKEND": "file", "LOG_LEVEL": "debug"]
+        let config = try ConfigLoader.parse(toml, environment: environment)
+        #expect(config.store.backend == .sqlite, "unresolved: the default until boot")
+        #expect(try config.vaultSetup(environment: environment).backend == .file)
+        let vault = MockVault(["store/backend": "postgres", "store/url": "postgres://u:p@db/reactor"])
+        let resolved = try await config.resolved(environment: environment, vault: vault)
+        #expect(resolved.server.bind == (try BindAddress(parsing: "0.0.0.0:9100")))
+        #expect(resolved.store.backend == .postgres)
+        #expect(resolved.store.migrate == .manual)
+        #expect(resolved.vault.backend == .file)
+        #expect(resolved.log.level == .debug)
+
+        // A REACTOR_* override with a plain value replaces the reference.
+        let overridden = try ConfigLoader.parse(toml, environment: environment.merging(["REACTOR_STORE__BACKEND": "memory"]) { $1 })
+        #expect(try await overridden.resolved(environment: environment, vault: vault).store.backend == .memory)
+
+        // Values that do not parse, a value that is itself a reference, a backend that needs a URL.
+        let bad = try ConfigLoader.parse(toml, environment: environment)
+        let error = try await #require(throws: ReactorError.self) {
+            try await bad.resolved(environment: ["BIND": "nowhere", "VAULT_BACKEND": "file", "LOG_LEVEL": "env:LEVEL"],
+                                   vault: MockVault(["store/backend": "mysql", "store/url": "postgres://db/x"]))
+        }
+        #expect(error.code == .configInvalid)
+        #expect(error.message.contains("server.bind: env:BIND gives \"nowhere\":"), "\(error.message)")
+        #expect(error.message.contains("store.backend: vault:store/backend gives \"mysql\": must be one of"), "\(error.message)")
+        #expect(error.message.contains("log.level: env:LOG_LEVEL gives \"env:LEVEL\", itself a reference"), "\(error.message)")
+        let noURL = try ConfigLoader.parse("[store]\nbackend = \"env:BACKEND\"\n")
+        let missing = try await #require(throws: ReactorError.self) {
+            try await noURL.resolved(environment: ["BACKEND": "postgres"], vault: nil)
+        }
+        #expect(missing.message.contains("store.url: is required when store.backend is \"postgres\""), "\(missing.message)")
+    }
+
     @Test func environmentAndVaultReferencesIncludingArrayElements() async throws {
         let toml = """
             [server]

@@ -82,9 +82,9 @@ struct ConfigValidationTests {
         #expect(error.message.contains("log.level: must be one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", got \"verbose\""))
     }
 
-    @Test func aReferenceInAnEnumKeyPointsToTheEnvironmentVariable() throws {
-        let error = try configError("[store]\nbackend = \"env:BACKEND\"\n")
-        #expect(error.message.contains("references are not allowed here; set REACTOR_STORE__BACKEND instead"))
+    @Test func vaultBackendTakesOnlyEnvironmentReferences() throws {
+        let error = try configError("[vault]\nbackend = \"vault:x/backend\"\n")
+        #expect(error.message.contains("vault.backend: vault: references are not allowed in [vault]"), "\(error.message)")
     }
 
     @Test func badBind() throws {

@@ -137,6 +137,18 @@ import Testing
         }
     }
 
+    /// A choice given as a reference (here through a REACTOR_* variable) is resolved when the server boots.
+    @Test(.timeLimit(.minutes(3)))
+    func choiceReferenceResolvesAtBoot() async throws {
+        let server = try await ServerProcess(environment: ["REACTOR_STORE__BACKEND": "env:MY_BACKEND", "MY_BACKEND": "memory",
+                                                           "REACTOR_LOG__LEVEL": "env:MY_LEVEL", "MY_LEVEL": "warning"])
+        defer { try? FileManager.default.removeItem(at: server.directory) }
+        let version = try await http(.GET, "\(server.base)/_admin/version")
+        #expect(version.json["store"]?.stringValue == "memory")
+        #expect(try await server.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
+    }
+
     @Test func badConfigurationStopsTheBootNamingTheKey() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

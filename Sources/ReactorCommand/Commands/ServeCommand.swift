@@ -23,7 +23,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Output.guarded(json: options.json) {
-            let configuration = try options.load()
+            // References are resolved first: log.level (like any key) may be one.
+            let loaded = try options.load()
+            let vault = try ServerBootstrap.openVault(loaded, environment: options.environment)
+            let configuration = try await loaded.resolved(environment: options.environment, vault: vault)
             let level = Logger.Level(rawValue: configuration.log.level.rawValue) ?? .info
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
