@@ -29,6 +29,61 @@ import Testing
         }
     }
 
+    /// Reads by id or slug come from the identifier cache once warm, and every header change is seen at once:
+    /// a new document whose slug is a cached id, a slug change, a delete.
+    @Test(arguments: StoreKind.allCases)
+    func identifierCacheFollowsHeaderChanges(_ kind: StoreKind) async throws {
+        try await ReactorBuilder.testing(kind).withReactor { module in
+            let reactor = module.reactor
+            _ = try await reactor.createCounter(id: "alpha", slug: "a-slug")
+            #expect(try await reactor.getByIdOrSlug("alpha").id == "alpha")
+            #expect(try await reactor.getByIdOrSlug("a-slug").id == "alpha")
+            #expect(reactor.identifiers.lookup("alpha").resolution == .init(byID: "alpha", bySlug: nil))
+            #expect(reactor.identifiers.lookup("a-slug").resolution == .init(byID: nil, bySlug: "alpha"))
+
+            // Another document takes "alpha" as its slug: the cached id is now ambiguous.
+            _ = try await reactor.createCounter(id: "beta", slug: "alpha")
+            await #expect { _ = try await reactor.getByIdOrSlug("alpha") } throws: { ($0 as? ReactorError)?.code == .ambiguousIdentifier }
+            #expect(try await reactor.getBySlug("alpha").id == "beta")
+
+            // A slug change: the old slug names nothing, the new one names the document.
+            try await reactor.executeAndWait("alpha", [Action(type: SystemAction.setSlug, scope: Scope.document, input: ["slug": "moved"])])
+            await #expect { _ = try await reactor.getByIdOrSlug("a-slug") } throws: { ($0 as? ReactorError)?.code == .documentNotFound }
+            #expect(try await reactor.getByIdOrSlug("moved").id == "alpha")
+
+            // A delete: the id still resolves, to a deleted document.
+            _ = try await reactor.getByIdOrSlug("beta")
+            let deleted = try await reactor.deleteDocument("beta")
+            _ = try await reactor.waitForJob(deleted.id)
+            await #expect { _ = try await reactor.getByIdOrSlug("beta") } throws: { ($0 as? ReactorError)?.code == .documentDeleted }
+        }
+    }
+
+    @Test func identifierCacheKeepsOnlyAnswersNoInvalidationRaced() {
+        let cache = IdentifierCache(capacity: 3)
+        let (_, g0) = cache.lookup("x")
+        cache.invalidate(documentID: "other", slug: nil)
+        cache.store(.init(byID: "x", bySlug: nil), for: "x", generation: g0)
+        #expect(cache.lookup("x").resolution == nil, "an answer read before an invalidation is not kept")
+
+        let (_, g1) = cache.lookup("x")
+        cache.store(.init(byID: nil, bySlug: nil), for: "x", generation: g1)
+        #expect(cache.count == 0, "identifiers that name nothing are not kept")
+        cache.store(.init(byID: "x", bySlug: "y"), for: "x", generation: g1)
+        cache.store(.init(byID: nil, bySlug: "y"), for: "s", generation: g1)
+        #expect(cache.count == 2)
+        // Invalidating y forgets both identifiers that name it, and nothing else.
+        cache.store(.init(byID: "z", bySlug: nil), for: "z", generation: g1)
+        cache.invalidate(documentID: "y", slug: nil)
+        #expect(cache.lookup("x").resolution == nil && cache.lookup("s").resolution == nil)
+        #expect(cache.lookup("z").resolution != nil)
+        // A full cache starts again.
+        let (_, g2) = cache.lookup("a")
+        for key in ["a", "b", "c", "d"] { cache.store(.init(byID: key, bySlug: nil), for: key, generation: g2) }
+        #expect(cache.count <= 3)
+        #expect(cache.lookup("d").resolution != nil)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func findWithFiltersAndPaging(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in

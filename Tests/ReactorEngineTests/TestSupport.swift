@@ -31,6 +31,14 @@ enum Counter {
     }
 }
 
+/// Where the SQLite scenarios keep their files: one directory per test process, removed when the process exits.
+let engineTestDirectory: URL = {
+    let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-engine-tests-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: engineTestDirectory) }
+    return dir
+}()
+
 /// The stores engine scenarios run on: every scenario runs on the in-memory store and on a real SQLite file.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory, sqlite
@@ -42,8 +50,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .memory: return InMemoryStore()
         case .sqlite:
-            let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-engine-tests")
-            return try SQLiteStore(path: dir.appendingPathComponent("\(UUID().uuidString).sqlite").path)
+            return try SQLiteStore(path: engineTestDirectory.appendingPathComponent("\(UUID().uuidString).sqlite").path)
         }
     }
 

@@ -123,6 +123,7 @@ extension Reactor {
             groups[key, default: []].append(record)
         }
         for key in order { writeCache.invalidate(key.documentID, branch: key.branch) }
+        if records.contains(where: { $0.stream.scope == Scope.document }) { identifiers.invalidateAll() }
         consistency.markIndexed(records)
         guard subscriptions.count > 0 else { return }
         for key in order {

@@ -31,10 +31,22 @@ extension Reactor {
         }
     }
 
+    /// What `identifier` names as an id and as a slug: from ``identifiers`` when it named a document before and no
+    /// header changed since, otherwise from the store (and then cached).
+    func resolve(_ identifier: String) async throws -> IdentifierCache.Resolution {
+        let (cached, generation) = identifiers.lookup(identifier)
+        if let cached { return cached }
+        let bySlug = try await store.documentID(forSlug: identifier)
+        let byID = try await store.header(id: identifier) != nil ? identifier : nil
+        let resolution = IdentifierCache.Resolution(byID: byID, bySlug: bySlug)
+        identifiers.store(resolution, for: identifier, generation: generation)
+        return resolution
+    }
+
     /// The document whose slug is `slug`.
     public func getBySlug(_ slug: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
-        guard let id = try await store.documentID(forSlug: slug) else {
+        guard let id = try await resolve(slug).bySlug else {
             throw ReactorError(.documentNotFound, "no document with slug '\(slug)'", details: ["slug": slug])
         }
         return try await get(id, branch: branch, consistencyToken: token)
@@ -44,9 +56,8 @@ extension Reactor {
     /// and the slug of another.
     public func getByIdOrSlug(_ identifier: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
-        let bySlug = try await store.documentID(forSlug: identifier)
-        let byID = try await store.header(id: identifier) != nil ? identifier : nil
-        switch (byID, bySlug) {
+        let resolution = try await resolve(identifier)
+        switch (resolution.byID, resolution.bySlug) {
         case (let a?, let b?) where a != b:
             throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
                                details: ["identifier": identifier, "byId": a, "bySlug": b])

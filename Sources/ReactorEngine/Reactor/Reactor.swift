@@ -15,6 +15,8 @@ public final class Reactor: Service, Sendable {
     public let eventBus: any EventBus
     public let jobTracker: JobTracker
     public let writeCache: WriteCache
+    /// How ids and slugs resolved (reads by id or slug of known documents ask no store).
+    public let identifiers = IdentifierCache()
     public let models: ModelResolver
     public let consistency: ConsistencyTracker
     public let readModels: ReadModelCoordinator
@@ -296,6 +298,12 @@ public final class Reactor: Service, Sendable {
                     for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
                     snapshot = work.snapshot
                     writeCache.put(snapshot!, recent: recent)
+                    // A create, slug change or delete changes what ids and slugs name: forget it before the job's
+                    // token can be used to read.
+                    for documentID in Set(records.filter { $0.stream.scope == Scope.document }.map(\.stream.documentID)) {
+                        identifiers.invalidate(documentID: documentID,
+                                               slug: documentID == snapshot!.header.id ? snapshot!.header.slug : nil)
+                    }
                 }
                 await succeed(job, records: records, snapshot: snapshot, control: control, queue: queue)
                 return
