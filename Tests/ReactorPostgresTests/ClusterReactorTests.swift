@@ -62,6 +62,50 @@ struct ClusterReactorTests {
         }
     }
 
+    /// With a leader election, a processor runs on one node at a time: the other node's copy receives nothing while
+    /// the leader runs, then takes over from the shared cursor when the leader stops. Every operation is processed
+    /// once across the two nodes.
+    @Test func aProcessorRunsOnOneNodeAndMovesWhenItStops() async throws {
+        let configuration = try await PostgresTestSupport.configuration("leader")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            func node(_ index: Int, _ processor: CollectingProcessor) async throws -> ReactorModule {
+                try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[index])
+                    .withJobLedger(try Self.ledger(stores[index], "node-\(index + 1)"), cluster: ClusterConfig(followInterval: .milliseconds(10)))
+                    .withLeaderElection(try PostgresLeaderElection(client: stores[index].client))
+                    .withProcessor(processor).buildModule()
+            }
+            @Sendable func waitFor(_ processor: CollectingProcessor, count: Int) async throws {
+                for _ in 0..<1_000 where processor.received.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let first = CollectingProcessor(name: "audit")
+            let second = CollectingProcessor(name: "audit")
+            let node1 = try await node(0, first)
+            let running1 = Task { try await node1.reactor.run() }
+            let client1 = ReactorClient(reactor: node1.reactor)
+            _ = try await client1.create(NewDocument(id: "led", documentType: TodoList.documentType))
+            for i in 0..<5 { _ = try await client1.execute("led", actions: [TodoList.addTodo(id: "a\(i)", text: "x")]) }
+            try await waitFor(first, count: 5)
+            #expect(first.received.withLock { $0.count } == 5, "node 1 leads the processor")
+
+            let node2 = try await node(1, second)
+            try await node2.withRunning {
+                let client2 = ReactorClient(reactor: node2.reactor)
+                for i in 0..<5 { _ = try await client2.execute("led", actions: [TodoList.addTodo(id: "b\(i)", text: "x")]) }
+                try await waitFor(first, count: 10)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(first.received.withLock { $0.count } == 10, "the leader processes node 2's writes too")
+                #expect(second.received.withLock { $0.isEmpty }, "the other node's copy waits")
+
+                await node1.reactor.kill().completed()
+                try await running1.value
+                for i in 0..<5 { _ = try await client2.execute("led", actions: [TodoList.addTodo(id: "c\(i)", text: "x")]) }
+                try await waitFor(second, count: 5)
+            }
+            let all = (first.received.withLock { $0 } + second.received.withLock { $0 }).map(\.operation.index)
+            #expect(all == Array(0..<15), "each operation once, in order, across the two nodes")
+        }
+    }
+
     @Test func aJobOfAnotherNodeFencesOutALateCommit() async throws {
         let configuration = try await PostgresTestSupport.configuration("fence")
         try await PostgresTestSupport.withStores(configuration, count: 1) { stores in

@@ -56,7 +56,8 @@ public final class Reactor: Service, Sendable {
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
-        logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig()
+        logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
+        leaderElection: (any LeaderElection)? = nil
     ) {
         self.ledger = ledger
         self.clusterConfig = clusterConfig
@@ -70,7 +71,8 @@ public final class Reactor: Service, Sendable {
         self.consistency = ConsistencyTracker()
         self.readModels = ReadModelCoordinator(readModels: readModels, logger: logger)
         self.watermark = ReadyWatermark()
-        self.processorManager = ProcessorManager(processors: processors, store: store, watermark: watermark, logger: logger)
+        self.processorManager = ProcessorManager(processors: processors, store: store, watermark: watermark, logger: logger,
+                                                 election: leaderElection)
         self.subscriptions = SubscriptionManager(store: store)
         self.executorConfig = executorConfig
         self.keyframeConfig = keyframeConfig

@@ -31,6 +31,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var retainedFinishedJobs = 100_000
     public private(set) var ledger: (any JobLedger)?
     public private(set) var clusterConfig = ClusterConfig()
+    public private(set) var leaderElection: (any LeaderElection)?
 
     public init() {}
 
@@ -73,6 +74,10 @@ public struct ReactorBuilder: Sendable {
             $0.clusterConfig = cluster
         }
     }
+    /// Runs each processor on one node at a time: a node feeds processor `name` only while it holds the leadership
+    /// `processor:<name>` of `election` (another node takes over, from the shared cursor, when the holder stops or
+    /// loses its connection). Without it every reactor on the store runs every processor.
+    public func withLeaderElection(_ election: any LeaderElection) -> Self { with { $0.leaderElection = election } }
     /// Sets how many finished jobs stay queryable by id.
     public func withRetainedFinishedJobs(_ count: Int) -> Self { with { $0.retainedFinishedJobs = max(1, count) } }
 
@@ -96,7 +101,7 @@ public struct ReactorBuilder: Sendable {
             models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
             processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
             keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
-            ledger: ledger, clusterConfig: clusterConfig)
+            ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection)
         return ReactorModule(reactor: reactor)
     }
 

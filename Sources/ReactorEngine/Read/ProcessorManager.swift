@@ -7,6 +7,10 @@ import Synchronization
 /// Each processor runs in its own child task of the reactor's `run()`. After a batch is processed its cursor is
 /// saved, so a restart resumes where it stopped (at-least-once: a batch interrupted before its cursor was saved is
 /// delivered again). A processor that throws is retried with exponential back-off.
+///
+/// With a ``LeaderElection`` (several nodes on one store), a node feeds a processor only while it holds the
+/// leadership `processor:<name>`; the others try again every ``leadershipRetry``. A new holder starts from the shared
+/// persisted cursor, so each operation is processed by one node (at least once, as above).
 public final class ProcessorManager: Sendable {
     public let processors: [any Processor]
     let store: any ReactorStore
@@ -14,9 +18,16 @@ public final class ProcessorManager: Sendable {
     let logger: Logger
     /// Operations read from the store per batch.
     public let batchSize: Int
+    /// Who may feed each processor (nil: this node feeds them all).
+    let election: (any LeaderElection)?
+    /// How often a node without a processor's leadership tries to take it.
+    public let leadershipRetry: Duration
     private let stopping = Mutex(false)
 
-    init(processors: [any Processor], store: any ReactorStore, watermark: ReadyWatermark, logger: Logger, batchSize: Int = 256) {
+    init(processors: [any Processor], store: any ReactorStore, watermark: ReadyWatermark, logger: Logger, batchSize: Int = 256,
+         election: (any LeaderElection)? = nil, leadershipRetry: Duration = .seconds(1)) {
+        self.election = election
+        self.leadershipRetry = leadershipRetry
         self.processors = processors
         self.store = store
         self.watermark = watermark
@@ -43,6 +54,26 @@ public final class ProcessorManager: Sendable {
     private var isStopping: Bool { stopping.withLock { $0 } }
 
     private func run(_ processor: any Processor) async {
+        guard let election else { return await feed(processor) }
+        let name = "processor:\(processor.name)"
+        while !Task.isCancelled && !isStopping {
+            do {
+                let held: Bool? = try await election.withLeadershipIfAvailable(of: name) { _ in
+                    await self.feed(processor)
+                    return true
+                }
+                if held != nil { continue }
+            } catch {
+                // Lost leadership (the body was cancelled) or the election's backend failed: try again later.
+                logger.warning("processor leadership ended", metadata: ["processor": "\(processor.name)", "error": "\(error)"])
+            }
+            if isStopping { return }
+            try? await watermark.wait(beyond: Int64.max - 1, timeout: leadershipRetry)
+        }
+    }
+
+    /// Feeds `processor` from its persisted cursor until stopped or cancelled.
+    private func feed(_ processor: any Processor) async {
         var cursor: Int64
         do {
             cursor = try await store.cursor(named: processor.name) ?? 0

@@ -25,6 +25,14 @@ enum PostgresBackend {
     }
 }
 
+extension PostgresBackend {
+    /// The leader election that runs each processor on one node of the cluster, when the store is PostgreSQL.
+    static func leaderElection(for store: any ReactorStore, logger: Logger) throws -> PostgresLeaderElection? {
+        guard let store = store as? PostgresStore else { return nil }
+        return try PostgresLeaderElection(client: store.client, logger: logger)
+    }
+}
+
 /// Runs a ``PostgresStore``'s pool and writer inside a `ServiceGroup`.
 struct PostgresStoreService: Service {
     let store: PostgresStore

@@ -90,6 +90,7 @@ public enum ServerBootstrap {
                 .withMigrationStrategy(.none)
                 .withLogger(logger)
             if let ledger { builder = builder.withJobLedger(ledger) }
+            if let election = try PostgresBackend.leaderElection(for: store, logger: logger) { builder = builder.withLeaderElection(election) }
             let reactor = try await builder.build()
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
                                         consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)))
