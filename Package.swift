@@ -18,6 +18,12 @@ let package = Package(
         .library(name: "ReactorServer", targets: ["ReactorServer"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
     ],
+    // What the server and the CLI link. A configuration naming a backend whose trait was compiled out stops the boot
+    // with a message naming the trait. `swift build --disable-default-traits` builds without PostgreSQL.
+    traits: [
+        .trait(name: "Postgres", description: "The PostgreSQL store, job ledger and leader election in the server and CLI (store.backend = \"postgres\")."),
+        .default(enabledTraits: ["Postgres"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -98,7 +104,8 @@ let package = Package(
             name: "ReactorServer",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
-                "ReactorAuth", "ReactorConfig", "ReactorPostgres",
+                "ReactorAuth", "ReactorConfig",
+                .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -114,14 +121,15 @@ let package = Package(
             name: "ReactorCommand",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
-                "ReactorServer", "ReactorVault", "ReactorAuth", "ReactorConfig", "ReactorPostgres",
+                "ReactorServer", "ReactorVault", "ReactorAuth", "ReactorConfig",
+                .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
             ]
         ),
         .testTarget(name: "ReactorCoreTests", dependencies: ["ReactorCore", "ReactorTesting"]),

@@ -259,13 +259,14 @@ final class BarrierReadModel: ReadModel {
 /// Tests whose reducers block a thread of the cooperative pool on purpose.
 @Suite(.serialized) struct BlockingReducerTests {
     /// Scenario 8: a reducer slower than the job timeout fails the job; the next job on the document still runs.
+    /// (The timeout is 1 s, not less: the create before it must finish in time on a loaded CI machine.)
     @Test(arguments: StoreKind.allCases)
     func slowReducerTimesOut(_ kind: StoreKind) async throws {
-        let builder = try ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .milliseconds(200)))
+        let builder = try ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .seconds(1)))
         try await builder.withReactor { module in
             let reactor = module.reactor
             let doc = try await reactor.createCounter()
-            let slow = try await reactor.execute(doc.id, actions: [Action(type: "SLOW", input: ["ms": 800])])
+            let slow = try await reactor.execute(doc.id, actions: [Action(type: "SLOW", input: ["ms": 2_000])])
             let next = try await reactor.execute(doc.id, actions: [Counter.add(5)])
             let slowInfo = try await module.jobTracker.wait(for: slow.id, until: .readReady, timeout: .seconds(10))
             #expect(slowInfo.status == .failed)
@@ -273,7 +274,7 @@ final class BarrierReadModel: ReadModel {
             let nextInfo = try await reactor.waitForJob(next.id)
             #expect(nextInfo.status == .readReady)
             // Wait until the slow reducer has returned: it must not have written anything.
-            try await Task.sleep(for: .milliseconds(900))
+            try await Task.sleep(for: .milliseconds(2_100))
             let after = try await reactor.get(doc.id)
             #expect(Counter.value(after) == 5)
             #expect(after.header.revision[Scope.global] == 1)

@@ -84,4 +84,18 @@ import Testing
         #expect(admin.json["applied"] == [])
         #expect(try await server.terminate() == 0)
     }
+
+    #if !Postgres
+    /// A binary built without the `Postgres` trait (`swift build --disable-default-traits`) refuses a PostgreSQL
+    /// configuration, naming the trait.
+    @Test func postgresConfigurationNamesTheMissingTrait() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try runCLIWithEnvironment(
+            ["serve", "--bind", "127.0.0.1:0", "--data-dir", dir.path, "--json"],
+            ["REACTOR_STORE__BACKEND": "postgres", "REACTOR_STORE__URL": "postgres://nobody@127.0.0.1:1/none"])
+        #expect(result.status == 78, "stderr: \(result.err)")
+        #expect(result.err.contains("needs the Postgres package trait"), "stderr: \(result.err)")
+    }
+    #endif
 }

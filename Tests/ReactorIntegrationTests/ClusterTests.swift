@@ -1,3 +1,5 @@
+// PostgreSQL server tests: only when the binary links PostgreSQL (the default `Postgres` trait).
+#if Postgres
 import AsyncHTTPClient
 import Foundation
 import ReactorCore
@@ -153,3 +155,4 @@ import Testing
         #expect(try await node2.terminate() == 0)
     }
 }
+#endif

@@ -1,3 +1,5 @@
+// PostgreSQL server tests: only when the binary links PostgreSQL (the default `Postgres` trait).
+#if Postgres
 import Foundation
 import ReactorCore
 import ReactorTesting
@@ -42,3 +44,4 @@ import Testing
         #expect(try await node1.terminate() == 0)
     }
 }
+#endif

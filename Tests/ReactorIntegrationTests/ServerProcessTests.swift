@@ -145,6 +145,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let version = try await http(.GET, "\(server.base)/_admin/version")
         #expect(version.json["store"]?.stringValue == "memory")
+        #if Postgres
+        #expect(version.json["traits"] == ["Postgres"])
+        #else
+        #expect(version.json["traits"] == [])
+        #endif
         #expect(try await server.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
     }

@@ -1,3 +1,4 @@
+#if Postgres
 import Foundation
 import PostgresNIO
 import ReactorCore
@@ -112,3 +113,14 @@ extension BenchCommand {
         }
     }
 }
+#else
+import ReactorCore
+import ReactorServer
+
+extension BenchCommand {
+    /// Built without the `Postgres` trait: nothing to measure.
+    func postgresBenchmarks(_ report: (String, String) -> Void) async throws {
+        throw CompiledTraits.missing("Postgres", key: "--only", value: "postgres")
+    }
+}
+#endif

@@ -1,8 +1,10 @@
 import Logging
 import ReactorConfig
 import ReactorCore
-import ReactorPostgres
 import ServiceLifecycle
+
+#if Postgres
+import ReactorPostgres
 
 /// Opens the PostgreSQL store named by `store.url`; its connection pool runs as a service of the server's group.
 enum PostgresBackend {
@@ -38,3 +40,16 @@ struct PostgresStoreService: Service {
     let store: PostgresStore
     func run() async throws { try await store.run() }
 }
+#else
+
+/// Built without the `Postgres` trait: a PostgreSQL configuration stops the boot with a message naming the trait.
+enum PostgresBackend {
+    static func open(_ resolved: ReactorConfiguration, logger: Logger) async throws -> (any ReactorStore, [any Service], String) {
+        throw CompiledTraits.missing("Postgres", key: "store.backend", value: "postgres")
+    }
+
+    static func ledger(for store: any ReactorStore, _ resolved: ReactorConfiguration, logger: Logger) throws -> (any JobLedger)? { nil }
+
+    static func leaderElection(for store: any ReactorStore, logger: Logger) throws -> (any LeaderElection)? { nil }
+}
+#endif

@@ -96,7 +96,8 @@ public enum ServerBootstrap {
                                         consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)))
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
-                                  "store": .string(resolved.store.backend.rawValue)]),
+                                  "store": .string(resolved.store.backend.rawValue),
+                                  "traits": .array(CompiledTraits.enabled.map { .string($0) })]),
                 doctor: { await Doctor.checks(resolved, store: store, vault: vault) },
                 migrate: {
                     let pending = try await store.pendingMigrations()

@@ -1,0 +1,30 @@
+import ReactorCore
+
+/// The package traits this binary was built with (see `Package.swift`): which backends it links.
+public enum CompiledTraits {
+    /// Whether the `Postgres` trait was enabled: the PostgreSQL store, job ledger and leader election are linked.
+    public static var postgres: Bool {
+        #if Postgres
+        true
+        #else
+        false
+        #endif
+    }
+
+    /// The enabled traits, by name (`/_admin/version`, `reactor doctor`).
+    public static var enabled: [String] { postgres ? ["Postgres"] : [] }
+
+    /// The error for a configuration that names a backend compiled out of this binary.
+    ///
+    /// - Parameters:
+    ///   - trait: The package trait that links the backend.
+    ///   - key: The configuration key that names it.
+    ///   - value: The value naming it.
+    public static func missing(_ trait: String, key: String, value: String) -> ReactorError {
+        ReactorError(
+            .configInvalid,
+            "\(key) = \"\(value)\" needs the \(trait) package trait, and this binary was built without it "
+                + "(build with the default traits, or `swift build --traits \(trait)`)",
+            details: ["key": key, "trait": trait])
+    }
+}
