@@ -1,3 +1,4 @@
+import PostgresNIO
 import ReactorCore
 import ReactorEngine
 import ReactorModels
@@ -103,6 +104,27 @@ struct ClusterReactorTests {
             }
             let all = (first.received.withLock { $0 } + second.received.withLock { $0 }).map(\.operation.index)
             #expect(all == Array(0..<15), "each operation once, in order, across the two nodes")
+        }
+    }
+
+    /// A job recorded while the node stops (its queue closed) is refused to its submitter and ended in the ledger
+    /// as FAILED, so that no other node takes it over and runs it after all.
+    @Test func aJobRefusedAfterItWasRecordedIsNotLeftForAnotherNode() async throws {
+        let configuration = try await PostgresTestSupport.configuration("refused")
+        try await PostgresTestSupport.withStores(configuration, count: 1) { stores in
+            let queue = InMemoryJobQueue()
+            queue.close()
+            let ledger = try Self.ledger(stores[0], "node-stopping")
+            _ = try await ledger.join()
+            let module = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
+                .withQueue(queue).withJobLedger(ledger).buildModule()
+            await #expect(throws: ReactorError.self) {
+                _ = try await module.reactor.create(NewDocument(id: "ghost", documentType: TodoList.documentType))
+            }
+            let rows = try await stores[0].client.query(PostgresQuery(unsafeSQL: "SELECT status FROM \"\(configuration.schema)\".jobs"))
+            var statuses: [String] = []
+            for try await status in rows.decode(String.self) { statuses.append(status) }
+            #expect(statuses == ["FAILED"])
         }
     }
 

@@ -82,6 +82,19 @@ final class JobRecorder: Sendable {
 
     private func recordAndQueue(_ jobs: [Job]) async throws {
         try await ledger.record(jobs)
-        try queue.enqueue(jobs)
+        do {
+            try queue.enqueue(jobs)
+        } catch {
+            // The node began stopping while the jobs were being recorded: their submitters are told they failed, so
+            // end the records too, or another node would take them over and run them after all.
+            let reason = (error as? ReactorError) ?? .shutdown()
+            for job in jobs {
+                var info = JobInfo(id: job.id, documentID: job.documentID, createdAt: job.createdAt)
+                info.status = .failed
+                info.error = reason
+                try? await ledger.finish(job, info: info)
+            }
+            throw error
+        }
     }
 }
