@@ -75,6 +75,12 @@ public enum ServerBootstrap {
     public static func boot(_ configuration: ReactorConfiguration, environment: [String: String], logger: Logger) async throws -> BootedServer {
         let vault = try openVault(configuration, environment: environment)
         let resolved = try await configuration.resolved(environment: environment, vault: vault)
+        return try await boot(resolved: resolved, vault: vault, logger: logger)
+    }
+
+    /// Boots from a configuration already resolved with `vault` (as ``openVault(_:environment:)`` opened it; nil when
+    /// the vault is disabled).
+    public static func boot(resolved: ReactorConfiguration, vault: (any Vault)?, logger: Logger) async throws -> BootedServer {
         try createDataDirectory(resolved)
         let (store, backends, storeSummary) = try await openStore(resolved, logger: logger)
         do {
