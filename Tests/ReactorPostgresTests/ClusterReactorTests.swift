@@ -21,6 +21,16 @@ final class CollectingProcessor: Processor {
     }
 }
 
+/// Collects what a read model indexes.
+final class CollectingReadModel: ReadModel {
+    let name = "collect"
+    let indexed = Mutex<[OperationRecord]>([])
+
+    func indexOperations(_ records: [OperationRecord]) async throws {
+        indexed.withLock { $0 += records }
+    }
+}
+
 /// Two reactors (two pools, two job ledgers) on one schema, as two nodes in one process.
 @Suite("Reactors in a cluster on PostgreSQL")
 struct ClusterReactorTests {
@@ -31,13 +41,14 @@ struct ClusterReactorTests {
             nodeID: node, heartbeatInterval: .milliseconds(100), nodeTimeout: nodeTimeout))
     }
 
-    @Test func processorAndSubscriptionOnOneNodeReceiveTheOtherNodesWrites() async throws {
+    @Test func processorReadModelAndSubscriptionOnOneNodeReceiveTheOtherNodesWrites() async throws {
         let configuration = try await PostgresTestSupport.configuration("cluster")
         try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
             let processor = CollectingProcessor(name: "audit")
+            let readModel = CollectingReadModel()
             let node2 = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[1])
                 .withJobLedger(try Self.ledger(stores[1], "node-2"), cluster: ClusterConfig(followInterval: .milliseconds(10)))
-                .withProcessor(processor).buildModule()
+                .withProcessor(processor).withReadModel(readModel).buildModule()
             try await node2.withRunning {
                 let changes = node2.subscriptionManager.changes(DocumentQuery(ids: ["shared"]))
                 try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
@@ -57,6 +68,8 @@ struct ClusterReactorTests {
                 // The processor on node 2 gets every global operation written on node 1.
                 for _ in 0..<500 where processor.received.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
                 #expect(processor.received.withLock { $0.map(\.operation.index) } == [0, 1, 2])
+                // So does the read model, before a read with node 1's token returns on node 2.
+                #expect(readModel.indexed.withLock { $0.filter { $0.stream.scope == Scope.global }.map(\.operation.index) } == [0, 1, 2])
                 let doc = try await node2.reactor.get("shared")
                 #expect(try TodoList.model.state(of: doc).items.map(\.done) == [true, false])
             }

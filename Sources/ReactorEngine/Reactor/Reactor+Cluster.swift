@@ -124,6 +124,8 @@ extension Reactor {
         }
         for key in order { writeCache.invalidate(key.documentID, branch: key.branch) }
         if records.contains(where: { $0.stream.scope == Scope.document }) { identifiers.invalidateAll() }
+        // Read models index every node's operations (in ordinal order) before reads with their tokens return here.
+        await readModels.index(records)
         consistency.markIndexed(records)
         guard subscriptions.count > 0 else { return }
         for key in order {
