@@ -120,6 +120,36 @@ struct ClusterReactorTests {
         }
     }
 
+    /// A read with another node's token does not trust this node's identifier cache: the token can be satisfied from
+    /// the store before the follower has seen (and invalidated) the other node's slug change.
+    @Test func aTokenFromAnotherNodeBypassesTheIdentifierCache() async throws {
+        let configuration = try await PostgresTestSupport.configuration("idcache")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            // Node 2 follows too slowly to invalidate anything during the test.
+            let node2 = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[1])
+                .withJobLedger(try Self.ledger(stores[1], "node-2"), cluster: ClusterConfig(followInterval: .seconds(60)))
+                .buildModule()
+            try await node2.withRunning {
+                try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
+                    .withJobLedger(try Self.ledger(stores[0], "node-1")).withReactor { node1 in
+                        let reactor1 = node1.reactor
+                        @Sendable func token(_ job: JobInfo) async throws -> ConsistencyToken? {
+                            try await reactor1.waitForJob(job.id).consistencyToken
+                        }
+                        let created = try await token(try await reactor1.create(NewDocument(id: "first", documentType: TodoList.documentType, slug: "s")))
+                        let seen = try await node2.reactor.getByIdOrSlug("s", consistencyToken: created)
+                        #expect(seen.id == "first")
+                        #expect(node2.reactor.identifiers.lookup("s").resolution?.bySlug == "first", "node 2 cached the slug")
+
+                        _ = try await token(try await reactor1.execute("first", actions: [Action(type: SystemAction.setSlug, scope: Scope.document, input: ["slug": "moved"])]))
+                        let second = try await token(try await reactor1.create(NewDocument(id: "second", documentType: TodoList.documentType, slug: "s")))
+                        let now = try await node2.reactor.getByIdOrSlug("s", consistencyToken: second)
+                        #expect(now.id == "second")
+                    }
+            }
+        }
+    }
+
     /// A job recorded while the node stops (its queue closed) is refused to its submitter and ended in the ledger
     /// as FAILED, so that no other node takes it over and runs it after all.
     @Test func aJobRefusedAfterItWasRecordedIsNotLeftForAnotherNode() async throws {

@@ -33,9 +33,13 @@ extension Reactor {
 
     /// What `identifier` names as an id and as a slug: from ``identifiers`` when it named a document before and no
     /// header changed since, otherwise from the store (and then cached).
-    func resolve(_ identifier: String) async throws -> IdentifierCache.Resolution {
+    ///
+    /// In a cluster a read with a consistency token asks the store: the token may have been satisfied from the store
+    /// before this node's follower saw (and invalidated) another node's header change. On one node the cache is
+    /// invalidated before any token is handed out.
+    func resolve(_ identifier: String, consistencyToken token: ConsistencyToken?) async throws -> IdentifierCache.Resolution {
         let (cached, generation) = identifiers.lookup(identifier)
-        if let cached { return cached }
+        if let cached, token == nil || ledger == nil { return cached }
         let bySlug = try await store.documentID(forSlug: identifier)
         let byID = try await store.header(id: identifier) != nil ? identifier : nil
         let resolution = IdentifierCache.Resolution(byID: byID, bySlug: bySlug)
@@ -46,7 +50,7 @@ extension Reactor {
     /// The document whose slug is `slug`.
     public func getBySlug(_ slug: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
-        guard let id = try await resolve(slug).bySlug else {
+        guard let id = try await resolve(slug, consistencyToken: token).bySlug else {
             throw ReactorError(.documentNotFound, "no document with slug '\(slug)'", details: ["slug": slug])
         }
         return try await get(id, branch: branch, consistencyToken: token)
@@ -56,7 +60,7 @@ extension Reactor {
     /// and the slug of another.
     public func getByIdOrSlug(_ identifier: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
-        let resolution = try await resolve(identifier)
+        let resolution = try await resolve(identifier, consistencyToken: token)
         switch (resolution.byID, resolution.bySlug) {
         case (let a?, let b?) where a != b:
             throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
