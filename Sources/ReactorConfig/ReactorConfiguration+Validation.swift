@@ -79,7 +79,8 @@ extension ReactorConfiguration {
         }
 
         // Rules across keys.
-        if store.backend == .postgres, store.url.isEmpty {
+        // (A backend still given as a reference is checked once the reference is resolved.)
+        if store.backend == .postgres, deferredReferences["store.backend"] == nil, store.url.isEmpty {
             problems.add("store.url", "is required when store.backend is \"postgres\"", source: origins["store.backend"])
         }
         if let url = plain(store.url), !url.isEmpty, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {

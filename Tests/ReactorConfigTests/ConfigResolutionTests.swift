@@ -53,6 +53,9 @@ struct ConfigResolutionTests {
             try await noURL.resolved(environment: ["BACKEND": "postgres"], vault: nil)
         }
         #expect(missing.message.contains("store.url: is required when store.backend is \"postgres\""), "\(missing.message)")
+        // A reference in a later layer replaces the file's backend: the file's value no longer asks for a URL.
+        let layered = try ConfigLoader.parse("[store]\nbackend = \"postgres\"\n", environment: ["REACTOR_STORE__BACKEND": "env:BACKEND"])
+        #expect(try await layered.resolved(environment: ["BACKEND": "sqlite"], vault: nil).store.backend == .sqlite)
     }
 
     @Test func environmentAndVaultReferencesIncludingArrayElements() async throws {

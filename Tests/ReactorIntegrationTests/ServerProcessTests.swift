@@ -109,7 +109,12 @@ import Testing
         }
         // It is in flight when this /metrics request sees two requests being handled (itself and the waiting one).
         var inFlight = 0.0
+        let deadline = Date().addingTimeInterval(60)
         while inFlight < 2 {
+            guard Date() < deadline else {
+                Issue.record("the ?wait=true request never showed as in flight")
+                break
+            }
             let metrics = try await httpText("\(server.base)/metrics")
             inFlight = metrics.split(separator: "\n").first { $0.hasPrefix("reactor_http_requests_in_flight ") }
                 .flatMap { Double($0.split(separator: " ")[1]) } ?? 0

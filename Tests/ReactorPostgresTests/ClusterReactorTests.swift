@@ -85,7 +85,8 @@ struct ClusterReactorTests {
             func node(_ index: Int, _ processor: CollectingProcessor) async throws -> ReactorModule {
                 try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[index])
                     .withJobLedger(try Self.ledger(stores[index], "node-\(index + 1)"), cluster: ClusterConfig(followInterval: .milliseconds(10)))
-                    .withLeaderElection(try PostgresLeaderElection(client: stores[index].client))
+                    .withLeaderElection(try PostgresLeaderElection(
+                        client: stores[index].client, configuration: .init(namespace: "reactor.leader:\(configuration.schema)")))
                     .withProcessor(processor).buildModule()
             }
             @Sendable func waitFor(_ processor: CollectingProcessor, count: Int) async throws {

@@ -5,7 +5,8 @@ import Synchronization
 /// store query.
 ///
 /// Only identifiers that named a document are kept (a miss always asks the store, so a document created by another
-/// process is found). The executor invalidates a document's entries when it commits to the document's header stream
+/// process is found). Header changes written by another process on the same SQLite file are not seen (as for the
+/// ``WriteCache``): a cached answer then stays until this process changes a header or the cache fills up. The executor invalidates a document's entries when it commits to the document's header stream
 /// (a create, a slug change, a delete), before the job's consistency token is handed out; the cluster follower clears
 /// everything when another node changes a header. A reader fills the cache only if nothing was invalidated since it
 /// started asking the store (a generation counter), so a slow reader never stores a stale answer.

@@ -85,16 +85,16 @@ extension Reactor {
             do {
                 let before = cursor
                 let page = try await store.operations(afterOrdinal: cursor, limit: clusterConfig.followBatchSize)
+                // A commit of this node in the page began before the read returned, but its ordinals may not be
+                // known yet: wait for every commit begun so far before telling this node's operations from others'.
+                let ticket = localCommits.lastTicket
                 failures = 0
                 guard let last = page.last else {
                     try? await Task.sleep(for: clusterConfig.followInterval)
                     continue
                 }
-                let remote = localOrdinals.withLock { local -> [OperationRecord] in
-                    // Entries at or below the previous cursor were seen already (or raced that read): drop them.
-                    if !local.isEmpty { local = local.filter { $0 > before } }
-                    return page.filter { local.remove($0.ordinal) == nil }
-                }
+                await localCommits.waitForCommits(through: ticket)
+                let remote = localCommits.remote(page, after: before)
                 if !remote.isEmpty { await applyRemote(remote) }
                 watermark.start(at: last.ordinal)
                 cursor = last.ordinal

@@ -39,7 +39,7 @@ public final class Reactor: Service, Sendable {
     /// With a ledger: records and queues submitted jobs in one order.
     let recorder: JobRecorder?
     /// Ordinals this node committed, so that the cluster follower skips them.
-    let localOrdinals = Mutex(Set<Int64>())
+    let localCommits = LocalCommits()
 
     private enum Lifecycle { case idle, running, stopping, stopped }
     private struct State {
@@ -289,10 +289,12 @@ public final class Reactor: Service, Sendable {
                 var records: [OperationRecord] = []
                 var snapshot: DocumentSnapshot?
                 if let commit = prepared.commit, let work = prepared.work {
+                    let ticket = ledger == nil ? nil : localCommits.begin()
                     do {
                         records = try await store.commit(commit).records
-                        if ledger != nil { localOrdinals.withLock { $0.formUnion(records.map(\.ordinal)) } }
+                        if let ticket { localCommits.end(ticket, ordinals: records.map(\.ordinal)) }
                     } catch {
+                        if let ticket { localCommits.end(ticket, ordinals: []) }
                         control.abortCommit()
                         throw error
                     }

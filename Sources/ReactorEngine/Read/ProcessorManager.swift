@@ -58,17 +58,24 @@ public final class ProcessorManager: Sendable {
         let name = "processor:\(processor.name)"
         while !Task.isCancelled && !isStopping {
             do {
-                let held: Bool? = try await election.withLeadershipIfAvailable(of: name) { _ in
+                _ = try await election.withLeadershipIfAvailable(of: name) { _ in
                     await self.feed(processor)
                     return true
                 }
-                if held != nil { continue }
             } catch {
                 // Lost leadership (the body was cancelled) or the election's backend failed: try again later.
                 logger.warning("processor leadership ended", metadata: ["processor": "\(processor.name)", "error": "\(error)"])
             }
-            if isStopping { return }
-            try? await watermark.wait(beyond: Int64.max - 1, timeout: leadershipRetry)
+            // Not the leader, or the feed ended early (its cursor could not be read): try again after a pause.
+            await pause(leadershipRetry)
+        }
+    }
+
+    /// Sleeps for `duration`, or less when the manager stops or the task is cancelled.
+    private func pause(_ duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while !isStopping, !Task.isCancelled, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
         }
     }
 

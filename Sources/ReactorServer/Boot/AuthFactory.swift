@@ -51,6 +51,7 @@ public enum AuthFactory {
         case "issuer": "auth.issuer"
         case "audience": "auth.audience"
         case "baseURL": "auth.remote_url"
+        case "leeway": "auth.leeway_seconds"
         default: "[auth]"
         }
     }

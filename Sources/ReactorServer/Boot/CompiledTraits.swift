@@ -11,7 +11,7 @@ public enum CompiledTraits {
         #endif
     }
 
-    /// The enabled traits, by name (`/_admin/version`, `reactor doctor`).
+    /// The enabled traits, by name (listed by `/_admin/version`).
     public static var enabled: [String] { postgres ? ["Postgres"] : [] }
 
     /// The error for a configuration that names a backend compiled out of this binary.

@@ -31,7 +31,9 @@ extension PostgresBackend {
     /// The leader election that runs each processor on one node of the cluster, when the store is PostgreSQL.
     static func leaderElection(for store: any ReactorStore, logger: Logger) throws -> PostgresLeaderElection? {
         guard let store = store as? PostgresStore else { return nil }
-        return try PostgresLeaderElection(client: store.client, logger: logger)
+        // Advisory locks span the database: the schema keeps deployments that share one database apart.
+        return try PostgresLeaderElection(
+            client: store.client, configuration: .init(namespace: "reactor.leader:\(store.configuration.schema)"), logger: logger)
     }
 }
 

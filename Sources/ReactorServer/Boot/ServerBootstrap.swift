@@ -63,6 +63,10 @@ public struct BootedServer: Sendable {
             return ReactorError(.addressUnavailable, "cannot listen on \(bind) (server.bind): \(why)",
                                 details: ["key": "server.bind", "bind": bind])
         }
+        if error is SocketAddressError {
+            return ReactorError(.addressUnavailable, "cannot listen on \(bind) (server.bind): the host name does not resolve",
+                                details: ["key": "server.bind", "bind": bind])
+        }
         return ReactorError(.internal, "the server stopped: \(error)")
     }
 }
