@@ -309,7 +309,8 @@ public final class Reactor: Service, Sendable {
                                                slug: documentID == snapshot!.header.id ? snapshot!.header.slug : nil)
                     }
                 }
-                await succeed(job, records: records, snapshot: snapshot, control: control, queue: queue)
+                await succeed(job, records: records, snapshot: snapshot, control: control, queue: queue,
+                              token: prepared.commit?.job?.token)
                 return
             } catch let error as ReactorError where error.code == .documentBusy && !control.isTimedOut {
                 // An earlier job of this document (accepted by another node) must commit first.
@@ -337,11 +338,14 @@ public final class Reactor: Service, Sendable {
         }
     }
 
-    private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl, queue: any JobQueue) async {
+    /// - Parameter token: the token the job's fence stored in the ledger (cluster), so every node reports the same one;
+    ///   without one it is built from the records.
+    private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl, queue: any JobQueue,
+                         token fenceToken: ConsistencyToken?) async {
         _ = control.finish()
         let ordinals = records.map(\.ordinal)
         watermark.committed(ordinals)
-        let token = ConsistencyToken(coordinates: records.map {
+        let token = fenceToken ?? ConsistencyToken(coordinates: records.map {
             .init(documentID: $0.stream.documentID, scope: $0.stream.scope, branch: $0.stream.branch, operationIndex: $0.operation.index)
         })
         if let info = jobTracker.update(job.id, { $0.status = .writeReady; $0.consistencyToken = token }) {

@@ -25,9 +25,6 @@ public final class SubscriptionManager: Sendable {
     private struct State {
         var subscribers: [Int: Subscriber] = [:]
         var nextID = 0
-        /// The highest index delivered per stream: a change that reaches the manager twice (this node's job and the
-        /// cluster follower) is delivered once.
-        var delivered: [StreamID: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -64,16 +61,9 @@ public final class SubscriptionManager: Sendable {
 
     /// Called with each `READ_READY` job's records and the resulting document.
     func deliver(records: [OperationRecord], document: Document) async {
-        let (subscribers, records) = state.withLock { s -> ([Subscriber], [OperationRecord]) in
-            guard !s.subscribers.isEmpty else { return ([], []) }
-            let fresh = records.filter { r in
-                guard (s.delivered[r.stream] ?? -1) < r.operation.index else { return false }
-                s.delivered[r.stream] = r.operation.index
-                return true
-            }
-            return (Array(s.subscribers.values), fresh)
-        }
-        guard !subscribers.isEmpty, !records.isEmpty else { return }
+        // Each change arrives once: the cluster follower skips this node's own commits (`LocalCommits`).
+        let subscribers = state.withLock { Array($0.subscribers.values) }
+        guard !subscribers.isEmpty else { return }
         let needsParents = subscribers.contains { $0.query.parentID != nil }
         let parents = needsParents ? ((try? await store.relationships(to: document.id, type: Relationship.child)) ?? []).map(\.sourceID) : []
         let types = Set(records.filter { $0.stream.scope == Scope.document }.map(\.operation.action.type))
