@@ -132,7 +132,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
             ]
         ),
-        .testTarget(name: "ReactorCoreTests", dependencies: ["ReactorCore", "ReactorTesting"]),
+        .testTarget(name: "ReactorCoreTests", dependencies: ["ReactorCore", "ReactorTesting"], exclude: ["Vectors"]),
         .testTarget(name: "ReactorMemoryTests", dependencies: ["ReactorMemory", "ReactorTesting"]),
         .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory", "ReactorSQLite"]),
         .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorMemory"]),

@@ -32,14 +32,17 @@ import Testing
 
     @Test func signaturesCoverEveryField() throws {
         let signer = Ed25519Signer()
-        let action = try signer.sign(Action(id: "1", type: "T", input: ["k": "v"], timestamp: 5))
+        let action = try signer.sign(Action(id: "1", type: "T", input: ["k": "v"], timestamp: 5), documentID: "d", branch: "main")
         let verifier = CryptoSignatureVerifier(requireSignatures: true)
-        try verifier.verify(action, documentID: "d")
+        try verifier.verify(action, documentID: "d", branch: "main")
         for mutate in [{ (a: inout Action) in a.type = "U" }, { $0.scope = "local" }, { $0.timestamp = 6 }, { $0.id = "2" }, { $0.input = ["k": "w"] }] {
             var changed = action
             mutate(&changed)
-            #expect(throws: ReactorError.self) { try verifier.verify(changed, documentID: "d") }
+            #expect(throws: ReactorError.self) { try verifier.verify(changed, documentID: "d", branch: "main") }
         }
+        // The document and the branch are covered too: the same action elsewhere does not verify.
+        #expect(throws: ReactorError.self) { try verifier.verify(action, documentID: "e", branch: "main") }
+        #expect(throws: ReactorError.self) { try verifier.verify(action, documentID: "d", branch: "b2") }
         let restored = try Ed25519Signer(rawPrivateKey: (signer as Ed25519Signer).rawPrivateKey)
         #expect(restored.info.publicKey == signer.info.publicKey)
         #expect(throws: ReactorError.self) { try Ed25519Signer(rawPrivateKey: [1, 2, 3]) }

@@ -19,10 +19,25 @@ import Testing
             let unsigned = try await reactor.execute("s", actions: [Counter.add(1)])
             #expect(try await module.jobTracker.wait(for: unsigned.id, timeout: .seconds(5)).error?.code == .signatureRequired)
 
-            var forged = try signer.sign(Counter.add(1))
+            var forged = try signer.sign(Counter.add(1), documentID: "s")
             forged.input = ["amount": 1_000]  // tampered after signing
             let tampered = try await reactor.execute("s", actions: [forged])
             #expect(try await module.jobTracker.wait(for: tampered.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+
+            // A signature made for one document does not verify on another, nor on another branch of the same one.
+            _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "t", documentType: Counter.documentType), signer: signer).id)
+            let forT = try signer.sign(Counter.add(5), documentID: "t")
+            let replayed = try await reactor.execute("s", actions: [forT])
+            #expect(try await module.jobTracker.wait(for: replayed.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+            let forBranch = try signer.sign(Counter.add(5), documentID: "s", branch: "b2")
+            let otherBranch = try await reactor.execute("s", actions: [forBranch])
+            #expect(try await module.jobTracker.wait(for: otherBranch.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+
+            // A signature of the first, unbound format is refused with its own code.
+            var legacy = try signer.sign(Counter.add(1), documentID: "s")
+            legacy.context?.signatures[0].version = nil
+            let old = try await reactor.execute("s", actions: [legacy])
+            #expect(try await module.jobTracker.wait(for: old.id, timeout: .seconds(5)).error?.code == .signatureVersionUnsupported)
             #expect(Counter.value(try await reactor.get("s")) == 1)
         }
     }
@@ -31,8 +46,8 @@ import Testing
         let trusted = Ed25519Signer()
         let other = Ed25519Signer()
         let verifier = CryptoSignatureVerifier(requireSignatures: true, trustedPublicKeys: [trusted.info.publicKey])
-        try verifier.verify(try trusted.sign(Counter.add(1)), documentID: "d")
-        #expect(throws: ReactorError.self) { try verifier.verify(try other.sign(Counter.add(1)), documentID: "d") }
+        try verifier.verify(try trusted.sign(Counter.add(1), documentID: "d"), documentID: "d", branch: Branch.main)
+        #expect(throws: ReactorError.self) { try verifier.verify(try other.sign(Counter.add(1), documentID: "d"), documentID: "d", branch: Branch.main) }
     }
 }
 

@@ -31,9 +31,16 @@ public struct Action: Sendable, Hashable, Codable {
         self.context = context
     }
 
-    /// The bytes a signature covers: the canonical JSON of id, type, scope, input and timestamp.
-    public var signingPayload: [UInt8] {
+    /// The bytes a signature of ``ActionSignature/currentVersion`` covers: the RFC 8785 canonical JSON of
+    ///
+    ///     {"branch", "documentId", "id", "input", "scope", "timestamp", "type", "v": 2}
+    ///
+    /// so a signature binds the action to the document, scope and branch it applies to: replayed on another
+    /// document or branch it no longer verifies. `docs/signing.md` specifies the format, with a test vector.
+    public func signingPayload(documentID: String, branch: String) -> [UInt8] {
         JSONValue.object([
+            "v": .number(Double(ActionSignature.currentVersion)),
+            "documentId": .string(documentID), "branch": .string(branch),
             "id": .string(id), "type": .string(type), "scope": .string(scope), "input": input,
             "timestamp": .number(Double(timestamp)),
         ]).canonicalData
@@ -66,18 +73,29 @@ public struct SignerInfo: Sendable, Hashable, Codable {
     }
 }
 
-/// One signature over an action's ``Action/signingPayload``.
+/// One signature over an action's ``Action/signingPayload(documentID:branch:)``.
 public struct ActionSignature: Sendable, Hashable, Codable {
+    /// The payload format signatures are made with now. Version 1 (no `v` in the JSON) covered only the action, so
+    /// it could be replayed on another document; it is refused with `SIGNATURE_VERSION_UNSUPPORTED`.
+    public static let currentVersion = 2
+
     public var algorithm: SignatureAlgorithm
     /// The raw public key, base64.
     public var publicKey: String
     /// The signature bytes, base64.
     public var signature: String
+    /// The signed payload's format (`v` in JSON); absent on signatures of the first, unbound format.
+    public var version: Int?
 
-    public init(algorithm: SignatureAlgorithm, publicKey: String, signature: String) {
+    public init(algorithm: SignatureAlgorithm, publicKey: String, signature: String, version: Int? = ActionSignature.currentVersion) {
         self.algorithm = algorithm
         self.publicKey = publicKey
         self.signature = signature
+        self.version = version
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case algorithm, publicKey, signature, version = "v"
     }
 }
 

@@ -57,6 +57,8 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let signatureRequired = Code("SIGNATURE_REQUIRED")
         /// An action's signature does not verify.
         public static let invalidSignature = Code("INVALID_SIGNATURE")
+        /// An action's signature was made over a payload format this reactor no longer accepts (see `docs/signing.md`).
+        public static let signatureVersionUnsupported = Code("SIGNATURE_VERSION_UNSUPPORTED")
         /// No job has the given id.
         public static let jobNotFound = Code("JOB_NOT_FOUND")
         /// The storage backend failed.

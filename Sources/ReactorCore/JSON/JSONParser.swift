@@ -6,7 +6,13 @@
 ///   a `Double` are rejected.
 /// - Strings must be valid UTF-8 with no raw control characters; every escape is supported, `\uXXXX` surrogate pairs
 ///   are combined and lone surrogates rejected.
-/// - Duplicate object keys are allowed; the last one wins.
+/// - An object with a key twice is rejected (RFC 7493, I-JSON §2.3): two readers must never see different values.
+///   Keys are compared as Swift strings, so two canonically equivalent spellings of a key count as the same key.
+/// - A number is an IEEE-754 double (RFC 8785 §3.2.2.3). A number with a fraction or an exponent is read as the
+///   nearest double. An integer (no fraction, no exponent) must be one a double holds exactly (every integer up to
+///   2^53 in magnitude, and larger ones such as `9007199254740994` or 10^21), or the double's own canonical spelling
+///   (`1152921504606847000` for 2^60), so canonical text always reads back; `9007199254740993` is rejected rather
+///   than changed. Send other large integers as strings.
 /// - Arrays and objects may nest at most ``maximumDepth`` deep, so hostile input fails cleanly instead of exhausting
 ///   the stack.
 struct JSONParser {
@@ -62,7 +68,7 @@ extension JSONParser {
         /// are allocated once at their final size.
         var elementStack: [JSONValue] = []
         /// The members of the objects being parsed, innermost last; each dictionary is built at its final size.
-        var memberStack: [(key: String, value: JSONValue)] = []
+        var memberStack: [(key: String, value: JSONValue, offset: Int)] = []
 
         init(_ buffer: UnsafeBufferPointer<UInt8>) {
             self.buffer = buffer
@@ -150,6 +156,7 @@ extension JSONParser {
                 guard buffer[index] == UInt8(ascii: "\"") else {
                     throw Failure(offset: index, reason: "unexpected \(describe(buffer[index])), expected a string key")
                 }
+                let keyOffset = index
                 let key = try parseString()
                 skipWhitespace()
                 guard index < end else { throw Failure(offset: index, reason: "unexpected end of input, expected ':'") }
@@ -159,7 +166,7 @@ extension JSONParser {
                 index += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                memberStack.append((key, value))
+                memberStack.append((key, value, keyOffset))
                 skipWhitespace()
                 guard index < end else { throw Failure(offset: index, reason: "unexpected end of input, expected ',' or '}'") }
                 switch buffer[index] {
@@ -169,7 +176,11 @@ extension JSONParser {
                     index += 1
                     var members: [String: JSONValue] = Dictionary(minimumCapacity: memberStack.count - base)
                     for k in base..<memberStack.count {
-                        members[memberStack[k].key] = memberStack[k].value  // the last duplicate wins
+                        let member = memberStack[k]
+                        guard members.updateValue(member.value, forKey: member.key) == nil else {
+                            memberStack.removeSubrange(base...)
+                            throw Failure(offset: member.offset, reason: "duplicate key \"\(member.key)\" in an object")
+                        }
                     }
                     memberStack.removeSubrange(base...)
                     return .object(members)
@@ -245,6 +256,10 @@ extension JSONParser {
             let text = String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<index]), as: UTF8.self)
             guard let number = Double(text), number.isFinite else {
                 throw Failure(offset: start, reason: "number \(text) is out of range")
+            }
+            if isInteger, !ExactInteger.isExact(digits: UnsafeBufferPointer(rebasing: buffer[(negative ? start + 1 : start)..<index])),
+               !JSONValue.isCanonicalSpelling(UnsafeBufferPointer(rebasing: buffer[start..<index]), of: number) {
+                throw Failure(offset: start, reason: "integer \(text) cannot be held exactly (a JSON number is a double: integers beyond 2^53 lose digits); send it as a string")
             }
             return .number(number)
         }

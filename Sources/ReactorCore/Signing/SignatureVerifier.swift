@@ -3,8 +3,9 @@ import Foundation
 
 /// Checks the signatures on actions before they are reduced.
 public protocol SignatureVerifier: Sendable {
-    /// Throws `SIGNATURE_REQUIRED` or `INVALID_SIGNATURE` when `action` must not be applied.
-    func verify(_ action: Action, documentID: String) throws
+    /// Throws `SIGNATURE_REQUIRED`, `INVALID_SIGNATURE` or `SIGNATURE_VERSION_UNSUPPORTED` when `action` must not be
+    /// applied to `documentID` on `branch`.
+    func verify(_ action: Action, documentID: String, branch: String) throws
 }
 
 /// Verifies Ed25519 and P-256 signatures with swift-crypto.
@@ -21,7 +22,7 @@ public struct CryptoSignatureVerifier: SignatureVerifier {
         self.trustedPublicKeys = trustedPublicKeys
     }
 
-    public func verify(_ action: Action, documentID: String) throws {
+    public func verify(_ action: Action, documentID: String, branch: String) throws {
         let signatures = action.context?.signatures ?? []
         if signatures.isEmpty {
             if requireSignatures {
@@ -30,8 +31,13 @@ public struct CryptoSignatureVerifier: SignatureVerifier {
             }
             return
         }
-        let payload = action.signingPayload
+        let payload = action.signingPayload(documentID: documentID, branch: branch)
         for signature in signatures {
+            guard signature.version == ActionSignature.currentVersion else {
+                throw ReactorError(.signatureVersionUnsupported,
+                                   "the signature on action '\(action.id)' uses payload format \(signature.version.map(String.init) ?? "1"), which does not bind the document; sign again (format \(ActionSignature.currentVersion))",
+                                   details: ["actionId": action.id, "publicKey": signature.publicKey])
+            }
             if let trustedPublicKeys, !trustedPublicKeys.contains(signature.publicKey) {
                 throw ReactorError(.invalidSignature, "action '\(action.id)' is signed by an untrusted key",
                                    details: ["actionId": action.id, "publicKey": signature.publicKey])

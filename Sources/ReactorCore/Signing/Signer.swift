@@ -5,17 +5,18 @@ import Foundation
 public protocol Signer: Sendable {
     /// The signer's identity (algorithm and public key).
     var info: SignerInfo { get }
-    /// Signs `payload` (an action's ``Action/signingPayload``).
+    /// Signs `payload` (an action's ``Action/signingPayload(documentID:branch:)``).
     func sign(_ payload: [UInt8]) throws -> ActionSignature
 }
 
 extension Signer {
-    /// Returns `action` with this signer's signature added to its context.
-    public func sign(_ action: Action) throws -> Action {
+    /// Returns `action` with this signer's signature added to its context: a signature over the action as applied to
+    /// `documentID` on `branch`, valid nowhere else.
+    public func sign(_ action: Action, documentID: String, branch: String = Branch.main) throws -> Action {
         var signed = action
         var context = action.context ?? ActionContext()
         if context.signer == nil { context.signer = info }
-        context.signatures.append(try sign(action.signingPayload))
+        context.signatures.append(try sign(action.signingPayload(documentID: documentID, branch: branch)))
         signed.context = context
         return signed
     }

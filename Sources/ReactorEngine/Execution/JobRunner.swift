@@ -28,7 +28,7 @@ struct JobRunner: Sendable {
             let skip = dedupe ? try await storedOperationIDs(job, actions: actions) : []
             var seen = Set<String>()
             for action in actions {
-                try checkShape(action, documentID: job.documentID)
+                try checkShape(action, documentID: job.documentID, branch: job.branch)
                 let stream = StreamID(documentID: job.documentID, scope: action.scope, branch: job.branch)
                 let opID = OperationID.make(stream: stream, actionID: action.id)
                 if skip.contains(opID) || !seen.insert(opID).inserted { continue }
@@ -36,7 +36,7 @@ struct JobRunner: Sendable {
             }
         case .operations(let operations):
             for op in operations {
-                try checkShape(op.action, documentID: job.documentID)
+                try checkShape(op.action, documentID: job.documentID, branch: job.branch)
                 let stream = StreamID(documentID: job.documentID, scope: op.action.scope, branch: job.branch)
                 let expectedID = OperationID.make(stream: stream, actionID: op.action.id)
                 guard op.id == expectedID else {
@@ -63,13 +63,13 @@ struct JobRunner: Sendable {
         return Prepared(work: work, commit: work.commit(branch: job.branch))
     }
 
-    private func checkShape(_ action: Action, documentID: String) throws {
+    private func checkShape(_ action: Action, documentID: String, branch: String) throws {
         guard !action.id.isEmpty else {
             throw ReactorError(.missingActionID, "an action of type '\(action.type)' has no id", details: ["path": "actions.id"])
         }
         guard !action.type.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no type", path: "actions.type") }
         guard !action.scope.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no scope", path: "actions.scope") }
-        if let verifier { try verifier.verify(action, documentID: documentID) }
+        if let verifier { try verifier.verify(action, documentID: documentID, branch: branch) }
     }
 
     private func storedOperationIDs(_ job: Job, actions: [Action]) async throws -> Set<String> {

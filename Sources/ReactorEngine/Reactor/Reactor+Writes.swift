@@ -4,13 +4,13 @@ extension Reactor {
     /// Creates a document: header and initial state in one job. Signs the create action with `signer` (or the
     /// builder's default signer) if there is one.
     public func create(_ document: NewDocument, signer: (any Signer)? = nil) async throws -> JobInfo {
-        let action = try (signer ?? defaultSigner).map { try $0.sign(document.createAction) } ?? document.createAction
+        let action = try (signer ?? defaultSigner).map { try $0.sign(document.createAction, documentID: document.id, branch: document.branch) } ?? document.createAction
         return try await submitOne(documentID: document.id, branch: document.branch, payload: .actions([action]))
     }
 
     /// Reduces `actions` on a document, in order, as one atomic job. Signs each with `signer` if given.
     public func execute(_ documentID: String, branch: String = Branch.main, actions: [Action], signer: (any Signer)? = nil) async throws -> JobInfo {
-        let signed = try (signer ?? defaultSigner).map { s in try actions.map { try s.sign($0) } } ?? actions
+        let signed = try (signer ?? defaultSigner).map { s in try actions.map { try s.sign($0, documentID: documentID, branch: branch) } } ?? actions
         return try await submitOne(documentID: documentID, branch: branch, payload: .actions(signed))
     }
 
@@ -48,7 +48,7 @@ extension Reactor {
         for job in jobs { ids[job.key] = newJobID() }
         let built: [Job] = try order.map { i in
             let b = jobs[i]
-            let actions = try (signer ?? defaultSigner).map { s in try b.actions.map { try s.sign($0) } } ?? b.actions
+            let actions = try (signer ?? defaultSigner).map { s in try b.actions.map { try s.sign($0, documentID: b.documentID, branch: b.branch) } } ?? b.actions
             return Job(id: ids[b.key]!, documentID: b.documentID, branch: b.branch, payload: .actions(actions),
                        dependsOn: b.dependsOn.map { ids[$0]! })
         }

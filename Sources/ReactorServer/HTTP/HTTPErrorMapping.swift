@@ -19,7 +19,7 @@ public enum HTTPErrorMapping {
             return .badRequest
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
-        case .signatureRequired, .invalidSignature, .forbidden:
+        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .forbidden:
             return .forbidden
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer:
             return .unauthorized
