@@ -158,8 +158,9 @@ let package = Package(
         .testTarget(
             name: "ReactorServerTests",
             dependencies: [
-                "ReactorServer", "ReactorTesting", "ReactorEngine", "ReactorModels", "ReactorAuth", "ReactorVault",
+                "ReactorServer", "ReactorTesting", "ReactorEngine", "ReactorModels", "ReactorAuth", "ReactorVault", "ReactorSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

@@ -27,6 +27,12 @@ enum OperationRow {
     private static func operation(
         _ c: (String, Int64, Int64, Int64, String, String, String, String, Int64, String, String?, String?)
     ) throws -> ReactorCore.Operation {
+        try StoredRecord.decode("operation") { try decodeOperation(c) }
+    }
+
+    private static func decodeOperation(
+        _ c: (String, Int64, Int64, Int64, String, String, String, String, Int64, String, String?, String?)
+    ) throws -> ReactorCore.Operation {
         let context = try c.10.map { try JSONValueCoder.decode(ActionContext.self, from: JSONValueCoder.parse($0)) }
         let action = Action(id: c.5, type: c.6, scope: c.7, input: try JSONValueCoder.parse(c.9), timestamp: c.8, context: context)
         return ReactorCore.Operation(

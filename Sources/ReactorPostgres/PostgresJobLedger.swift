@@ -208,8 +208,10 @@ public final class PostgresJobLedger: JobLedger {
             let (id, documentID, branch, payloadText, dependsText, createdAt, owner, _) =
                 try row.decode((String, String, String, String?, String, Int64, String?, Int64).self)
             guard let payloadText else { continue }
-            let payload = try JSONValueCoder.decode(Job.Payload.self, from: JSONValueCoder.parse(payloadText))
-            let dependsOn = try JSONValueCoder.decode([String].self, from: JSONValueCoder.parse(dependsText))
+            let (payload, dependsOn) = try StoredRecord.decode("job payload") {
+                (try JSONValueCoder.decode(Job.Payload.self, from: JSONValueCoder.parse(payloadText)),
+                 try JSONValueCoder.decode([String].self, from: JSONValueCoder.parse(dependsText)))
+            }
             dependencyIDs.formUnion(dependsOn)
             let job = Job(id: id, documentID: documentID, branch: branch, payload: payload, dependsOn: dependsOn, createdAt: createdAt)
             out.append(TakenOverJob(job: job, previousOwner: owner ?? ""))

@@ -64,8 +64,10 @@ public struct PostgresJobRecords: Sendable {
             guard let status = JobStatus(rawValue: c.2) else {
                 throw ReactorError(.storage, "job '\(c.0)' has an unknown status '\(c.2)'", details: ["jobId": c.0])
             }
-            let error = try c.3.map { try JSONValueCoder.decode(ReactorError.self, from: JSONValueCoder.parse($0)) }
-            let token = try c.4.map { try JSONValueCoder.decode(ConsistencyToken.self, from: JSONValueCoder.parse($0)) }
+            let (error, token) = try StoredRecord.decode("job record") {
+                (try c.3.map { try JSONValueCoder.decode(ReactorError.self, from: JSONValueCoder.parse($0)) },
+                 try c.4.map { try JSONValueCoder.decode(ConsistencyToken.self, from: JSONValueCoder.parse($0)) })
+            }
             let info = JobInfo(
                 id: c.0, documentID: c.1, status: status, createdAt: c.5, updatedAt: c.6, consistencyToken: token, error: error,
                 attempts: Int(c.7))

@@ -119,7 +119,7 @@ extension PostgresStore {
                 """, logger: logger).collect().first
             else { return nil }
             let (index, state, hash) = try row.decode((Int64, String, String).self)
-            return Keyframe(stream: stream, index: Int(index), state: try JSONValueCoder.parse(state), hash: hash)
+            return Keyframe(stream: stream, index: Int(index), state: try StoredRecord.json(state, record: "keyframe"), hash: hash)
         }
     }
 
@@ -232,7 +232,7 @@ extension PostgresStore {
     // MARK: Helpers
 
     static func decodeHeader(_ text: String) throws -> DocumentHeader {
-        try DocumentHeader(json: JSONValueCoder.parse(text))
+        try StoredRecord.decode("document header") { try DocumentHeader(json: JSONValueCoder.parse(text)) }
     }
 
     static func decodeRelationship(_ row: PostgresRow) throws -> Relationship {

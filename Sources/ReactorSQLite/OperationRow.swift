@@ -11,6 +11,10 @@ enum OperationRow {
 
     /// The operation in the first 12 columns of `row`.
     static func operation(_ row: Row) throws -> ReactorCore.Operation {
+        try StoredRecord.decode("operation") { try decodeOperation(row) }
+    }
+
+    private static func decodeOperation(_ row: Row) throws -> ReactorCore.Operation {
         let contextText = try row.decode(String?.self, atIndex: 10)
         let context = try contextText.map { try JSONValueCoder.decode(ActionContext.self, from: JSONValueCoder.parse($0)) }
         let action = Action(

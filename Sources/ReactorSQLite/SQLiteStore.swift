@@ -213,7 +213,7 @@ public final class SQLiteStore: ReactorStore {
             guard let row = try Row.fetchOne(statement, arguments: arguments) else { return nil }
             return Keyframe(
                 stream: stream, index: try row.decode(Int.self, atIndex: 0),
-                state: try JSONValueCoder.parse(try row.decode(String.self, atIndex: 1)),
+                state: try StoredRecord.json(try row.decode(String.self, atIndex: 1), record: "keyframe"),
                 hash: try row.decode(String.self, atIndex: 2))
         }
     }
@@ -350,7 +350,7 @@ public final class SQLiteStore: ReactorStore {
     }
 
     private static func decodeHeader(_ text: String) throws -> DocumentHeader {
-        try DocumentHeader(json: JSONValueCoder.parse(text))
+        try StoredRecord.decode("document header") { try DocumentHeader(json: JSONValueCoder.parse(text)) }
     }
 
     /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`.

@@ -9,13 +9,15 @@ import ReactorServer
 import ReactorTesting
 import Testing
 
-/// A reactor on the in-memory store behind the server's router, driven through Hummingbird's test client.
+/// A reactor on the in-memory store (or `store`) behind the server's router, driven through Hummingbird's test client.
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
-    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false,
+    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false, store: (any ReactorStore)? = nil,
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
-    try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
+    var builder = ReactorBuilder().withDocumentModels(BuiltInModels.all)
+    if let store { builder = builder.withStore(store) }
+    try await builder.withReactor { module in
         let metrics = ServerMetrics()
         let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, admin: admin,
                                       options: options)

@@ -38,14 +38,74 @@ public enum HTTPErrorMapping {
         }
     }
 
-    /// The JSON body of an error response: `{"error": {"code", "message", "path"?, "details"?}}`.
+    /// The JSON body of an error response: `{"error": {"code", "message", "path"?, "details"?}}` (see
+    /// ``publicError(_:)`` for what of the error is shown).
     public static func body(for error: ReactorError, extra: [String: JSONValue] = [:]) -> JSONValue {
-        var object: [String: JSONValue] = ["code": .string(error.code.rawValue), "message": .string(error.message)]
-        var details = error.details
-        if let path = details.removeValue(forKey: "path") { object["path"] = .string(path) }
-        if !details.isEmpty { object["details"] = .object(details.mapValues { .string($0) }) }
         var body = extra
-        body["error"] = .object(object)
+        body["error"] = publicError(error)
         return .object(body)
+    }
+
+    /// What a client may see of `error`: `{"code", "message", "path"?, "details"?}`.
+    ///
+    /// Nothing of the server's internals reaches a client (the full error goes to the server log): an error the
+    /// server answers with a 5xx gets a fixed message per code and no details (database messages, SQL, file paths and
+    /// underlying errors stay out), unless its code is one whose message is written for clients
+    /// (``clientFacingServerCodes``). Other errors keep their message, and only the details that
+    /// ``publicDetailKeys(for:)`` allows for their code.
+    public static func publicError(_ error: ReactorError) -> JSONValue {
+        var object: [String: JSONValue] = ["code": .string(error.code.rawValue)]
+        if status(for: error).code >= 500, !clientFacingServerCodes.contains(error.code) {
+            object["message"] = .string(serverFailureMessage(for: error.code))
+            return .object(object)
+        }
+        object["message"] = .string(error.message)
+        let allowed = publicDetailKeys(for: error.code)
+        var details: [String: JSONValue] = [:]
+        for (key, value) in error.details where allowed.contains(key) {
+            if key == "path" { object["path"] = .string(value) } else { details[key] = .string(value) }
+        }
+        if !details.isEmpty { object["details"] = .object(details) }
+        return .object(object)
+    }
+
+    /// 5xx codes whose messages are written for clients and name nothing internal.
+    static let clientFacingServerCodes: Set<ReactorError.Code> = [
+        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver,
+    ]
+
+    /// The fixed message of a server failure.
+    static func serverFailureMessage(for code: ReactorError.Code) -> String {
+        switch code {
+        case .storage: "the server's storage failed; the server log has the details"
+        case .authUnavailable: "the token verifier is unavailable; the server log has the details"
+        default: "internal error; the server log has the details"
+        }
+    }
+
+    /// The identifiers every client error may name.
+    static let identifierDetails: Set<String> = ["documentId", "jobId", "actionId", "operationId", "slug", "scope", "branch", "path", "field"]
+
+    /// The detail keys a client may see for `code`: the request's own identifiers, and per code the facts that
+    /// explain it. Anything else (`underlying`, `sqliteMessage`, `postgresDetail`, `constraint`, `file`, `url`, …)
+    /// stays in the log.
+    public static func publicDetailKeys(for code: ReactorError.Code) -> Set<String> {
+        let extra: Set<String> = switch code {
+        case .revisionConflict: ["stream", "index", "revision", "expected", "actual"]
+        case .operationGap: ["stream", "index", "revision"]
+        case .operationMismatch: ["expectedHash", "actualHash", "stored"]
+        case .ambiguousIdentifier: ["identifier", "byId", "bySlug"]
+        case .unknownDependency: ["key", "dependsOn"]
+        case .dependencyCycle: ["keys"]
+        case .duplicateKey: ["key"]
+        case .dependencyFailed: ["dependencyId"]
+        case .invalidArgument: ["argument", "limit"]
+        case .invalidSignature, .signatureRequired, .signatureVersionUnsupported: ["publicKey"]
+        case .unknownAction: ["actionType", "documentType"]
+        case .unknownDocumentType: ["documentType"]
+        case .payloadTooLarge: ["size", "limit"]
+        default: []
+        }
+        return identifierDetails.union(extra)
     }
 }

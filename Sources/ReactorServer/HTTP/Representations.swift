@@ -12,9 +12,11 @@ public enum Representations {
         ])
     }
 
-    /// A job: its record plus `token`, the consistency token as a string for `?consistencyToken=`.
+    /// A job: its record (its `error` as ``HTTPErrorMapping/publicError(_:)`` shows it) plus `token`, the consistency token as a string for `?consistencyToken=`.
     public static func job(_ info: JobInfo) throws -> JSONValue {
         guard case .object(var object) = try JSONValueCoder.encode(info) else { return .null }
+        // A failed job's error is shown as any error response shows it: nothing internal.
+        if let error = info.error { object["error"] = HTTPErrorMapping.publicError(error) }
         if let token = info.consistencyToken { object["token"] = .string(ConsistencyTokenCoding.encode(token)) }
         return .object(object)
     }
