@@ -136,7 +136,9 @@ import Testing
             #expect(malformedInfo.error?.code == .invalidInput)
             #expect(malformedInfo.error?.details["path"] == "input.amount")
             // Missing action id.
-            #expect(try await failure(reactor.execute("good", actions: [Action(id: "", type: "ADD", input: ["amount": 1])])) == .missingActionID)
+            // Identifiers that break the rules are refused before a job exists.
+            let noID = await #expect(throws: ReactorError.self) { try await reactor.execute("good", actions: [Action(id: "", type: "ADD", input: ["amount": 1])]) }
+            #expect(noID?.code == .missingActionID)
             // Unknown scope.
             #expect(try await failure(reactor.execute("good", actions: [Action(type: "ADD", scope: "elsewhere", input: ["amount": 1])])) == .unknownScope)
             // Missing document.

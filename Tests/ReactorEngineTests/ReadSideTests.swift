@@ -19,9 +19,14 @@ import Testing
             let dup = try await reactor.create(NewDocument(id: "gamma", documentType: Counter.documentType, slug: "first"))
             let info = try await module.jobTracker.wait(for: dup.id, timeout: .seconds(5))
             #expect(info.error?.code == .slugTaken)
-            // Bad slug is invalid input.
-            let bad = try await reactor.create(NewDocument(documentType: Counter.documentType, slug: "no spaces!"))
-            #expect(try await module.jobTracker.wait(for: bad.id, timeout: .seconds(5)).error?.code == .invalidInput)
+            // A bad slug is invalid input: refused at submission when creating, a failed job when set later.
+            let bad = await #expect(throws: ReactorError.self) {
+                try await reactor.create(NewDocument(documentType: Counter.documentType, slug: "no spaces!"))
+            }
+            #expect(bad?.code == .invalidInput)
+            #expect(bad?.details["path"] == "slug")
+            let badLater = try await reactor.execute("alpha", actions: [Action(type: SystemAction.setSlug, scope: Scope.document, input: ["slug": "a\u{202E}b"])])
+            #expect(try await module.jobTracker.wait(for: badLater.id, timeout: .seconds(5)).error?.code == .invalidInput)
             // Changing a slug frees the old one.
             try await reactor.executeAndWait("alpha", [Action(type: SystemAction.setSlug, scope: Scope.document, input: ["slug": "renamed"])])
             #expect(try await reactor.getBySlug("renamed").id == "alpha")

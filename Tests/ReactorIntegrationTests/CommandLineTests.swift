@@ -38,6 +38,26 @@ import Testing
         #expect(usage.status != 0)
     }
 
+    /// The CLI refuses the identifiers the HTTP API refuses, with the same code and message (one rule in ReactorCore;
+    /// `DocumentRouteTests.identifiersFollowOneRule` checks the HTTP side against the same messages).
+    @Test func identifiersAreRefusedLikeOverHTTP() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("ids.sqlite").path
+        for (flag, value, rule) in [("--id", "a/b", Identifiers.documentID), ("--id", "a b", Identifiers.documentID),
+                                    ("--id", "x\u{202E}y", Identifiers.documentID), ("--id", "..", Identifiers.documentID),
+                                    ("--slug", "no spaces!", Identifiers.slug)] {
+            let expected = try #require(throws: ReactorError.self) { try rule.check(value, path: "") }
+            let result = try runCLI(["doc", "create", "--db", db, "--type", "reactor/todo-list", flag, value, "--json"])
+            #expect(result.status == 4, "\(value): \(result.err)")
+            let error = try JSONValueCoder.parse(result.err)["error"]
+            #expect(error?["code"] == "INVALID_INPUT")
+            #expect(error?["message"]?.stringValue == expected.message)
+        }
+        let ls = try runCLI(["doc", "ls", "--db", db, "--json"])
+        #expect(try JSONValueCoder.parse(ls.out)["items"]?.arrayValue?.isEmpty ?? false, "nothing was created: \(ls.out)")
+    }
+
     @Test func demoRunsOnAFreshDatabase() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -7,6 +7,35 @@ import Testing
 
 @Suite("HTTP document API")
 struct DocumentRouteTests {
+    /// Ids, slugs, branches and action ids follow the one rule of `Identifiers` (the CLI refuses the same values with
+    /// the same messages: `CommandLineTests.identifiersAreRefusedLikeOverHTTP`).
+    @Test func identifiersFollowOneRule() async throws {
+        try await withTestServer { client, _, _ in
+            let cases: [(field: String, value: String, rule: Identifiers.Rule)] = [
+                ("id", "a/b", Identifiers.documentID), ("id", "a b", Identifiers.documentID),
+                ("id", "x\u{202E}y", Identifiers.documentID), ("id", "..", Identifiers.documentID),
+                ("slug", "no spaces!", Identifiers.slug), ("slug", "zero\u{200B}width", Identifiers.slug),
+                ("branch", "/b", Identifiers.branch), ("branch", "a//b", Identifiers.branch),
+            ]
+            for c in cases {
+                let expected = try #require(throws: ReactorError.self) { try c.rule.check(c.value, path: c.field) }
+                let body = JSONValue.object(["documentType": "reactor/todo-list", c.field: .string(c.value)])
+                let reply = try await client.call(.post, "/reactor/v1/documents", json: body)
+                #expect(reply.status == .badRequest, "\(c.value)")
+                #expect(reply.errorCode == "INVALID_INPUT")
+                #expect(reply.errorPath == c.field)
+                #expect(reply.json["error"]?["message"]?.stringValue == expected.message)
+            }
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "d"])
+            let bidi = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [["id": "a\u{202E}1", "type": "ADD_TODO"]]])
+            #expect(bidi.errorCode == "INVALID_INPUT")
+            #expect(bidi.errorPath == "actions[0].id")
+            let badBranch = try await client.call(.get, "/reactor/v1/documents/d?branch=a//b")
+            #expect(badBranch.errorCode == "INVALID_INPUT")
+            #expect(try await client.call(.get, "/reactor/v1/documents?type=reactor/todo-list").json["items"]?.arrayValue?.count == 1)
+        }
+    }
+
     @Test func createGetExecuteWithWait() async throws {
         try await withTestServer { client, _, _ in
             let created = try await client.call(.post, "/reactor/v1/documents?wait=true",

@@ -64,11 +64,8 @@ struct JobRunner: Sendable {
     }
 
     private func checkShape(_ action: Action, documentID: String, branch: String) throws {
-        guard !action.id.isEmpty else {
-            throw ReactorError(.missingActionID, "an action of type '\(action.type)' has no id", details: ["path": "actions.id"])
-        }
+        try Identifiers.check(action, path: "actions")
         guard !action.type.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no type", path: "actions.type") }
-        guard !action.scope.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no scope", path: "actions.scope") }
         if let verifier { try verifier.verify(action, documentID: documentID, branch: branch) }
     }
 

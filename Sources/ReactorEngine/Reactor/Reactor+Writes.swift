@@ -101,7 +101,6 @@ extension Reactor {
     }
 
     private func submitOne(documentID: String, branch: String, payload: Job.Payload) async throws -> JobInfo {
-        guard !documentID.isEmpty else { throw ReactorError.invalidInput("document id must not be empty", path: "documentId") }
         let job = Job(id: newJobID(), documentID: documentID, branch: branch, payload: payload)
         return try await submit([job])[0]
     }

@@ -202,6 +202,7 @@ public final class Reactor: Service, Sendable {
     /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`).
     func submit(_ jobs: [Job]) async throws -> [JobInfo] {
         guard !isShutdown else { throw ReactorError.shutdown() }
+        for job in jobs { try Self.checkIdentifiers(job) }
         let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
         jobTracker.register(infos)
         // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
@@ -220,6 +221,21 @@ public final class Reactor: Service, Sendable {
             throw error
         }
         return infos
+    }
+
+    /// Refuses, before anything is accepted, a job whose document id, branch, action ids or scopes break the rules
+    /// of ``Identifiers`` (the same rules the HTTP routes and the CLI apply).
+    static func checkIdentifiers(_ job: Job) throws {
+        try Identifiers.documentID.check(job.documentID, path: "documentId")
+        try Identifiers.branch.check(job.branch, path: "branch")
+        if case .actions(let actions) = job.payload {
+            for (i, action) in actions.enumerated() {
+                try Identifiers.check(action, path: "actions[\(i)]")
+                if action.type == SystemAction.create, let slug = action.input["slug"]?.stringValue {
+                    try Identifiers.slug.check(slug, path: "slug")
+                }
+            }
+        }
     }
 
     func newJobID() -> String {

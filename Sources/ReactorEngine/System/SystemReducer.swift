@@ -6,7 +6,6 @@ import ReactorCore
 /// `slug`, `meta`, `deleted` and `relationships` (sorted `{targetId, type}` pairs). The header the view stores is
 /// derived from it.
 enum SystemReducer {
-    static let maxSlugLength = 128
     static let maxNameLength = 1_024
 
     /// Checks an action's shape without state. Cross-document checks (targets exist, no cycles) are the executor's.
@@ -46,11 +45,8 @@ enum SystemReducer {
     }
 
     static func validateSlug(_ value: JSONValue) throws {
-        guard let slug = value.stringValue, !slug.isEmpty, slug.utf8.count <= maxSlugLength,
-              slug.unicodeScalars.allSatisfy({ ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." })
-        else {
-            throw ReactorError.invalidInput("slug must be 1–\(maxSlugLength) characters of a–z, A–Z, 0–9, '-', '_' or '.'", path: "input.slug")
-        }
+        guard let slug = value.stringValue else { throw ReactorError.invalidInput("slug must be a string", path: "input.slug") }
+        try Identifiers.slug.check(slug, path: "input.slug")
     }
 
     static func validateName(_ value: JSONValue) throws {

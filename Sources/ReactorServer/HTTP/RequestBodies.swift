@@ -14,9 +14,9 @@ struct CreateDocumentBody: Decodable {
 
     func newDocument() throws -> NewDocument {
         try Validate.nonEmpty(documentType, "documentType")
-        if let id { try Validate.identifier(id, "id") }
-        if let slug { try Validate.identifier(slug, "slug") }
-        if let branch { try Validate.identifier(branch, "branch") }
+        if let id { try Identifiers.documentID.check(id, path: "id") }
+        if let slug { try Identifiers.slug.check(slug, path: "slug") }
+        if let branch { try Identifiers.branch.check(branch, path: "branch") }
         var doc = NewDocument(documentType: documentType, slug: slug, name: name ?? "", branch: branch ?? Branch.main,
                               meta: meta ?? [:], initialState: initialState, modelVersion: modelVersion)
         if let id { doc.id = id }
@@ -35,14 +35,11 @@ struct ActionBody: Decodable {
     var context: ActionContext?
 
     func action(path: String) throws -> Action {
-        guard let id, !id.isEmpty else {
-            throw ReactorError(.missingActionID, "every action needs an 'id' (any unique string; it makes retries safe)", details: ["path": "\(path).id"])
-        }
-        try Validate.identifier(id, "\(path).id")
+        let action = Action(id: id ?? "", type: type, scope: scope ?? Scope.global, input: input ?? .emptyObject,
+                            timestamp: timestamp ?? Clock.nowMilliseconds(), context: context)
+        try Identifiers.check(action, path: path)
         try Validate.nonEmpty(type, "\(path).type")
-        if let scope { try Validate.nonEmpty(scope, "\(path).scope") }
-        return Action(id: id, type: type, scope: scope ?? Scope.global, input: input ?? .emptyObject,
-                      timestamp: timestamp ?? Clock.nowMilliseconds(), context: context)
+        return action
     }
 }
 
@@ -76,8 +73,8 @@ struct BatchBody: Decodable {
         return try jobs.enumerated().map { index, job in
             let path = "jobs[\(index)]"
             try Validate.nonEmpty(job.key, "\(path).key")
-            try Validate.identifier(job.documentId, "\(path).documentId")
-            if let branch = job.branch { try Validate.identifier(branch, "\(path).branch") }
+            try Identifiers.documentID.check(job.documentId, path: "\(path).documentId")
+            if let branch = job.branch { try Identifiers.branch.check(branch, path: "\(path).branch") }
             let actions = try ExecuteBody(actions: job.actions).validatedActions(path: "\(path).actions")
             return BatchJob(key: job.key, documentID: job.documentId, branch: job.branch ?? Branch.main, actions: actions,
                             dependsOn: job.dependsOn ?? [])
@@ -92,7 +89,7 @@ struct ChildrenBody: Decodable {
     func validated() throws -> [String] {
         guard !ids.isEmpty else { throw ReactorError.invalidInput("'ids' must list at least one document", path: "ids") }
         guard ids.count <= 1_000 else { throw ReactorError.invalidInput("at most 1000 ids", path: "ids") }
-        for (i, id) in ids.enumerated() { try Validate.identifier(id, "ids[\(i)]") }
+        for (i, id) in ids.enumerated() { try Identifiers.documentID.check(id, path: "ids[\(i)]") }
         return ids
     }
 }
@@ -105,20 +102,9 @@ struct SecretBody: Decodable {
 /// Field checks shared by the request bodies.
 enum Validate {
     static let maxActionsPerJob = 1_000
-    static let maxIdentifierBytes = 256
 
     static func nonEmpty(_ value: String, _ path: String) throws {
         guard !value.isEmpty else { throw ReactorError.invalidInput("'\(path)' must not be empty", path: path) }
         guard value.utf8.count <= 1_024 else { throw ReactorError.invalidInput("'\(path)' is longer than 1024 bytes", path: path) }
-    }
-
-    /// Ids, slugs, branches: 1–256 bytes, no control characters, no `/`.
-    static func identifier(_ value: String, _ path: String) throws {
-        guard !value.isEmpty, value.utf8.count <= maxIdentifierBytes else {
-            throw ReactorError.invalidInput("'\(path)' must be 1–\(maxIdentifierBytes) bytes", path: path)
-        }
-        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "/" || $0.value == 0x7F }) else {
-            throw ReactorError.invalidInput("'\(path)' must not contain '/' or control characters", path: path)
-        }
     }
 }

@@ -107,9 +107,7 @@ public struct QueryParameters: Sendable {
     /// The branch (default `main`).
     public func branch() throws -> String {
         guard let branch = string("branch") else { return Branch.main }
-        guard !branch.isEmpty, branch.utf8.count <= 128 else {
-            throw ReactorError(.invalidArgument, "query parameter 'branch' must be 1–128 characters", details: ["path": "branch"])
-        }
+        try Identifiers.branch.check(branch, path: "branch")
         return branch
     }
 

@@ -1,0 +1,39 @@
+import ReactorCore
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct IdentifiersTests {
+    @Test(arguments: ["d1", "9f2b4c1e-0d3a-4c7e-9b8a-1f2e3d4c5b6a", "user@example.com", "ns:doc~1+x=y", "a.b", String(repeating: "x", count: 256)])
+    func documentIDsAccepted(_ id: String) {
+        #expect(Identifiers.documentID.problem(id) == nil)
+    }
+
+    @Test(arguments: ["", "a/b", "a b", "a?b", "a#b", "a%20b", "é", ".", "..", "x\u{202E}y", "x\u{200B}y", "x\u{FEFF}", "a\nb", String(repeating: "x", count: 257)])
+    func documentIDsRefused(_ id: String) {
+        #expect(Identifiers.documentID.problem(id) != nil)
+    }
+
+    @Test func slugsBranchesScopesAndActionIDs() throws {
+        #expect(Identifiers.slug.problem("my-drive_2.0") == nil)
+        #expect(Identifiers.slug.problem("no spaces!") != nil)
+        #expect(Identifiers.slug.problem(String(repeating: "s", count: 129)) != nil)
+        #expect(Identifiers.branch.problem("feature/x-1") == nil)
+        for bad in ["/x", "x/", "a//b", "a/../b", "..", "a b", "é"] { #expect(Identifiers.branch.problem(bad) != nil, "\(bad)") }
+        #expect(Identifiers.scope.problem("global") == nil)
+        #expect(Identifiers.scope.problem("my scope") != nil)
+        #expect(Identifiers.actionID.problem("any text: ünïcode, spaces, / and 😀") == nil)
+        for bad in ["a\u{202E}b", "a\u{2066}b", "a\u{200D}b", "a\u{0000}b", ""] { #expect(Identifiers.actionID.problem(bad) != nil) }
+
+        let missing = try #require(throws: ReactorError.self) { try Identifiers.check(Action(id: "", type: "T"), path: "actions[0]") }
+        #expect(missing.code == .missingActionID)
+        #expect(missing.details["path"] == "actions[0].id")
+        let scope = try #require(throws: ReactorError.self) { try Identifiers.check(Action(id: "a", type: "T", scope: "a b"), path: "actions[2]") }
+        #expect(scope.code == .invalidInput)
+        #expect(scope.details["path"] == "actions[2].scope")
+    }
+
+    @Test func messagesShowInvisibleCharacters() throws {
+        let error = try #require(throws: ReactorError.self) { try Identifiers.documentID.check("x\u{202E}y", path: "id") }
+        #expect(error.message == "document id 'x\\u{202e}y' may contain only A–Z, a–z, 0–9 and - _ . ~ : @ + =")
+    }
+}
