@@ -48,4 +48,32 @@ struct ReactorOnPostgresTests {
             #expect(zip(feed, feed.dropFirst()).allSatisfy { $0.ordinal < $1.ordinal })
         }
     }
+
+    /// Branches on PostgreSQL: a write on another branch never replaces the stored header, and a second reactor (a
+    /// cold load) sees each branch apart.
+    @Test func branchesStayApartAcrossReactors() async throws {
+        let configuration = try await PostgresTestSupport.configuration("branches")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            let first = TodoList.addTodo(id: "1", text: "milk")
+            try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0]).withReactor { module in
+                let reactor = module.reactor
+                try await reactor.waitForJob(try await reactor.create(NewDocument(id: "list", documentType: TodoList.documentType)).id)
+                try await reactor.waitForJob(try await reactor.execute("list", actions: [first]).id)
+                try await reactor.waitForJob(try await reactor.execute("list", branch: "b2", actions: [TodoList.addTodo(id: "2", text: "eggs")]).id)
+                try await reactor.waitForJob(try await reactor.execute("list", actions: [first]).id)
+                try await reactor.waitForJob(try await reactor.execute("list", actions: [
+                    Action(type: SystemAction.setName, scope: Scope.document, input: ["name": "Food"]),
+                ]).id)
+            }
+            #expect(try await stores[1].header(id: "list")?.branch == Branch.main)
+            try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[1]).withReactor { module in
+                let main = try await module.reactor.get("list")
+                let b2 = try await module.reactor.get("list", branch: "b2")
+                #expect(try TodoList.model.state(of: main).items.map(\.id) == ["1"])
+                #expect(try TodoList.model.state(of: b2).items.map(\.id) == ["2"])
+                #expect(main.header.name == "Food" && b2.header.name == "Food")
+                #expect(b2.header.branch == "b2" && main.header.branch == Branch.main)
+            }
+        }
+    }
 }

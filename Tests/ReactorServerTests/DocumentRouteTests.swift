@@ -36,6 +36,33 @@ struct DocumentRouteTests {
         }
     }
 
+    /// The reproduction from the issue: create, add on main, add on `b2`, re-send the first request, `SET_NAME` on
+    /// main. Every answer is a success, and each branch keeps its own items.
+    @Test func branchesOverHTTP() async throws {
+        try await withTestServer { client, _, _ in
+            #expect(try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "list"]).status == .created)
+            let first: JSONValue = ["actions": [todoAction("1", text: "milk")]]
+            #expect(try await client.call(.post, "/reactor/v1/documents/list/actions?wait=true", json: first).status == .ok)
+            let onB2 = try await client.call(.post, "/reactor/v1/documents/list/actions?wait=true&branch=b2", json: ["actions": [todoAction("2", text: "eggs")]])
+            #expect(onB2.status == .ok)
+            #expect(onB2.json["document"]?["header"]?["branch"] == "b2")
+            #expect(try await client.call(.post, "/reactor/v1/documents/list/actions?wait=true", json: first).status == .ok)
+            let renamed = try await client.call(.post, "/reactor/v1/documents/list/actions?wait=true",
+                                                json: ["actions": [["id": "n1", "type": "SET_NAME", "scope": "document", "input": ["name": "Food"]]]])
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            let main = try await client.call(.get, "/reactor/v1/documents/list")
+            let b2 = try await client.call(.get, "/reactor/v1/documents/list?branch=b2")
+            #expect(main.json["state"]?["global"]?["items"]?.arrayValue?.map { $0["id"] } == ["1"])
+            #expect(b2.json["state"]?["global"]?["items"]?.arrayValue?.map { $0["id"] } == ["2"])
+            #expect(main.json["header"]?["name"] == "Food")
+            #expect(b2.json["header"]?["name"] == "Food")
+            let onB2System = try await client.call(.post, "/reactor/v1/documents/list/actions?wait=true&branch=b2",
+                                                   json: ["actions": [["id": "n2", "type": "SET_NAME", "scope": "document", "input": ["name": "x"]]]])
+            #expect(onB2System.status == .badRequest)
+            #expect(onB2System.errorPath == "branch")
+        }
+    }
+
     @Test func createGetExecuteWithWait() async throws {
         try await withTestServer { client, _, _ in
             let created = try await client.call(.post, "/reactor/v1/documents?wait=true",

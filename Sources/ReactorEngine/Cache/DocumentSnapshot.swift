@@ -16,13 +16,22 @@ public struct DocumentSnapshot: Sendable, Hashable {
         }
     }
 
+    /// This branch's header: the document's identity, name and slug with this branch's `branch`, `revision` and
+    /// `lastModifiedAt`.
     public var header: DocumentHeader
     public var scopes: [String: ScopeState]
+    /// The document's stored header when this snapshot is of another branch than the document's home branch (the
+    /// branch it was created on, which holds its `document` scope); nil on the home branch, whose header is stored.
+    public var homeHeader: DocumentHeader?
 
-    public init(header: DocumentHeader, scopes: [String: ScopeState]) {
+    public init(header: DocumentHeader, scopes: [String: ScopeState], homeHeader: DocumentHeader? = nil) {
         self.header = header
         self.scopes = scopes
+        self.homeHeader = homeHeader
     }
+
+    /// The branch holding the document's `document` scope (its name, slug, relationships, deletion).
+    public var homeBranch: String { homeHeader?.branch ?? header.branch }
 
     /// Total operations over all scopes: grows with every write, so a larger value is a newer snapshot.
     public var version: Int { scopes.values.reduce(0) { $0 + $1.revision } }

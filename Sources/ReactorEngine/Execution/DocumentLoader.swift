@@ -16,29 +16,46 @@ public struct DocumentLoader: Sendable {
     }
 
     /// Loads the snapshot from the store, bypassing the cache.
+    ///
+    /// Branches: the stored header is the document's, and its `branch` is the document's home branch (where it was
+    /// created), which holds the `document` scope: name, slug, relationships and deletion are the document's on every
+    /// branch. Every other scope has its own stream per branch; a branch never written starts from the document's
+    /// initial state. Nothing written on one branch changes another.
     public func loadFromStore(_ documentID: String, branch: String) async throws -> DocumentSnapshot? {
-        guard var header = try await store.header(id: documentID) else { return nil }
+        guard let stored = try await store.header(id: documentID) else { return nil }
+        let home = stored.branch
         let revisions = try await store.revisions(documentID: documentID, branch: branch)
-        let model = try await models.model(header.documentType, version: header.modelVersion)
+        let model = try await models.model(stored.documentType, version: stored.modelVersion)
         var scopes: [String: DocumentSnapshot.ScopeState] = [:]
-        let systemStream = StreamID(documentID: documentID, scope: Scope.document, branch: header.branch)
-        let systemRevision = branch == header.branch ? revisions[Scope.document] ?? 0
-            : try await store.revisions(documentID: documentID, branch: header.branch)[Scope.document] ?? 0
+        let systemStream = StreamID(documentID: documentID, scope: Scope.document, branch: home)
+        let systemRevision = branch == home ? revisions[Scope.document] ?? 0
+            : try await store.revisions(documentID: documentID, branch: home)[Scope.document] ?? 0
         scopes[Scope.document] = try await loadStream(systemStream, revision: systemRevision, initial: .null, reduce: SystemReducer.reduce)
+        var lastModified = stored.createdAt
         for scope in Set(model.scopes).union(revisions.keys) where scope != Scope.document {
             let stream = StreamID(documentID: documentID, scope: scope, branch: branch)
-            let initial = try await initialState(stream, model: model)
-            scopes[scope] = try await loadStream(stream, revision: revisions[scope] ?? 0, initial: initial,
-                                                 reduce: models.scopeReducer(model, scope: scope))
+            let initial = try await initialState(stream, model: model, homeBranch: home)
+            let revision = revisions[scope] ?? 0
+            scopes[scope] = try await loadStream(stream, revision: revision, initial: initial, reduce: models.scopeReducer(model, scope: scope))
+            if branch != home, revision > 0, let last = try await store.operations(in: stream, fromIndex: revision - 1, limit: 1).first {
+                lastModified = max(lastModified, last.timestamp)
+            }
         }
+        var header = stored
         header.branch = branch
         header.revision = scopes.filter { $0.value.revision > 0 }.mapValues(\.revision)
-        return DocumentSnapshot(header: header, scopes: scopes)
+        if branch != home { header.lastModifiedAt = lastModified }
+        return DocumentSnapshot(header: header, scopes: scopes, homeHeader: branch == home ? nil : stored)
     }
 
     /// The state a stream starts from: a keyframe at index -1 (an initial state given at creation) or the model's.
-    func initialState(_ stream: StreamID, model: any DocumentModel) async throws -> JSONValue {
+    /// A stream of another branch than the home branch starts from the home branch's initial state.
+    func initialState(_ stream: StreamID, model: any DocumentModel, homeBranch: String) async throws -> JSONValue {
         if let kf = try await store.latestKeyframe(of: stream, atOrBefore: -1), kf.index == -1 { return kf.state }
+        if stream.branch != homeBranch {
+            let homeStream = StreamID(documentID: stream.documentID, scope: stream.scope, branch: homeBranch)
+            if let kf = try await store.latestKeyframe(of: homeStream, atOrBefore: -1), kf.index == -1 { return kf.state }
+        }
         return model.initialState(scope: stream.scope)
     }
 

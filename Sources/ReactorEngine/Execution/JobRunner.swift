@@ -115,7 +115,9 @@ struct JobRunner: Sendable {
             let reduce = models.scopeReducer(doc.model, scope: scope)
             let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
             let initial: JSONValue
-            if let given = doc.initialStates[scope] { initial = given } else { initial = try await loader.initialState(stream, model: doc.model) }
+            if let given = doc.initialStates[scope] { initial = given } else {
+                initial = try await loader.initialState(stream, model: doc.model, homeBranch: doc.homeHeader?.branch ?? job.branch)
+            }
             var history = try await loader.history(stream, revision: sw.startRevision, initial: initial, reduce: reduce)
             try history.replay(sw.operations)
             sw.history = history
@@ -163,8 +165,10 @@ struct JobRunner: Sendable {
             work = try await created(by: action, job: job, timestamp: timestamp)
         }
         guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
-        guard job.branch == doc.header.branch || action.type == SystemAction.create else {
-            throw ReactorError.invalidInput("document-scope actions apply to branch '\(doc.header.branch)' only", path: "branch")
+        if let home = doc.homeHeader?.branch {
+            throw ReactorError.invalidInput(
+                "document-scope actions (name, slug, relationships, delete, upgrade) apply to the whole document: write them on its branch '\(home)'",
+                path: "branch")
         }
         if action.type != SystemAction.create {
             guard !doc.header.isDeleted else { throw ReactorError.documentDeleted(job.documentID) }

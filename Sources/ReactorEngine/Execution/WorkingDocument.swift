@@ -14,6 +14,9 @@ struct WorkingDocument {
     }
 
     var header: DocumentHeader
+    /// The stored header when the job writes another branch than the document's home branch (see
+    /// ``DocumentSnapshot/homeHeader``): such a commit stores it unchanged.
+    let homeHeader: DocumentHeader?
     var model: any DocumentModel
     var scopes: [String: ScopeWork]
     var created: Bool
@@ -22,6 +25,7 @@ struct WorkingDocument {
 
     init(snapshot: DocumentSnapshot, model: any DocumentModel) {
         self.header = snapshot.header
+        self.homeHeader = snapshot.homeHeader
         self.model = model
         self.created = false
         self.scopes = snapshot.scopes.mapValues {
@@ -31,6 +35,7 @@ struct WorkingDocument {
 
     init(created header: DocumentHeader, model: any DocumentModel, scopes: [String: JSONValue]) {
         self.header = header
+        self.homeHeader = nil
         self.model = model
         self.created = true
         self.scopes = scopes.mapValues { ScopeWork(state: $0, hash: StateHash.of($0), revision: 0, startRevision: 0) }
@@ -48,7 +53,8 @@ struct WorkingDocument {
         h.revision = revisions
         return DocumentSnapshot(
             header: h,
-            scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision) })
+            scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision) },
+            homeHeader: homeHeader)
     }
 
     /// The commit storing the job's work.
@@ -66,8 +72,9 @@ struct WorkingDocument {
                 keyframes.append(Keyframe(stream: stream, index: r.index, state: r.state, hash: r.hash))
             }
         }
-        var committedHeader = header
-        committedHeader.revision = revisions
+        // Another branch than the home branch leaves the document's stored header as it is.
+        var committedHeader = homeHeader ?? header
+        if homeHeader == nil { committedHeader.revision = revisions }
         return Commit(
             header: committedHeader, createsDocument: created, appends: appends, keyframes: keyframes,
             relationshipsAdded: relationshipChanges.filter { $0.value }.map(\.key).sorted { $0.targetID < $1.targetID },

@@ -123,6 +123,8 @@ extension Reactor {
             groups[key, default: []].append(record)
         }
         for key in order { writeCache.invalidate(key.documentID, branch: key.branch) }
+        // Another node's change of a document scope shows on every branch of that document.
+        for record in records where record.stream.scope == Scope.document { writeCache.invalidate(record.stream.documentID) }
         if records.contains(where: { $0.stream.scope == Scope.document }) { identifiers.invalidateAll() }
         // Read models index every node's operations (in ordinal order) before reads with their tokens return here.
         await readModels.index(records)

@@ -106,7 +106,7 @@ extension Reactor {
             loaded = try await loader.loadStream(stream, revision: index + 1, initial: .null, reduce: SystemReducer.reduce)
         } else {
             let model = try await models.model(header.documentType, version: header.modelVersion)
-            let initial = try await loader.initialState(stream, model: model)
+            let initial = try await loader.initialState(stream, model: model, homeBranch: header.branch)
             loaded = try await loader.loadStream(stream, revision: index + 1, initial: initial, reduce: models.scopeReducer(model, scope: stream.scope))
         }
         return (loaded.state, loaded.hash)

@@ -317,6 +317,11 @@ public final class Reactor: Service, Sendable {
                     var recent: [String: [WriteCache.RecentState]] = [:]
                     for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
                     snapshot = work.snapshot
+                    // The document scope (name, slug, deletion …) shows on every branch: other branches' cached
+                    // views are stale after it changes.
+                    if !work.created, work.homeHeader == nil, !(work.scopes[Scope.document]?.operations.isEmpty ?? true) {
+                        writeCache.invalidate(job.documentID)
+                    }
                     writeCache.put(snapshot!, recent: recent)
                     // A create, slug change or delete changes what ids and slugs name: forget it before the job's
                     // token can be used to read.
