@@ -306,10 +306,13 @@ public final class Reactor: Service, Sendable {
                 var snapshot: DocumentSnapshot?
                 if let commit = prepared.commit, let work = prepared.work {
                     let ticket = ledger == nil ? nil : localCommits.begin()
+                    let watermarkTicket = watermark.beginCommit()
                     do {
                         records = try await store.commit(commit).records
+                        watermark.endCommit(watermarkTicket, ordinals: records.map(\.ordinal))
                         if let ticket { localCommits.end(ticket, ordinals: records.map(\.ordinal)) }
                     } catch {
+                        watermark.endCommit(watermarkTicket, ordinals: [])
                         if let ticket { localCommits.end(ticket, ordinals: []) }
                         control.abortCommit()
                         throw error
@@ -365,7 +368,6 @@ public final class Reactor: Service, Sendable {
                          token fenceToken: ConsistencyToken?) async {
         _ = control.finish()
         let ordinals = records.map(\.ordinal)
-        watermark.committed(ordinals)
         let token = fenceToken ?? ConsistencyToken(coordinates: records.map {
             .init(documentID: $0.stream.documentID, scope: $0.stream.scope, branch: $0.stream.branch, operationIndex: $0.operation.index)
         })

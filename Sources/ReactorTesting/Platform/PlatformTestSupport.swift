@@ -36,18 +36,12 @@ public enum PlatformTestSupport {
         return messages
     }
 
-    /// Polls `condition` every `interval` until it holds, failing after `timeout`.
+    /// Polls `condition` until it holds, failing after `timeout` (see the top-level ``eventually(_:timeout:interval:file:line:_:)``).
     public static func eventually(
         _ what: @autoclosure () -> String, timeout: Duration = .seconds(10), interval: Duration = .milliseconds(25),
         file: StaticString = #fileID, line: UInt = #line, _ condition: () async throws -> Bool
     ) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while true {
-            if try await condition() { return }
-            if clock.now >= deadline { throw ConformanceFailure("\(what()) did not happen within \(timeout)", file: file, line: line) }
-            try await Task.sleep(for: interval)
-        }
+        try await ReactorTesting.eventually(what(), timeout: timeout, interval: interval, file: file, line: line, condition)
     }
 
     /// Checks that `body` throws a ``ReactorError`` with `code`.
