@@ -14,6 +14,18 @@ extension ConfigKey {
             .int("server", "max_body_bytes", \.server.maxBodyBytes, """
                 The largest request body accepted, in bytes.
                 """),
+            .strings("server", "allowed_hosts", \.server.allowedHosts, """
+                Host names or IP addresses (no port) a request's Host header may name, besides localhost,
+                127.0.0.1, [::1] and the bind host; other names are refused (421), against DNS rebinding.
+                Bound to every interface ("0.0.0.0:8000"), the Host header is checked only when this is set:
+                list the names clients and the load balancer use. /health is answered whatever the Host.
+                """),
+            .strings("server", "allowed_origins", \.server.allowedOrigins, """
+                Origins ("https://app.example.com", "http://localhost:3000") whose web pages may call the
+                server: CORS headers for them, 403 ORIGIN_NOT_ALLOWED for any other page's request.
+                The server's own origin is always allowed. "*" allows every web page: do not use it with
+                auth disabled, since then any site the user visits can read and change the data.
+                """),
 
             .choice("store", "backend", \.store.backend, """
                 The document store: "sqlite" (one file), "memory" (nothing survives a restart) or "postgres".

@@ -7,15 +7,24 @@ extension ReactorConfiguration {
         public var dataDir: String
         /// `max_body_bytes`: the largest request body accepted (1 MiB).
         public var maxBodyBytes: Int
+        /// `allowed_hosts`: host names or IP addresses (no port) accepted in a request's `Host` header besides
+        /// `localhost`, `127.0.0.1`, `::1` and the bind host (empty). Bound to every interface (`0.0.0.0`, `::`),
+        /// the server checks `Host` only when this is set.
+        public var allowedHosts: [String]
+        /// `allowed_origins`: origins `scheme://host[:port]` that browser pages may call the server from, with CORS
+        /// (empty: only the server's own origin). `"*"` allows every origin.
+        public var allowedOrigins: [String]
 
         /// The `[server]` section with the given values.
         public init(
             bind: BindAddress = BindAddress(host: "127.0.0.1", port: 8000), dataDir: String = ".reactor",
-            maxBodyBytes: Int = 1_048_576
+            maxBodyBytes: Int = 1_048_576, allowedHosts: [String] = [], allowedOrigins: [String] = []
         ) {
             self.bind = bind
             self.dataDir = dataDir
             self.maxBodyBytes = maxBodyBytes
+            self.allowedHosts = allowedHosts
+            self.allowedOrigins = allowedOrigins
         }
     }
 

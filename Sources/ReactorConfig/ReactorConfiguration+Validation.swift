@@ -34,6 +34,20 @@ extension ReactorConfiguration {
         if server.bind.host.isEmpty { add("server.bind", "the host is empty") }
         if let dataDir = plain(server.dataDir), dataDir.isEmpty { add("server.data_dir", "must not be empty") }
         if server.maxBodyBytes <= 0 { add("server.max_body_bytes", "must be greater than 0, got \(server.maxBodyBytes)") }
+        for (index, entry) in server.allowedHosts.enumerated() {
+            if let host = plain(entry), HostName.normalized(host) == nil {
+                problems.add("server.allowed_hosts[\(index)]",
+                             "\(ConfigValue.tomlString(host)) is not a host name or IP address (write it without scheme or port)",
+                             source: origins["server.allowed_hosts"])
+            }
+        }
+        for (index, entry) in server.allowedOrigins.enumerated() {
+            if let origin = plain(entry), origin != "*", WebOrigin(origin) == nil {
+                problems.add("server.allowed_origins[\(index)]",
+                             "\(ConfigValue.tomlString(origin)) is not an origin scheme://host[:port] (no path, no trailing slash) or \"*\"",
+                             source: origins["server.allowed_origins"])
+            }
+        }
         if !(1...1024).contains(reactor.maxConcurrency) {
             add("reactor.max_concurrency", "must be in 1…1024, got \(reactor.maxConcurrency)")
         }
