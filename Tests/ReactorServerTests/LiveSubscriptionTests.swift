@@ -10,14 +10,18 @@ import ReactorServer
 import Synchronization
 import Testing
 
-/// The whole server (reactor + HTTP application in one ServiceGroup) on a free port, driven over real HTTP.
-func withLiveServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+/// The whole server (reactor + HTTP application in one ServiceGroup) on a free port of `host`, driven over real HTTP.
+func withLiveServer(
+    host: String = "127.0.0.1", auth: (any AuthClient)? = nil, vault: (any Vault)? = nil,
+    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(), _ body: @Sendable (Int) async throws -> Void
+) async throws {
     let reactor = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).build()
-    let deps = ServerDependencies(reactor: reactor, options: ServerOptions(heartbeatInterval: .milliseconds(200)))
+    let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, options: ServerOptions(heartbeatInterval: .milliseconds(200)),
+                                  requestGuard: requestGuard)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
-            try await ServerRuntime.run(deps, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), handleSignals: false) { port in
+            try await ServerRuntime.run(deps, host: host, port: 0, logger: Logger(label: "test"), handleSignals: false) { port in
                 portContinuation.yield(port)
             }
         }

@@ -12,7 +12,12 @@ import Testing
 /// A reactor on the in-memory store (or `store`) behind the server's router, driven through Hummingbird's test client.
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
+<<<<<<< HEAD
     admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false, store: (any ReactorStore)? = nil,
+=======
+    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false,
+    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
+>>>>>>> 78a94ea (Server: Host check (421 HOST_NOT_ALLOWED; /health exempt; off on 0.0.0.0 until allowed_hosts is set), Origin check (403 ORIGIN_NOT_ALLOWED, also Sec-Fetch-Site: cross-site without Origin and WebSocket upgrades), JSON-only bodies on state-changing requests (415 UNSUPPORTED_MEDIA_TYPE), CORS for allowed origins; a plain GET of the WebSocket route goes through auth and is 426; tests fail without the middleware)
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
     var builder = ReactorBuilder().withDocumentModels(BuiltInModels.all)
@@ -20,7 +25,7 @@ func withTestServer(
     try await builder.withReactor { module in
         let metrics = ServerMetrics()
         let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, admin: admin,
-                                      options: options)
+                                      options: options, requestGuard: requestGuard)
         let app = Application(router: ReactorHTTPServer.router(deps, adminNeedsAuth: adminNeedsAuth))
         try await app.test(.router) { client in try await body(client, module.reactor, metrics) }
     }
@@ -38,11 +43,16 @@ struct Reply: Sendable {
 }
 
 extension TestClientProtocol {
-    /// Sends a request with an optional JSON body and parses the reply (JSON when it is JSON).
-    func call(_ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, raw: String? = nil, token: String? = nil) async throws -> Reply {
+    /// Sends a request with an optional JSON body and parses the reply (JSON when it is JSON). `headers` are added
+    /// last (a `Content-Type` there replaces `application/json`).
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: JSONValue? = nil, raw: String? = nil, token: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
         var headers = HTTPFields()
         if json != nil || raw != nil { headers[.contentType] = "application/json" }
         if let token { headers[.authorization] = "Bearer \(token)" }
+        for field in extra { headers[field.name] = field.value }
         let body = raw.map { ByteBuffer(string: $0) } ?? json.map { ByteBuffer(string: $0.canonicalString) }
         return try await execute(uri: uri, method: method, headers: headers, body: body) { response in
             let text = String(buffer: response.body)

@@ -115,12 +115,14 @@ public enum ServerBootstrap {
                     return .object(["migrated": true, "store": .string(resolved.store.backend.rawValue),
                                     "applied": .array(pending.map { .string($0) })])
                 })
-            let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options)
+            let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options,
+                                          requestGuard: RequestGuardConfiguration(resolved.server))
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
             summary.append("blobs: \(resolved.blobsPath)")
             summary.append("auth: " + (auth == nil ? "disabled (every call is allowed)" : "bearer tokens required"))
+            summary.append(deps.requestGuard.summary(bindHost: resolved.server.bind.host))
             return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)
         } catch {
             try? await store.close()

@@ -19,8 +19,14 @@ public enum HTTPErrorMapping {
             return .badRequest
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
-        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .forbidden:
+        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .forbidden, .originNotAllowed:
             return .forbidden
+        case .hostNotAllowed:
+            return .misdirectedRequest
+        case .unsupportedMediaType:
+            return .unsupportedMediaType
+        case .upgradeRequired:
+            return .upgradeRequired
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer:
             return .unauthorized
         case .payloadTooLarge:

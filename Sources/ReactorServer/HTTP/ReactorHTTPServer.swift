@@ -2,18 +2,30 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ReactorConfig
 import ReactorCore
 import ReactorEngine
 
 /// Builds the HTTP side of the unified server: the router with every route and middleware, and the Hummingbird
 /// application (HTTP/1.1 with WebSocket upgrade).
 public enum ReactorHTTPServer {
-    /// The router with every route. Order of middleware: metrics (outermost, sees the final status), errors → JSON,
-    /// then per-group auth.
-    public static func router(_ deps: ServerDependencies, adminNeedsAuth: Bool = false) -> Router<ReactorRequestContext> {
+    /// The router with every route, for a server listening on `bindHost` (which decides the `Host` check, see
+    /// ``RequestGuardConfiguration``).
+    ///
+    /// Order of middleware: metrics (outermost, sees the final status); the `Host` check (421, answered before
+    /// anything else); CORS (sees every final response, errors included); errors → JSON; the `Origin` check (403);
+    /// JSON bodies only (415); then per-group auth.
+    public static func router(
+        _ deps: ServerDependencies, bindHost: String = "127.0.0.1", adminNeedsAuth: Bool = false
+    ) -> Router<ReactorRequestContext> {
         let router = Router(context: ReactorRequestContext.self)
+        let origins = deps.requestGuard.originPolicy
         router.add(middleware: MetricsMiddleware(metrics: deps.metrics))
+        router.add(middleware: HostCheckMiddleware(policy: deps.requestGuard.hostPolicy(bindHost: bindHost)))
+        router.add(middleware: CORSPolicyMiddleware(policy: origins))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: OriginCheckMiddleware(policy: origins))
+        router.add(middleware: JSONBodyMiddleware())
         SystemRoutes(deps: deps).registerPublic(on: router)
 
         let api = router.group("reactor/v1")
@@ -33,10 +45,14 @@ public enum ReactorHTTPServer {
         return router
     }
 
-    /// The router that answers WebSocket upgrade requests.
-    public static func webSocketRouter(_ deps: ServerDependencies) -> Router<ReactorRequestContext> {
+    /// The router that answers WebSocket upgrade requests, with the same `Host`, `Origin` and token checks as
+    /// ``router(_:bindHost:adminNeedsAuth:)``. An upgrade it refuses is not upgraded: HummingbirdWebSocket answers
+    /// every refused upgrade with an empty 400 and closes the connection (its response is not the router's).
+    public static func webSocketRouter(_ deps: ServerDependencies, bindHost: String = "127.0.0.1") -> Router<ReactorRequestContext> {
         let router = Router(context: ReactorRequestContext.self)
+        router.add(middleware: HostCheckMiddleware(policy: deps.requestGuard.hostPolicy(bindHost: bindHost)))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: OriginCheckMiddleware(policy: deps.requestGuard.originPolicy))
         if let auth = deps.auth { router.add(middleware: AuthMiddleware(auth: auth)) }
         SubscriptionRoutes(deps: deps).registerWebSocket(on: router)
         return router
@@ -50,8 +66,8 @@ public enum ReactorHTTPServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var app = Application(
-            router: router(deps, adminNeedsAuth: !isLoopback(host)),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(deps)),
+            router: router(deps, bindHost: host, adminNeedsAuth: !isLoopback(host)),
+            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(deps, bindHost: host)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
@@ -62,7 +78,7 @@ public enum ReactorHTTPServer {
 
     /// Whether `host` is a loopback address.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        HostName.isLoopback(HostName.normalized(host) ?? host)
     }
 }
 

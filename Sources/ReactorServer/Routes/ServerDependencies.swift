@@ -69,10 +69,13 @@ public struct ServerDependencies: Sendable {
     public var metrics: ServerMetrics
     public var admin: AdminHooks
     public var options: ServerOptions
+    /// The `Host` names and web origins the server accepts (`server.allowed_hosts`, `server.allowed_origins`).
+    public var requestGuard: RequestGuardConfiguration
 
     public init(
         reactor: Reactor, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
-        admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions()
+        admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
+        requestGuard: RequestGuardConfiguration = RequestGuardConfiguration()
     ) {
         self.reactor = reactor
         self.auth = auth
@@ -80,6 +83,7 @@ public struct ServerDependencies: Sendable {
         self.metrics = metrics
         self.admin = admin
         self.options = options
+        self.requestGuard = requestGuard
     }
 }
 

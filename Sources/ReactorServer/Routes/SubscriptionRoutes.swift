@@ -13,12 +13,18 @@ import ServiceLifecycle
 /// - WebSocket: `GET /reactor/v1/subscriptions/ws`. Text messages `{"type":"ready"}`, then
 ///   `{"type":"change","change":{…}}` per change and `{"type":"heartbeat"}` when idle.
 ///
-/// Both end when the client goes away or the server shuts down gracefully.
+/// Both end when the client goes away or the server shuts down gracefully. The WebSocket upgrade goes through the same
+/// Host, Origin and token checks as every route (see ``ReactorHTTPServer/webSocketRouter(_:bindHost:)``).
 struct SubscriptionRoutes: Sendable {
     let deps: ServerDependencies
 
     func register(on group: RouterGroup<ReactorRequestContext>) {
         group.get("subscriptions/events", use: events)
+        // A plain GET (not an upgrade) goes through the same checks as every route, then is told to upgrade (426).
+        group.get("subscriptions/ws") { request, _ -> Response in
+            _ = try DocumentRoutes.documentQuery(QueryParameters(request))
+            throw ReactorError(.upgradeRequired, "this is a WebSocket endpoint: send an upgrade request (Connection: Upgrade, Upgrade: websocket)")
+        }
     }
 
     func registerWebSocket(on router: Router<ReactorRequestContext>) {

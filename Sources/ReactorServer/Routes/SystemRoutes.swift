@@ -7,8 +7,11 @@ import ReactorEngine
 struct SystemRoutes: Sendable {
     let deps: ServerDependencies
 
+    /// The path of the liveness check, answered whatever the `Host` and `Origin` (load balancers call it by address).
+    static let healthPath = "/health"
+
     func registerPublic(on router: Router<ReactorRequestContext>) {
-        router.get("health", use: health)
+        router.get(RouterPath(Self.healthPath), use: health)
         router.get("metrics", use: metrics)
         router.get("openapi.json") { _, _ in
             var headers = HTTPFields()

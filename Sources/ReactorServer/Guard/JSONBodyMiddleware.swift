@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import ReactorCore
+
+/// Requires `Content-Type: application/json` (parameters such as `charset` allowed) on every state-changing request
+/// that carries a body; anything else is 415 `UNSUPPORTED_MEDIA_TYPE`. A web page can send `text/plain`,
+/// form-encoded or multipart bodies to any server without a CORS preflight; a JSON body needs one, which
+/// ``CORSPolicyMiddleware`` grants only to allowed origins. Requests without a body (`POST /_admin/migrate`) pass.
+struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method.isStateChanging, Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
+            let given = request.headers[.contentType].map { "Content-Type: \($0)" } ?? "no Content-Type"
+            throw ReactorError(.unsupportedMediaType,
+                               "the body of a \(request.method) must be JSON, sent with Content-Type: application/json (got \(given))")
+        }
+        return try await next(request, context)
+    }
+
+    /// Whether the request carries a body: a chunked one, or a `Content-Length` other than 0.
+    static func hasBody(_ request: Request) -> Bool {
+        if request.headers[.transferEncoding] != nil { return true }
+        guard let length = request.headers[.contentLength] else { return false }
+        return Int(length.trimmingCharacters(in: .whitespaces)) != 0
+    }
+
+    /// Whether `contentType` is `application/json`, with or without parameters.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+}
