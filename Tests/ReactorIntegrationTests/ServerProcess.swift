@@ -79,9 +79,11 @@ struct HTTPReply: Sendable {
     var json: JSONValue
 }
 
-/// One HTTP call with an optional JSON body.
+/// One HTTP call with an optional JSON body; `headers` replace the defaults (`content-type`, `host`).
 @discardableResult
-func http(_ method: HTTPMethod, _ url: String, _ body: JSONValue? = nil, token: String? = nil) async throws -> HTTPReply {
+func http(
+    _ method: HTTPMethod, _ url: String, _ body: JSONValue? = nil, token: String? = nil, headers: [String: String] = [:]
+) async throws -> HTTPReply {
     var request = HTTPClientRequest(url: url)
     request.method = method
     if let body {
@@ -89,6 +91,7 @@ func http(_ method: HTTPMethod, _ url: String, _ body: JSONValue? = nil, token: 
         request.body = .bytes(ByteBuffer(string: body.canonicalString))
     }
     if let token { request.headers.add(name: "authorization", value: "Bearer \(token)") }
+    for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
     let bytes = try await response.body.collect(upTo: 16 << 20)
     let text = String(buffer: bytes)
