@@ -19,12 +19,8 @@ struct RequestGuardTests {
     static let create: JSONValue = ["documentType": "reactor/todo-list", "id": "guarded"]
 
     @Test func nonJSONBodiesAreRefusedAndChangeNothing() async throws {
-        let migrations = Mutex(0)
-        let admin = AdminHooks(migrate: {
-            migrations.withLock { $0 += 1 }
-            return .object(["migrated": true, "store": "memory", "applied": []])
-        })
-        try await withTestServer(admin: admin) { client, _, _ in
+        let migrations = CountedMigrations()
+        try await withTestServer(admin: migrations.hooks) { client, _, _ in
             // What a page can send without a CORS preflight: text/plain, form-encoded, multipart.
             for type in ["text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
                 let reply = try await client.call(.post, "/reactor/v1/documents?wait=true", json: Self.create, headers: [.contentType: type])
@@ -33,7 +29,7 @@ struct RequestGuardTests {
             }
             let migrate = try await client.call(.post, "/_admin/migrate", raw: "{}", headers: [.contentType: "text/plain"])
             #expect(migrate.status == .unsupportedMediaType)
-            #expect(migrations.withLock { $0 } == 0)
+            #expect(migrations.count == 0)
             #expect(try await client.call(.get, "/reactor/v1/documents/guarded").status == .notFound)
 
             // JSON, with or without parameters, is accepted; so is a POST without a body.
@@ -41,17 +37,13 @@ struct RequestGuardTests {
                                                 headers: [.contentType: "Application/JSON; charset=utf-8"])
             #expect(created.status == .created)
             #expect(try await client.call(.post, "/_admin/migrate").status == .ok)
-            #expect(migrations.withLock { $0 } == 1)
+            #expect(migrations.count == 1)
         }
     }
 
     @Test func requestsFromForeignPagesAreRefusedAndChangeNothing() async throws {
-        let migrations = Mutex(0)
-        let admin = AdminHooks(migrate: {
-            migrations.withLock { $0 += 1 }
-            return .object(["migrated": true, "store": "memory", "applied": []])
-        })
-        try await withTestServer(vault: MockVault(["db/password": "s3cret"]), admin: admin) { client, _, _ in
+        let migrations = CountedMigrations()
+        try await withTestServer(vault: MockVault(["db/password": "s3cret"]), admin: migrations.hooks) { client, _, _ in
             let evil: HTTPFields = [.origin: "https://evil.example"]
             let create = try await client.call(.post, "/reactor/v1/documents?wait=true", json: Self.create, headers: evil)
             #expect(create.status == .forbidden)
@@ -67,7 +59,7 @@ struct RequestGuardTests {
             let secret = try await client.call(.get, "/_admin/vault/db/password", headers: evil)
             #expect(secret.status == .forbidden)
             #expect(!secret.text.contains("s3cret"))
-            #expect(migrations.withLock { $0 } == 0)
+            #expect(migrations.count == 0)
             #expect(try await client.call(.get, "/reactor/v1/documents/guarded").status == .notFound)
             // Health answers whatever the origin.
             #expect(try await client.call(.get, "/health", headers: evil).status == .ok)
@@ -215,6 +207,18 @@ struct RequestGuardTests {
                 }
             }
             #expect(ready.withLock { $0 })
+        }
+    }
+
+    /// Admin hooks whose `/_admin/migrate` counts its calls.
+    final class CountedMigrations: Sendable {
+        private let calls = Mutex(0)
+        var count: Int { calls.withLock { $0 } }
+        var hooks: AdminHooks {
+            AdminHooks(migrate: { [self] in
+                calls.withLock { $0 += 1 }
+                return .object(["migrated": true, "store": "memory", "applied": []])
+            })
         }
     }
 
