@@ -12,12 +12,8 @@ import Testing
 /// A reactor on the in-memory store (or `store`) behind the server's router, driven through Hummingbird's test client.
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
-<<<<<<< HEAD
     admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false, store: (any ReactorStore)? = nil,
-=======
-    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false,
     requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
->>>>>>> 78a94ea (Server: Host check (421 HOST_NOT_ALLOWED; /health exempt; off on 0.0.0.0 until allowed_hosts is set), Origin check (403 ORIGIN_NOT_ALLOWED, also Sec-Fetch-Site: cross-site without Origin and WebSocket upgrades), JSON-only bodies on state-changing requests (415 UNSUPPORTED_MEDIA_TYPE), CORS for allowed origins; a plain GET of the WebSocket route goes through auth and is 426; tests fail without the middleware)
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
     var builder = ReactorBuilder().withDocumentModels(BuiltInModels.all)
