@@ -13,11 +13,12 @@ extension Reactor {
         })
     }
 
-    /// Records the end of a job that did not commit through a fence. Retried a few times: a job left unfinished in
-    /// the ledger would hold back its document's later jobs on every node.
+    /// Records the end of a job that did not commit through a fence. A job left unfinished in the ledger would hold
+    /// back its document's later jobs on every node, so an end that cannot be recorded now is kept and recorded with
+    /// the next heartbeats (and before the node leaves), until the ledger takes it.
     func recordEnd(_ job: Job, _ info: JobInfo) async {
         guard let ledger else { return }
-        for attempt in 0..<5 {
+        for attempt in 0..<3 {
             do {
                 try await ledger.finish(job, info: info)
                 return
@@ -28,6 +29,24 @@ extension Reactor {
                 try? await Task.sleep(for: .milliseconds(50 << attempt))
             }
         }
+        unrecordedEnds.withLock { $0[job.id] = UnrecordedEnd(job: job, info: info) }
+        logger.error("the end of a job is kept to be recorded with the next heartbeats", metadata: ["jobId": "\(job.id)"])
+    }
+
+    /// Records the job ends that could not be recorded before, oldest first; stops at the first failure. Returns
+    /// whether none is left.
+    @discardableResult
+    func recordKeptEnds(_ ledger: any JobLedger) async -> Bool {
+        let kept = unrecordedEnds.withLock { $0.values.sorted { $0.info.createdAt < $1.info.createdAt } }
+        for end in kept {
+            do {
+                try await ledger.finish(end.job, info: end.info)
+                unrecordedEnds.withLock { _ = $0.removeValue(forKey: end.job.id) }
+            } catch {
+                return false
+            }
+        }
+        return true
     }
 
     /// Heartbeats until cancelled; runs the jobs handed over from nodes that stopped.
@@ -35,6 +54,7 @@ extension Reactor {
         while !Task.isCancelled {
             try? await Task.sleep(for: ledger.heartbeatInterval)
             if Task.isCancelled { return }
+            await recordKeptEnds(ledger)
             do {
                 let taken = try await ledger.heartbeat(takeOver: !isShutdown)
                 if !taken.isEmpty { await adopt(taken) }
@@ -161,4 +181,10 @@ extension Reactor {
         }
         return info
     }
+}
+
+/// A job's end that the ledger has not recorded yet.
+struct UnrecordedEnd: Sendable {
+    var job: Job
+    var info: JobInfo
 }

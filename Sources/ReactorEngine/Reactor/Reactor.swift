@@ -47,9 +47,16 @@ public final class Reactor: Service, Sendable {
         var running: [String: (Job, JobControl, any JobQueue)] = [:]
         var nextJob: UInt64 = 0
         var executorFinished = false
+        /// Submissions admitted and not yet queued (recorded in the ledger first, in a cluster).
+        var admittedSubmissions = 0
+        /// The shutdown waits for admitted submissions before it closes the queues (see ``admitSubmission()``).
+        var closeQueuesWhenAdmittedLeave = false
+        var neverStarted = false
     }
     private let state = Mutex(State())
     private let stopWaiters = Waiters()
+    /// Ends of jobs the ledger did not take yet (see ``recordEnd(_:_:)``), by job id.
+    let unrecordedEnds = Mutex<[String: UnrecordedEnd]>([:])
     private let jobPrefix = String(UInt64.random(in: 0..<UInt64.max), radix: 36)
 
     init(
@@ -138,7 +145,18 @@ public final class Reactor: Service, Sendable {
         } onGracefulShutdown: {
             self.beginShutdown()
         }
-        await ledger?.leave()
+        if let ledger {
+            // Job ends kept because the ledger refused them: a last try before the node leaves.
+            for attempt in 0..<5 where !(await recordKeptEnds(ledger)) {
+                try? await Task.sleep(for: .milliseconds(100 << attempt))
+            }
+            let lost = unrecordedEnds.withLock { $0.keys.sorted() }
+            if !lost.isEmpty {
+                logger.error("the ends of these jobs could not be recorded; another node may run them again after the node timeout",
+                             metadata: ["jobIds": "\(lost.joined(separator: ","))"])
+            }
+            await ledger.leave()
+        }
         state.withLock { $0.lifecycle = .stopped }
         stopWaiters.notifyAll()
     }
@@ -161,24 +179,54 @@ public final class Reactor: Service, Sendable {
     }
 
     private func beginShutdown() {
-        let neverStarted = state.withLock { s -> Bool in
+        let (neverStarted, closeNow) = state.withLock { s -> (Bool, Bool) in
             switch s.lifecycle {
             case .idle:
                 s.lifecycle = .stopped
-                return true
+                s.neverStarted = true
             case .running:
                 s.lifecycle = .stopping
-                return false
             case .stopping, .stopped:
-                return false
+                break
             }
+            // Submissions already admitted are queued (and run) before the queues close: a submitter is never told
+            // "refused" about a job the ledger holds, which another node would take over and run after all.
+            if s.admittedSubmissions > 0 {
+                s.closeQueuesWhenAdmittedLeave = true
+                return (s.neverStarted, false)
+            }
+            return (s.neverStarted, true)
         }
+        if closeNow { closeQueues(neverStarted: neverStarted) }
+    }
+
+    private func closeQueues(neverStarted: Bool) {
         queue.close()
         takenOverQueue.close()
         if neverStarted {
             beginShutdownOfIdleQueue()
             stopWaiters.notifyAll()
         }
+    }
+
+    /// Admits one submission unless the reactor is shutting down: refused work is refused before anything (a ledger
+    /// record) exists of it, and admitted work reaches the queue before the shutdown closes it.
+    private func admitSubmission() -> Bool {
+        state.withLock { s in
+            guard s.lifecycle == .idle || s.lifecycle == .running else { return false }
+            s.admittedSubmissions += 1
+            return true
+        }
+    }
+
+    private func submissionLeft() {
+        let close = state.withLock { s -> Bool? in
+            s.admittedSubmissions -= 1
+            guard s.admittedSubmissions == 0, s.closeQueuesWhenAdmittedLeave else { return nil }
+            s.closeQueuesWhenAdmittedLeave = false
+            return s.neverStarted
+        }
+        if let neverStarted = close { closeQueues(neverStarted: neverStarted) }
     }
 
     /// Nobody will run what is queued: fails it so that no caller waits forever.
@@ -201,8 +249,9 @@ public final class Reactor: Service, Sendable {
 
     /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`).
     func submit(_ jobs: [Job]) async throws -> [JobInfo] {
-        guard !isShutdown else { throw ReactorError.shutdown() }
         for job in jobs { try Self.checkIdentifiers(job) }
+        guard admitSubmission() else { throw ReactorError.shutdown() }
+        defer { submissionLeft() }
         let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
         jobTracker.register(infos)
         // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
