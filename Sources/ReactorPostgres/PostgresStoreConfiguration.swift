@@ -11,6 +11,9 @@ import ReactorCore
 /// - `tls`: ``TLSMode/disable`` for a loopback host, ``TLSMode/prefer`` otherwise (`sslmode` in a URL overrides it).
 /// - `poolSize`: 10 connections at most.
 /// - `connectTimeout`: 10 seconds.
+/// - `statementTimeout`: 30 seconds: the deadline of every statement of the store's connections, commits included
+///   (PostgreSQL's `statement_timeout`): a commit stuck behind a lock or a stalled server fails (transiently, so the job
+///   is retried) instead of holding its document and executor slot for good.
 public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// Whether and how the connection is encrypted; the names follow libpq's `sslmode`.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
@@ -44,6 +47,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var poolSize: Int
     /// How long opening a connection may take. Default 10 seconds.
     public var connectTimeout: Duration
+    /// The longest a statement may run before PostgreSQL cancels it (`statement_timeout`). Default 30 seconds.
+    public var statementTimeout: Duration = .seconds(30)
 
     /// The default schema name.
     public static let defaultSchema = "reactor"
@@ -150,7 +155,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
             host: host, port: port, username: username, password: password, database: database, tls: tlsConfiguration)
         config.options.maximumConnections = poolSize
         config.options.connectTimeout = connectTimeout
-        config.options.additionalStartupParameters = [("application_name", "reactor")]
+        let timeout = statementTimeout.components
+        let milliseconds = max(1, timeout.seconds * 1_000 + timeout.attoseconds / 1_000_000_000_000_000)
+        config.options.additionalStartupParameters = [("application_name", "reactor"), ("statement_timeout", String(milliseconds))]
         return config
     }
 

@@ -7,12 +7,14 @@ import ReactorSQLite
 import Synchronization
 import Testing
 
-/// A counter model for engine tests: `ADD {amount}`, `FAIL` (reducer throws), `SLOW {ms}` (sleeps, blocking).
+/// A counter model for engine tests: `ADD {amount}`, `FAIL` (reducer throws), `SLOW {ms}` (sleeps, blocking),
+/// `HANG {gate}` (blocks its thread until the test opens the ``ReducerGate`` named `gate`).
 enum Counter {
     static let documentType = "test/counter"
     struct State: Codable, Sendable, Equatable { var value: Int }
     struct Amount: Codable, Sendable { var amount: Int }
     struct Delay: Codable, Sendable { var ms: Int }
+    struct Gate: Codable, Sendable { var gate: String }
 
     static let model = TypedDocumentModel(documentType: documentType, initialState: State(value: 0))
         .on("ADD", input: Amount.self) { state, input, _ in state.value += input.amount }
@@ -20,6 +22,10 @@ enum Counter {
         .on("SLOW", input: Delay.self) { state, input, _ in
             usleep(UInt32(input.ms) * 1000)
             state.value += 1
+        }
+        .on("HANG", input: Gate.self) { state, input, _ in
+            ReducerGate.named(input.gate).block()
+            state.value += 1000
         }
 
     static func add(_ amount: Int, id: String = UUID().uuidString) -> Action {
@@ -29,6 +35,34 @@ enum Counter {
     static func value(_ document: Document) -> Int? {
         document.state[Scope.global]?["value"]?.intValue
     }
+}
+
+/// A reducer that does not return until the test says so: it blocks its thread (as a reducer stuck in a loop or a
+/// blocking call would), which only the engine's model threads may suffer.
+final class ReducerGate: Sendable {
+    private static let gates = Mutex<[String: ReducerGate]>([:])
+    private let semaphore = DispatchSemaphore(value: 0)
+    private let counts = Mutex((blocked: 0, returned: 0))
+
+    static func named(_ name: String) -> ReducerGate {
+        gates.withLock { gates in
+            if let gate = gates[name] { return gate }
+            let gate = ReducerGate()
+            gates[name] = gate
+            return gate
+        }
+    }
+
+    func block() {
+        counts.withLock { $0.blocked += 1 }
+        semaphore.wait()
+        semaphore.signal()  // let the next blocked reducer through too
+        counts.withLock { $0.returned += 1 }
+    }
+
+    func open() { semaphore.signal() }
+    var blocked: Int { counts.withLock { $0.blocked } }
+    var returned: Int { counts.withLock { $0.returned } }
 }
 
 /// Where the SQLite scenarios keep their files: one directory per test process, removed when the process exits.

@@ -8,6 +8,8 @@ struct JobRunner: Sendable {
     let models: ModelResolver
     let verifier: (any SignatureVerifier)?
     let keyframeInterval: Int
+    /// Where reducers and state hashes run (off the cooperative pool).
+    let threads = ModelThreads()
 
     /// What a prepared job will write.
     struct Prepared {
@@ -124,23 +126,41 @@ struct JobRunner: Sendable {
         }
         var skip = 0
         var error: String?
+        let model = doc.model
+        let state = sw.state
+        let revision = sw.revision
+        // Model code runs on a model thread (``ModelThreads``): a reducer that blocks or never returns holds no
+        // thread of the cooperative pool, and the job is released at its timeout.
         if !isHistory, sw.history == nil {
             // The common path: validate (a throw fails the job) and reduce (a failure is recorded) in one step.
-            switch try doc.model.reduceValidated(state: sw.state, action: action) {
-            case .success(let next): sw.state = next
-            case .failure(let reducerError): error = History.describe(reducerError)
+            let (next, hash, reducerError) = try await threads.run { () throws -> (JSONValue?, String?, String?) in
+                switch try model.reduceValidated(state: state, action: action) {
+                case .success(let next): return (next, StateHash.of(next), nil)
+                case .failure(let reducerError): return (nil, nil, History.describe(reducerError))
+                }
             }
-        } else if var history = sw.history {
-            if !isHistory { try doc.model.validate(action) }
-            let outcome = history.apply(action, at: sw.revision)
+            if let next, let hash {
+                sw.state = next
+                sw.hash = hash
+            }
+            error = reducerError
+        } else if let history = sw.history {
+            let (after, outcome, hash) = try await threads.run { () throws -> (History, History.Outcome, String?) in
+                if !isHistory { try model.validate(action) }
+                var history = history
+                let outcome = history.apply(action, at: revision)
+                return (history, outcome, outcome.error == nil ? StateHash.of(history.state) : nil)
+            }
             skip = outcome.skip
             error = outcome.error
-            if error == nil { sw.state = history.state }
-            sw.history = history
+            if let hash {
+                sw.state = after.state
+                sw.hash = hash
+            }
+            sw.history = after
         } else {
             throw ReactorError(.internal, "history action '\(action.type)' without a loaded history")
         }
-        if error == nil { sw.hash = StateHash.of(sw.state) }
         let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
         sw.operations.append(op)
         sw.recent.append(.init(index: op.index, state: sw.state, hash: sw.hash))

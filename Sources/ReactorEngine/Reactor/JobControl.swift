@@ -1,42 +1,95 @@
+import Dispatch
+import ReactorCore
 import Synchronization
 
-/// The race between a job finishing and its timeout: exactly one of them wins.
+/// The race between a job finishing and its timeout: exactly one of them wins. The job's executor slot is given back
+/// (``onEnd``) when the executor is done with the job, or at once when it times out, even when a reducer that timed
+/// out is still running on its model thread or a store call has not returned.
 final class JobControl: Sendable {
     enum Phase { case running, committing, finished, timedOut }
-    private let phase = Mutex(Phase.running)
+    private struct State {
+        var phase = Phase.running
+        /// Resumes a job waiting on its model thread (see ``ModelThreads``).
+        var cancelReduction: (@Sendable () -> Void)?
+        var ended = false
+    }
+    private let state = Mutex(State())
     let startedAt = ContinuousClock.now
+    /// Where the job's model code runs (see ``ModelThreads``): a reducer stuck on it blocks only this job.
+    let modelQueue = DispatchQueue(label: "reactor.job", qos: .userInitiated)
+    private let onEnd: @Sendable () -> Void
+
+    /// The control of the job the current task prepares (set by the executor around ``JobRunner/prepare(_:dedupe:)``).
+    @TaskLocal static var current: JobControl?
+
+    /// The error of a job that ran past its timeout.
+    static let timeoutError = ReactorError(.jobTimeout, "the job ran longer than its timeout")
+
+    /// - Parameter onEnd: called once, when the job finishes or times out (gives its executor slot back).
+    init(onEnd: @escaping @Sendable () -> Void = {}) {
+        self.onEnd = onEnd
+    }
 
     /// Enters the commit; false when the job already timed out (it must not write).
     func beginCommit() -> Bool {
-        phase.withLock { p in
-            guard p == .running else { return false }
-            p = .committing
+        state.withLock { s in
+            guard s.phase == .running else { return false }
+            s.phase = .committing
             return true
         }
     }
 
     /// Back to running after a failed commit that will be retried.
     func abortCommit() {
-        phase.withLock { p in if p == .committing { p = .running } }
+        state.withLock { s in if s.phase == .committing { s.phase = .running } }
     }
 
-    /// Marks the job finished; false when the timeout already reported it.
+    /// Marks the job finished; false when the timeout already reported it. (Its slot is given back when the
+    /// executor's task for it returns, after the job's events.)
     func finish() -> Bool {
-        phase.withLock { p in
-            guard p == .running || p == .committing else { return false }
-            p = .finished
+        state.withLock { s -> Bool in
+            guard s.phase == .running || s.phase == .committing else { return false }
+            s.phase = .finished
             return true
         }
     }
 
-    /// Marks the job timed out; false when it is committing or finished.
+    /// Marks the job timed out; false when it is committing or finished. A reduction the job waits for is abandoned.
     func timeOut() -> Bool {
-        phase.withLock { p in
-            guard p == .running else { return false }
-            p = .timedOut
+        let cancel = state.withLock { s -> (@Sendable () -> Void)?? in
+            guard s.phase == .running else { return nil }
+            s.phase = .timedOut
+            defer { s.cancelReduction = nil }
+            return .some(s.cancelReduction)
+        }
+        guard let cancel else { return false }
+        cancel?()
+        end()
+        return true
+    }
+
+    var isTimedOut: Bool { state.withLock { $0.phase == .timedOut } }
+
+    /// Registers how to abandon the reduction the job is about to wait for; false when the job already timed out.
+    func attach(_ cancel: @escaping @Sendable () -> Void) -> Bool {
+        state.withLock { s in
+            guard s.phase != .timedOut else { return false }
+            s.cancelReduction = cancel
             return true
         }
     }
 
-    var isTimedOut: Bool { phase.withLock { $0 == .timedOut } }
+    /// The reduction returned.
+    func detach() {
+        state.withLock { $0.cancelReduction = nil }
+    }
+
+    /// Gives the slot back (once), also when the job ends another way (a failure before its control finished).
+    func end() {
+        let first = state.withLock { s -> Bool in
+            defer { s.ended = true }
+            return !s.ended
+        }
+        if first { onEnd() }
+    }
 }

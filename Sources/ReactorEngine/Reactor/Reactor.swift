@@ -294,22 +294,24 @@ public final class Reactor: Service, Sendable {
 
     // MARK: Executing
 
+    /// Runs jobs from `queue`, at most `maxConcurrency` at a time. A slot is given back when its job ends or times
+    /// out, so a job stuck past its timeout (a reducer that never returns, a store that does not answer) does not keep
+    /// the executor from running other documents' jobs.
     private func executorLoop(_ queue: any JobQueue) async {
-        await withTaskGroup(of: Void.self) { group in
-            var inFlight = 0
+        let slots = ExecutorSlots(count: executorConfig.maxConcurrency)
+        await withDiscardingTaskGroup { group in
             while true {
-                while inFlight >= executorConfig.maxConcurrency {
-                    _ = await group.next()
-                    inFlight -= 1
+                guard await slots.acquire() else { break }
+                guard let work = await queue.dequeue() else {
+                    slots.release()
+                    break
                 }
-                guard let work = await queue.dequeue() else { break }
-                inFlight += 1
-                group.addTask { await self.execute(work, from: queue) }
+                group.addTask { await self.execute(work, from: queue, slots: slots) }
             }
         }
     }
 
-    private func execute(_ work: QueuedWork, from queue: any JobQueue) async {
+    private func execute(_ work: QueuedWork, from queue: any JobQueue, slots: ExecutorSlots) async {
         switch work {
         case .dependencyFailed(let job, let dependency):
             let error = ReactorError(.dependencyFailed, "job '\(job.id)' did not run: its dependency '\(dependency)' failed",
@@ -317,14 +319,16 @@ public final class Reactor: Service, Sendable {
             let info = jobTracker.update(job.id, { $0.status = .failed; $0.error = error })
             if let info { await recordEnd(job, info) }
             queue.complete(job, succeeded: false)
+            slots.release()
             if let info { await eventBus.emit(.jobFailed(info, error)) }
         case .run(let job):
-            await run(job, from: queue)
+            let control = JobControl(onEnd: { slots.release() })
+            await JobControl.$current.withValue(control) { await run(job, control: control, from: queue) }
+            control.end()
         }
     }
 
-    private func run(_ job: Job, from queue: any JobQueue) async {
-        let control = JobControl()
+    private func run(_ job: Job, control: JobControl, from queue: any JobQueue) async {
         state.withLock { $0.running[job.id] = (job, control, queue) }
         defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
         consistency.beginWrite(job.documentID)
