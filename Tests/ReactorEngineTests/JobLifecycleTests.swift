@@ -37,7 +37,7 @@ import Testing
     func everyTransitionEmitsAnEventInOrder(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in
             let seen = Collector<(String, ReactorEventKind)>()
-            module.eventBus.subscribe(nil) { event in seen.append((event.job.id, event.kind)) }
+            module.eventBus.subscribe(nil, delivery: .inline) { event in seen.append((event.job.id, event.kind)) }
             let doc = try await module.reactor.createCounter()
             let job = try await module.reactor.execute(doc.id, actions: [Counter.add(1)])
             _ = try await module.reactor.waitForJob(job.id)
@@ -58,7 +58,7 @@ import Testing
         do {
             let reactor = module.reactor
             let running = Mutex((now: 0, peak: 0))
-            module.eventBus.subscribe([.jobRunning, .jobReadReady, .jobFailed]) { event in
+            module.eventBus.subscribe([.jobRunning, .jobReadReady, .jobFailed], delivery: .inline) { event in
                 running.withLock { r in
                     if event.kind == .jobRunning { r.now += 1; r.peak = max(r.peak, r.now) } else { r.now -= 1 }
                 }

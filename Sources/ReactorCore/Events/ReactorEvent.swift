@@ -36,15 +36,45 @@ public enum ReactorEventKind: String, Sendable, Hashable, CaseIterable {
     case jobFailed = "JOB_FAILED"
 }
 
-/// Internal publish/subscribe for reactor events. Subscribers are called one after another, in registration order.
+/// How a subscriber receives events.
+public enum EventDelivery: Sendable, Hashable {
+    /// Called by the task that emits, before the job goes on: the subscriber sees each event before the job's next
+    /// step, and a slow subscriber slows every job. For cheap handlers that need that guarantee (tests, assertions).
+    case inline
+    /// Queued for the subscriber (at most `capacity` events) and delivered in order by the bus's own delivery task
+    /// (``EventBus/run()``), so a slow subscriber never holds a job back. When the queue is full the oldest event is
+    /// dropped (and counted).
+    case buffered(capacity: Int)
+
+    /// The default: buffered, 1,024 events.
+    public static let `default` = EventDelivery.buffered(capacity: 1_024)
+}
+
+/// Internal publish/subscribe for reactor events. Each subscriber gets the events of its kinds in the order they
+/// were emitted.
 public protocol EventBus: Sendable {
-    /// Registers `handler` for events of `kinds` (all kinds when nil). Returns a token for ``unsubscribe(_:)``.
+    /// Registers `handler` for events of `kinds` (all kinds when nil), delivered as `delivery` says. Returns a token
+    /// for ``unsubscribe(_:)``.
     @discardableResult
-    func subscribe(_ kinds: Set<ReactorEventKind>?, _ handler: @escaping @Sendable (ReactorEvent) async -> Void) -> EventSubscription
+    func subscribe(
+        _ kinds: Set<ReactorEventKind>?, delivery: EventDelivery, _ handler: @escaping @Sendable (ReactorEvent) async -> Void
+    ) -> EventSubscription
     /// Removes a subscription.
     func unsubscribe(_ subscription: EventSubscription)
-    /// Delivers `event` to every matching subscriber, in order, and returns when all have been called.
+    /// Hands `event` to every matching subscriber: inline ones are called before this returns, buffered ones get it
+    /// queued.
     func emit(_ event: ReactorEvent) async
+    /// Delivers buffered events until the task is cancelled, then delivers what is still queued and returns. The
+    /// reactor runs it for as long as it runs.
+    func run() async
+}
+
+extension EventBus {
+    /// Registers `handler` with the ``EventDelivery/default`` delivery (buffered).
+    @discardableResult
+    public func subscribe(_ kinds: Set<ReactorEventKind>?, _ handler: @escaping @Sendable (ReactorEvent) async -> Void) -> EventSubscription {
+        subscribe(kinds, delivery: .default, handler)
+    }
 }
 
 /// A token identifying one event-bus subscription.

@@ -120,27 +120,32 @@ public final class Reactor: Service, Sendable {
         }
         if !resumed.isEmpty { await adopt(resumed) }
         await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await self.processorManager.run() }
-                    await withTaskGroup(of: Void.self) { executor in
-                        executor.addTask { await self.watchdog() }
-                        if let ledger = self.ledger {
-                            executor.addTask { await self.heartbeatLoop(ledger) }
-                            executor.addTask { await self.followCluster(from: startOrdinal) }
+            // The event bus delivers buffered events for as long as the reactor runs, and what is left after.
+            await withTaskGroup(of: Void.self) { bus in
+                bus.addTask { await self.eventBus.run() }
+                await withTaskCancellationHandler {
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await self.processorManager.run() }
+                        await withTaskGroup(of: Void.self) { executor in
+                            executor.addTask { await self.watchdog() }
+                            if let ledger = self.ledger {
+                                executor.addTask { await self.heartbeatLoop(ledger) }
+                                executor.addTask { await self.followCluster(from: startOrdinal) }
+                            }
+                            await withTaskGroup(of: Void.self) { loops in
+                                loops.addTask { await self.executorLoop(self.queue) }
+                                if self.ledger != nil { loops.addTask { await self.executorLoop(self.takenOverQueue) } }
+                            }
+                            self.state.withLock { $0.executorFinished = true }
+                            executor.cancelAll()
                         }
-                        await withTaskGroup(of: Void.self) { loops in
-                            loops.addTask { await self.executorLoop(self.queue) }
-                            if self.ledger != nil { loops.addTask { await self.executorLoop(self.takenOverQueue) } }
-                        }
-                        self.state.withLock { $0.executorFinished = true }
-                        executor.cancelAll()
+                        self.processorManager.stop()
+                        await group.waitForAll()
                     }
-                    self.processorManager.stop()
-                    await group.waitForAll()
+                } onCancel: {
+                    self.beginShutdown()
                 }
-            } onCancel: {
-                self.beginShutdown()
+                bus.cancelAll()
             }
         } onGracefulShutdown: {
             self.beginShutdown()
