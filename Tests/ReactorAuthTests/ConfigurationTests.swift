@@ -3,7 +3,7 @@ import ReactorAuth
 import ReactorCore
 import Testing
 
-@Suite("Configuration is checked before any key reaches jwt-kit")
+@Suite("Configuration is checked before any key reaches jwt-kit", .timeLimit(.minutes(3)))
 struct ConfigurationTests {
     func configError(_ configuration: JWTAuthConfiguration) async -> ReactorError? {
         await reactorError { try await JWTAuthClient(configuration: configuration) }

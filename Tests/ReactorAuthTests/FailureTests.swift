@@ -4,7 +4,7 @@ import ReactorAuth
 import ReactorCore
 import Testing
 
-@Suite("Every verification failure has its code")
+@Suite("Every verification failure has its code", .timeLimit(.minutes(3)))
 struct FailureTests {
     let clock = TestClock()
 

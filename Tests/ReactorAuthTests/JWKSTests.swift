@@ -5,7 +5,7 @@ import ReactorCore
 import Synchronization
 import Testing
 
-@Suite("JSON Web Key Sets")
+@Suite("JSON Web Key Sets", .timeLimit(.minutes(3)))
 struct JWKSTests {
     /// Three key pairs of three algorithms, published under kids r1, e1, d1.
     struct KeySet {

@@ -5,7 +5,7 @@ import ReactorCore
 import Synchronization
 import Testing
 
-@Suite("RemoteAuthClient against a real server")
+@Suite("RemoteAuthClient against a real server", .timeLimit(.minutes(3)))
 struct RemoteAuthClientTests {
     /// A Reactor-like server: `GET /reactor/v1/auth/me` verifies the bearer token with a ``JWTAuthClient`` and
     /// answers `{"claims": …}` or `{"error": {"code", "message"}}` (401 for token errors, 403 for subject

@@ -4,7 +4,7 @@ import ReactorAuth
 import ReactorCore
 import Testing
 
-@Suite("Issue and verify round trips")
+@Suite("Issue and verify round trips", .timeLimit(.minutes(3)))
 struct RoundTripTests {
     /// An issuer and the matching configuration for `algorithm`, with keys generated now.
     static func setup(_ algorithm: TokenSigningAlgorithm, kid: String? = nil) throws -> (

@@ -3,7 +3,7 @@ import ReactorConfig
 import ReactorCore
 import Testing
 
-@Suite("Loading Reactor.toml")
+@Suite("Loading Reactor.toml", .timeLimit(.minutes(3)))
 struct ConfigLoadingTests {
     @Test func defaultsWithNoFile() throws {
         let directory = TemporaryDirectory()

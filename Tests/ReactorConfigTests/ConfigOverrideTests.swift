@@ -2,7 +2,7 @@ import ReactorConfig
 import ReactorCore
 import Testing
 
-@Suite("Environment and command-line overrides")
+@Suite("Environment and command-line overrides", .timeLimit(.minutes(3)))
 struct ConfigOverrideTests {
     let file = """
         [server]

@@ -3,7 +3,7 @@ import ReactorCore
 import ReactorTesting
 import Testing
 
-@Suite("Resolving env: and vault: references")
+@Suite("Resolving env: and vault: references", .timeLimit(.minutes(3)))
 struct ConfigResolutionTests {
     static let secret32 = "0123456789abcdef0123456789abcdef"
 

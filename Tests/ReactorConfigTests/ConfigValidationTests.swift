@@ -3,7 +3,7 @@ import ReactorConfig
 import ReactorCore
 import Testing
 
-@Suite("Invalid configurations")
+@Suite("Invalid configurations", .timeLimit(.minutes(3)))
 struct ConfigValidationTests {
     @Test func unknownSection() throws {
         let error = try configError("[server]\nbind = \"127.0.0.1:1\"\n\n[stor]\nbackend = \"sqlite\"\n")

@@ -3,7 +3,7 @@ import ReactorConfig
 import ReactorCore
 import Testing
 
-@Suite("Starter Reactor.toml")
+@Suite("Starter Reactor.toml", .timeLimit(.minutes(3)))
 struct StarterFileTests {
     @Test func loadsBackToExactlyTheDefaults() throws {
         let starter = ReactorConfiguration.starterFile

@@ -2,7 +2,7 @@ import Foundation
 import ReactorCore
 import Testing
 
-@Suite struct HashingTests {
+@Suite(.timeLimit(.minutes(3))) struct HashingTests {
     @Test(arguments: 0..<40)
     func base64URLMatchesFoundation(_ length: Int) {
         let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) }
@@ -49,7 +49,7 @@ import Testing
     }
 }
 
-@Suite struct HeaderJSONTests {
+@Suite(.timeLimit(.minutes(3))) struct HeaderJSONTests {
     @Test(arguments: [false, true])
     func directConversionEqualsCodable(_ full: Bool) throws {
         var header = DocumentHeader(id: "d1", documentType: "t/x", createdAt: 1_700_000_000_123, lastModifiedAt: 1_700_000_000_456)

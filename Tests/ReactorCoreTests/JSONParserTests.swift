@@ -29,7 +29,7 @@ private func failure(_ text: String) -> JSONParser.Failure? {
     failure(Array(text.utf8))
 }
 
-@Suite struct JSONParserTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONParserTests {
     static let valid: [(String, JSONValue)] = [
         ("null", nil),
         ("true", true),

@@ -174,7 +174,7 @@ struct Probe: Codable {
 
 // MARK: - Tests
 
-@Suite struct JSONValueEncoderTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONValueEncoderTests {
     @Test func roundTripsNestedStruct() throws {
         let value = try JSONValueEncoder().encode(TodoTask.sample)
         let back = try JSONValueDecoder().decode(TodoTask.self, from: value)

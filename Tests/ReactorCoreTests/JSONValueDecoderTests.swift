@@ -29,7 +29,7 @@ private func reactorError(_ body: () throws -> Void) -> ReactorError? {
     }
 }
 
-@Suite struct JSONValueDecoderTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONValueDecoderTests {
     @Test func typeMismatchPathThroughCoder() throws {
         let input = try JSONValueCoder.parse(#"{"items":[{"text":1}]}"#)
 

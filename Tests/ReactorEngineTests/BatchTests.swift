@@ -2,7 +2,7 @@ import ReactorCore
 import ReactorEngine
 import Testing
 
-@Suite struct BatchTests {
+@Suite(.timeLimit(.minutes(3))) struct BatchTests {
     /// Scenario 5: B depends on A, A fails: B fails with a dependency error; independent C still runs.
     @Test(arguments: StoreKind.allCases)
     func failedDependencyFailsDependents(_ kind: StoreKind) async throws {

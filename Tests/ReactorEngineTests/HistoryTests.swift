@@ -3,7 +3,7 @@ import ReactorEngine
 import ReactorModels
 import Testing
 
-@Suite struct HistoryTests {
+@Suite(.timeLimit(.minutes(3))) struct HistoryTests {
     /// Scenario 6: undo twice, redo once, prune — states and hashes equal a fresh replay of the effective history.
     @Test(arguments: StoreKind.allCases)
     func undoRedoPruneMatchFreshReplay(_ kind: StoreKind) async throws {

@@ -7,7 +7,7 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-@Suite struct JobLifecycleTests {
+@Suite(.timeLimit(.minutes(3))) struct JobLifecycleTests {
     @Test(arguments: StoreKind.allCases)
     func createExecuteAndRead(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in
@@ -229,7 +229,7 @@ final class BarrierReadModel: ReadModel {
     var peak: Int { state.withLock { $0.peak } }
 }
 
-@Suite struct ConcurrencyTests {
+@Suite(.timeLimit(.minutes(3))) struct ConcurrencyTests {
     /// Jobs on different documents overlap up to `maxConcurrency`, never more.
     @Test func documentsRunConcurrentlyUpToTheLimit() async throws {
         let barrier = BarrierReadModel(target: 3)

@@ -29,7 +29,7 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
     }
 }
 
-@Suite struct RetryTests {
+@Suite(.timeLimit(.minutes(3))) struct RetryTests {
     @Test func transientErrorsAreRetried() async throws {
         let store = FlakyStore(failures: 2, error: .storage("database is locked", transient: true))
         try await ReactorBuilder.testing().withStore(store).withReactor { module in
@@ -59,7 +59,7 @@ final class FlakyStore: ForwardingStore, @unchecked Sendable {
     }
 }
 
-@Suite struct LoadTests {
+@Suite(.timeLimit(.minutes(3))) struct LoadTests {
     /// Builds a document with history on one reactor and returns its operations in index order, per scope.
     private func source() async throws -> (Document, [Operation]) {
         try await ReactorBuilder.testing().withReactor { module in
@@ -140,7 +140,7 @@ final class BrokenStore: ForwardingStore, @unchecked Sendable {
     override func latestOrdinal() async throws -> Int64 { throw ReactorError.storage("disk on fire") }
 }
 
-@Suite struct StartupFailureTests {
+@Suite(.timeLimit(.minutes(3))) struct StartupFailureTests {
     @Test func aReactorThatCannotStartStopsCleanly() async throws {
         let module = try await ReactorBuilder.testing().withStore(BrokenStore()).buildModule()
         let job = try await module.reactor.create(NewDocument(documentType: Counter.documentType))

@@ -21,7 +21,7 @@ final class CountingModel: DocumentModel {
     }
 }
 
-@Suite struct ModelDispatchTests {
+@Suite(.timeLimit(.minutes(3))) struct ModelDispatchTests {
     @Test func engineUsesTheModelsOwnReduceValidated() async throws {
         let model = CountingModel()
         try await ReactorBuilder().withDocumentModels([model]).withReactor { module in

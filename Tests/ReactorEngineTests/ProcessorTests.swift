@@ -1,6 +1,7 @@
 import ReactorCore
 import ReactorEngine
 import ReactorMemory
+import ReactorTesting
 import Synchronization
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 final class RecordingProcessor: Processor {
     let name: String
     let filter: OperationFilter?
-    private let state = Mutex((seen: [Int64](), failAfter: Int?.none))
+    private let state = Mutex((seen: [Int64](), failAfter: Int?.none, failures: 0))
 
     init(name: String, filter: OperationFilter? = nil, failAfter: Int? = nil) {
         self.name = name
@@ -19,6 +20,7 @@ final class RecordingProcessor: Processor {
     func process(_ records: [OperationRecord]) async throws {
         try state.withLock { s in
             if let limit = s.failAfter, s.seen.count + records.count > limit {
+                s.failures += 1
                 throw ReactorError(.internal, "processor told to stop")
             }
             s.seen += records.map(\.ordinal)
@@ -26,9 +28,10 @@ final class RecordingProcessor: Processor {
     }
 
     var seen: [Int64] { state.withLock { $0.seen } }
+    var failures: Int { state.withLock { $0.failures } }
 }
 
-@Suite struct ProcessorTests {
+@Suite(.timeLimit(.minutes(3))) struct ProcessorTests {
     /// Scenario 9: a processor stopped mid-stream and restarted resumes from its cursor and sees every operation.
     @Test(arguments: StoreKind.allCases)
     func processorResumesFromCursorAfterRestart(_ kind: StoreKind) async throws {
@@ -37,8 +40,7 @@ final class RecordingProcessor: Processor {
         try await ReactorBuilder.testing().withStore(firstStore).withProcessor(first).withReactor { module in
             let doc = try await module.reactor.createCounter(id: "p")
             for i in 0..<40 { try await module.reactor.executeAndWait(doc.id, [Counter.add(i)]) }
-            // Give the processor time to reach its failure point.
-            for _ in 0..<100 where first.seen.count < 25 { try await Task.sleep(for: .milliseconds(10)) }
+            try await eventually("the processor reached its failure point") { first.failures > 0 }
         }
         let firstSeen = first.seen
         #expect(firstSeen.count <= 25)
@@ -52,7 +54,7 @@ final class RecordingProcessor: Processor {
         let second = RecordingProcessor(name: "audit", filter: OperationFilter(scopes: [Scope.global]))
         try await ReactorBuilder.testing().withStore(store).withProcessor(second).withReactor { module in
             try await module.reactor.executeAndWait("p", [Counter.add(1)])
-            for _ in 0..<200 where Set(firstSeen + second.seen).count < 41 { try await Task.sleep(for: .milliseconds(10)) }
+            try await eventually("the restarted processor saw every operation") { Set(firstSeen + second.seen).count >= 41 }
         }
         let all = try await store.operations(afterOrdinal: 0, limit: 1_000).filter { $0.stream.scope == Scope.global }.map(\.ordinal)
         #expect(all.count == 41)

@@ -3,7 +3,7 @@ import ReactorEngine
 import ReactorMemory
 import Testing
 
-@Suite struct ReadSideTests {
+@Suite(.timeLimit(.minutes(3))) struct ReadSideTests {
     @Test(arguments: StoreKind.allCases)
     func slugsAndAmbiguousIdentifiers(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in

@@ -4,7 +4,7 @@ import ReactorModels
 import Testing
 
 /// The README's API tour, run as a test (on the in-memory store) so that it stays true.
-@Suite struct ReadmeExampleTests {
+@Suite(.timeLimit(.minutes(3))) struct ReadmeExampleTests {
     @Test func apiTour() async throws {
         try await ReactorBuilder()
             .withDocumentModels(BuiltInModels.all)

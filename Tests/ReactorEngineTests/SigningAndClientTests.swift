@@ -3,7 +3,7 @@ import ReactorEngine
 import ReactorModels
 import Testing
 
-@Suite struct SigningTests {
+@Suite(.timeLimit(.minutes(3))) struct SigningTests {
     @Test(arguments: [SignatureAlgorithm.ed25519, .p256])
     func signedActionsVerify(_ algorithm: SignatureAlgorithm) async throws {
         let signer: any Signer = algorithm == .ed25519 ? Ed25519Signer(name: "ann") : P256Signer(name: "ann")
@@ -51,7 +51,7 @@ import Testing
     }
 }
 
-@Suite struct ClientTests {
+@Suite(.timeLimit(.minutes(3))) struct ClientTests {
     @Test(arguments: StoreKind.allCases)
     func clientConveniences(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in
@@ -100,7 +100,7 @@ import Testing
     }
 }
 
-@Suite struct DefaultSignerTests {
+@Suite(.timeLimit(.minutes(3))) struct DefaultSignerTests {
     @Test(arguments: StoreKind.allCases)
     func builderSignerSignsEverything(_ kind: StoreKind) async throws {
         let signer = P256Signer(name: "app")

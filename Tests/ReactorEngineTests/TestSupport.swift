@@ -7,22 +7,17 @@ import ReactorSQLite
 import Synchronization
 import Testing
 
-/// A counter model for engine tests: `ADD {amount}`, `FAIL` (reducer throws), `SLOW {ms}` (sleeps, blocking),
-/// `HANG {gate}` (blocks its thread until the test opens the ``ReducerGate`` named `gate`).
+/// A counter model for engine tests: `ADD {amount}`, `FAIL` (reducer throws), `HANG {gate}` (blocks its thread until
+/// the test opens the ``ReducerGate`` named `gate`).
 enum Counter {
     static let documentType = "test/counter"
     struct State: Codable, Sendable, Equatable { var value: Int }
     struct Amount: Codable, Sendable { var amount: Int }
-    struct Delay: Codable, Sendable { var ms: Int }
     struct Gate: Codable, Sendable { var gate: String }
 
     static let model = TypedDocumentModel(documentType: documentType, initialState: State(value: 0))
         .on("ADD", input: Amount.self) { state, input, _ in state.value += input.amount }
         .on("FAIL") { _, _ in throw ModelError("this action always fails") }
-        .on("SLOW", input: Delay.self) { state, input, _ in
-            usleep(UInt32(input.ms) * 1000)
-            state.value += 1
-        }
         .on("HANG", input: Gate.self) { state, input, _ in
             ReducerGate.named(input.gate).block()
             state.value += 1000

@@ -3,7 +3,7 @@ import ReactorCore
 import Testing
 
 /// `reactor init | doctor | migrate | vault` against a temporary directory.
-@Suite struct AdminCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct AdminCommandTests {
     @Test func initDoctorMigrateAndVault() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -49,7 +49,7 @@ import Testing
 
 /// The generators (`vault keygen`, `token secret`, `token keypair`) print something the other commands take, as text
 /// or `--json`.
-@Suite struct KeyGeneratorCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct KeyGeneratorCommandTests {
     @Test func vaultKeyAndHMACSecret() throws {
         let text = try runCLI(["vault", "keygen"])
         #expect(text.status == 0)
@@ -96,7 +96,7 @@ import Testing
 }
 
 /// `reactor doc import`: a bulk load with a progress display; a bad line fails alone.
-@Suite struct ImportCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct ImportCommandTests {
     @Test func importsJSONLinesWithProgress() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

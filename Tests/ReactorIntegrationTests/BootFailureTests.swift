@@ -3,7 +3,7 @@ import ReactorCore
 import Testing
 
 /// `reactor serve` refusing to start: each failure exits with its code and a message naming what to fix.
-@Suite struct BootFailureTests {
+@Suite(.timeLimit(.minutes(10))) struct BootFailureTests {
     @Test func dataDirectoryThatCannotBeCreated() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -2,7 +2,7 @@ import Foundation
 import ReactorCore
 import Testing
 
-@Suite struct CommandLineTests {
+@Suite(.timeLimit(.minutes(10))) struct CommandLineTests {
     @Test func docCommandsRoundTripThroughTheDatabaseFile() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -7,7 +7,7 @@ import Testing
 
 /// Scenario 10: a child process writing jobs is killed with SIGKILL; after reopening, every job it saw reach
 /// WRITE_READY is fully present, and no job is half-written.
-@Suite struct CrashSafetyTests {
+@Suite(.timeLimit(.minutes(10))) struct CrashSafetyTests {
     @Test(.timeLimit(.minutes(5)))
     func sigkillLosesNoAcknowledgedWrite() async throws {
         let dir = try temporaryDirectory()

@@ -7,7 +7,7 @@ import Testing
 
 /// `reactor serve` on PostgreSQL selected by URL: `reactor migrate`, then two server processes (two nodes) on one
 /// database; a write on one node is readable on the other with its consistency token.
-@Suite(.serialized) struct PostgresServerTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PostgresServerTests {
     @Test(.timeLimit(.minutes(5)))
     func twoNodesOnOneDatabase() async throws {
         let url = try await PostgresTestServer.createDatabase("serve")

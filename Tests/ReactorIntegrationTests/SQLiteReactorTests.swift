@@ -13,7 +13,7 @@ final class CountingProcessor: Processor {
     func process(_ records: [OperationRecord]) async throws { seen.withLock { $0 += records.map(\.ordinal) } }
 }
 
-@Suite struct SQLiteReactorTests {
+@Suite(.timeLimit(.minutes(10))) struct SQLiteReactorTests {
     /// Reopening the file gives back every document, operation, relationship, slug, ordinal and processor cursor.
     @Test func reopenGivesEverythingBack() async throws {
         let dir = try temporaryDirectory()
@@ -28,7 +28,7 @@ final class CountingProcessor: Processor {
             _ = try await client.execute("home", actions: [Drive.addFolder(id: "f", name: "Folder")])
             let list = try await client.createDocumentInDrive("home", NewDocument(id: "list", documentType: TodoList.documentType, slug: "todo", name: "Todo"), parentFolder: "f")
             _ = try await client.execute("todo", actions: [TodoList.addTodo(id: "1", text: "héllo ✓"), TodoList.toggleTodo(id: "1"), Action(type: BaseAction.undo)])
-            for _ in 0..<200 where processor.seen.withLock({ $0.count }) < 7 { try await Task.sleep(for: .milliseconds(10)) }
+            try await eventually("the processor saw every operation") { processor.seen.withLock { $0.count } >= 7 }
             return [try await client.get(drive.id), try await client.get(list.id)]
         }
         let ordinal = try await store.latestOrdinal()

@@ -4,7 +4,7 @@ import Testing
 
 /// `[auth]` end to end: the HMAC secret lives in the vault, `reactor token issue` mints tokens, `reactor serve`
 /// requires them, and a second server verifies through the first with the remote adapter.
-@Suite(.serialized) struct ServerAuthTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ServerAuthTests {
     @Test(.timeLimit(.minutes(3)))
     func tokensFromTheCLIOpenTheAPI() async throws {
         let dir = try temporaryDirectory()

@@ -10,7 +10,7 @@ import Synchronization
 import Testing
 
 /// The built `reactor serve` binary driven over real HTTP: the README's quick start, live subscriptions, SIGTERM.
-@Suite(.serialized) struct ServerProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ServerProcessTests {
     @Test(.timeLimit(.minutes(3)))
     func quickStartCreateExecuteSubscribeAndStop() async throws {
         let server = try await ServerProcess()

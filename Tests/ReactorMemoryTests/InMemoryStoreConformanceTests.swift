@@ -3,7 +3,7 @@ import ReactorMemory
 import ReactorTesting
 import Testing
 
-@Suite("InMemoryStore conformance")
+@Suite("InMemoryStore conformance", .timeLimit(.minutes(3)))
 struct InMemoryStoreConformanceTests {
     @Test(arguments: StoreConformance.cases)
     func conformance(_ c: ConformanceCase) async throws {

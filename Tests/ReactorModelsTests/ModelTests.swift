@@ -3,7 +3,7 @@ import ReactorEngine
 import ReactorModels
 import Testing
 
-@Suite struct TodoListTests {
+@Suite(.timeLimit(.minutes(3))) struct TodoListTests {
     let model = TodoList.model
 
     func run(_ actions: [Action]) throws -> (TodoList.State, [String?]) {
@@ -52,7 +52,7 @@ import Testing
     }
 }
 
-@Suite struct DriveTests {
+@Suite(.timeLimit(.minutes(3))) struct DriveTests {
     let model = Drive.model
 
     func run(_ actions: [Action]) throws -> (Drive.State, [Bool]) {

@@ -32,7 +32,7 @@ final class CollectingReadModel: ReadModel {
 }
 
 /// Two reactors (two pools, two job ledgers) on one schema, as two nodes in one process.
-@Suite("Reactors in a cluster on PostgreSQL")
+@Suite("Reactors in a cluster on PostgreSQL", .timeLimit(.minutes(10)))
 struct ClusterReactorTests {
     /// A ledger with quick heartbeats; the node timeout is long enough that a busy machine does not make a live node
     /// look stopped unless a test wants that.
@@ -66,7 +66,7 @@ struct ClusterReactorTests {
                 }
                 #expect(seen == [0, 1, 2])
                 // The processor on node 2 gets every global operation written on node 1.
-                for _ in 0..<500 where processor.received.withLock({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(10)) }
+                try await eventually("node 2's processor received node 1's operations") { processor.received.withLock { $0.count } >= 3 }
                 #expect(processor.received.withLock { $0.map(\.operation.index) } == [0, 1, 2])
                 // So does the read model, before a read with node 1's token returns on node 2.
                 #expect(readModel.indexed.withLock { $0.filter { $0.stream.scope == Scope.global }.map(\.operation.index) } == [0, 1, 2])
@@ -90,7 +90,7 @@ struct ClusterReactorTests {
                     .withProcessor(processor).buildModule()
             }
             @Sendable func waitFor(_ processor: CollectingProcessor, count: Int) async throws {
-                for _ in 0..<1_000 where processor.received.withLock({ $0.count }) < count { try await Task.sleep(for: .milliseconds(10)) }
+                try await eventually("the processor received \(count) operations") { processor.received.withLock { $0.count } >= count }
             }
             let first = CollectingProcessor(name: "audit")
             let second = CollectingProcessor(name: "audit")

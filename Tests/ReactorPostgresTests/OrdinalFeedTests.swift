@@ -7,7 +7,7 @@ import Testing
 
 /// The ordinal feed never skips an operation, even while several nodes commit at once: a follower that reads
 /// `operations(afterOrdinal:)` from its last ordinal sees every operation exactly once, in increasing order.
-@Suite("PostgresStore ordinal feed")
+@Suite("PostgresStore ordinal feed", .timeLimit(.minutes(10)))
 struct OrdinalFeedTests {
     @Test func followerNeverSkipsWhileThreeNodesCommit() async throws {
         let configuration = try await PostgresTestSupport.configuration("feed", poolSize: 6)

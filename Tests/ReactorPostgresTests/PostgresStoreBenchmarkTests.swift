@@ -2,7 +2,7 @@ import ReactorPostgres
 import Testing
 
 /// Runs the benchmark small, so that it keeps working; prints the figures and asserts nothing about speed.
-@Suite("PostgresStore benchmark")
+@Suite("PostgresStore benchmark", .timeLimit(.minutes(10)))
 struct PostgresStoreBenchmarkTests {
     @Test func benchmarkRuns() async throws {
         try await PostgresTestSupport.withStore("bench", poolSize: 8) { store in

@@ -2,7 +2,7 @@ import ReactorCore
 import ReactorPostgres
 import Testing
 
-@Suite("PostgresStoreConfiguration")
+@Suite("PostgresStoreConfiguration", .timeLimit(.minutes(10)))
 struct PostgresStoreConfigurationTests {
     @Test func parsesAURL() throws {
         let c = try PostgresStoreConfiguration(url: "postgres://us%40er:p%3Ass@db.example.com:6543/app%20db?sslmode=require&connect_timeout=3", schema: "nodes", poolSize: 7)

@@ -3,7 +3,7 @@ import ReactorPostgres
 import ReactorTesting
 import Testing
 
-@Suite("PostgresStore conformance")
+@Suite("PostgresStore conformance", .timeLimit(.minutes(10)))
 struct PostgresStoreConformanceTests {
     /// Every case on one store in a fresh schema.
     @Test(arguments: StoreConformance.cases)

@@ -5,7 +5,7 @@ import ReactorCore
 import ReactorTesting
 import Testing
 
-@Suite("PostgresStore")
+@Suite("PostgresStore", .timeLimit(.minutes(10)))
 struct PostgresStoreTests {
     static let documentType = "reactor/postgres-test"
 

@@ -7,7 +7,7 @@ import Testing
 
 /// A reactor on ``PostgresStore``: writes through the engine, and a second reactor (another store, same schema) loads
 /// what the first wrote.
-@Suite("Reactor on PostgresStore")
+@Suite("Reactor on PostgresStore", .timeLimit(.minutes(10)))
 struct ReactorOnPostgresTests {
     @Test func secondReactorLoadsWhatTheFirstWrote() async throws {
         let configuration = try await PostgresTestSupport.configuration("reactor")

@@ -3,7 +3,7 @@ import ReactorSQLite
 import ReactorTesting
 import Testing
 
-@Suite("SQLiteStore conformance")
+@Suite("SQLiteStore conformance", .timeLimit(.minutes(3)))
 struct SQLiteStoreConformanceTests {
     @Test(arguments: StoreConformance.cases)
     func conformance(_ c: ConformanceCase) async throws {

@@ -5,7 +5,7 @@ import ReactorCore
 import ReactorTesting
 import Testing
 
-@Suite("SQLiteStore")
+@Suite("SQLiteStore", .timeLimit(.minutes(3)))
 struct SQLiteStoreTests {
     static let documentType = "reactor/sqlite-test"
 

@@ -7,7 +7,7 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-@Suite("HTTP auth, admin and system routes")
+@Suite("HTTP auth, admin and system routes", .timeLimit(.minutes(3)))
 struct AuthAndSystemRouteTests {
     @Test func bearerTokenIsRequiredWhenAuthIsConfigured() async throws {
         try await withTestServer(auth: StaticAuthClient()) { client, _, _ in

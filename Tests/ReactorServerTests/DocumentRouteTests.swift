@@ -5,7 +5,7 @@ import ReactorEngine
 import ReactorServer
 import Testing
 
-@Suite("HTTP document API")
+@Suite("HTTP document API", .timeLimit(.minutes(3)))
 struct DocumentRouteTests {
     /// Ids, slugs, branches and action ids follow the one rule of `Identifiers` (the CLI refuses the same values with
     /// the same messages: `CommandLineTests.identifiersAreRefusedLikeOverHTTP`).

@@ -5,7 +5,7 @@ import ReactorServer
 import Testing
 
 /// Bad input always gets a 4xx with a JSON body `{"error": {"code", "message"}}` naming what was wrong.
-@Suite("HTTP errors")
+@Suite("HTTP errors", .timeLimit(.minutes(3)))
 struct ErrorResponseTests {
     @Test func badBodiesNameTheField() async throws {
         try await withTestServer { client, _, _ in

@@ -51,7 +51,7 @@ func post(_ url: String, _ json: JSONValue) async throws -> JSONValue {
     return try JSONValueCoder.parse(String(buffer: body))
 }
 
-@Suite("Live subscriptions over SSE and WebSocket")
+@Suite("Live subscriptions over SSE and WebSocket", .timeLimit(.minutes(3)))
 struct LiveSubscriptionTests {
     @Test func serverSentEventsDeliverChanges() async throws {
         try await withLiveServer { port in

@@ -3,7 +3,7 @@ import ReactorCore
 import ReactorVault
 import Testing
 
-@Suite("FileVault")
+@Suite("FileVault", .timeLimit(.minutes(3)))
 struct FileVaultTests {
     /// A temporary directory with a vault file path and a key.
     struct Fixture {

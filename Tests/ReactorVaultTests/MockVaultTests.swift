@@ -2,7 +2,7 @@ import ReactorCore
 import ReactorTesting
 import Testing
 
-@Suite("MockVault")
+@Suite("MockVault", .timeLimit(.minutes(3)))
 struct MockVaultTests {
     @Test func seedsAndCounts() async throws {
         let vault = MockVault(["db/password": "pw"])

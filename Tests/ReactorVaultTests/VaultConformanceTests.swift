@@ -4,7 +4,7 @@ import ReactorTesting
 import ReactorVault
 import Testing
 
-@Suite("Vault conformance")
+@Suite("Vault conformance", .timeLimit(.minutes(3)))
 struct VaultConformanceTests {
     @Test(arguments: VaultConformance.cases)
     func fileVault(_ c: VaultConformanceCase) async throws {

@@ -3,7 +3,7 @@ import ReactorCore
 import ReactorVault
 import Testing
 
-@Suite("VaultKey")
+@Suite("VaultKey", .timeLimit(.minutes(3)))
 struct VaultKeyTests {
     static let hex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 

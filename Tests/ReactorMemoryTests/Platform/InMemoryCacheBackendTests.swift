@@ -4,7 +4,7 @@ import ReactorTesting
 import Testing
 
 /// Deterministic checks of TTLs and visibility timeouts on a manual clock.
-@Suite("InMemoryCacheBackend on a manual clock")
+@Suite("InMemoryCacheBackend on a manual clock", .timeLimit(.minutes(3)))
 struct InMemoryCacheBackendTests {
     @Test func keysExpireExactlyAtTheirTTL() async throws {
         let clock = ManualClock()
@@ -73,7 +73,7 @@ struct InMemoryCacheBackendTests {
     }
 }
 
-@Suite("InProcessPubSub and AlwaysLeader")
+@Suite("InProcessPubSub and AlwaysLeader", .timeLimit(.minutes(3)))
 struct InProcessPlatformTests {
     @Test func subscriptionsAreRemovedWhenTheirScopeEnds() async throws {
         let pubsub = InProcessPubSub()

@@ -3,7 +3,7 @@ import ReactorMemory
 import ReactorTesting
 import Testing
 
-@Suite("In-memory platform conformance")
+@Suite("In-memory platform conformance", .timeLimit(.minutes(3)))
 struct PlatformConformanceTests {
     @Test(arguments: CacheConformance.cases)
     func inMemoryCache(_ c: CacheConformanceCase) async throws {

@@ -5,7 +5,7 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-@Suite("PostgresCacheBackend on a real server")
+@Suite("PostgresCacheBackend on a real server", .timeLimit(.minutes(10)))
 struct PostgresCacheBackendTests {
     /// Runs `count` cache "nodes" (each on its own client) on a fresh schema while `body` runs.
     func withNodes<T: Sendable>(

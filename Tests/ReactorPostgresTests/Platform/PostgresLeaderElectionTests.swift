@@ -5,7 +5,7 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-@Suite("PostgresLeaderElection on a real server")
+@Suite("PostgresLeaderElection on a real server", .timeLimit(.minutes(10)))
 struct PostgresLeaderElectionTests {
     @Test func closingTheHoldersConnectionLetsAnotherNodeLead() async throws {
         // A database of its own: the test looks at (and ends) every advisory-lock holder of the database.

@@ -6,7 +6,7 @@ import ReactorTesting
 import Synchronization
 import Testing
 
-@Suite("PostgresCacheBackend conformance", .serialized)
+@Suite("PostgresCacheBackend conformance", .serialized, .timeLimit(.minutes(10)))
 struct PostgresCacheConformanceTests {
     @Test(arguments: CacheConformance.cases)
     func conformance(_ c: CacheConformanceCase) async throws {
@@ -23,7 +23,7 @@ struct PostgresCacheConformanceTests {
     }
 }
 
-@Suite("PostgresPubSub conformance", .serialized)
+@Suite("PostgresPubSub conformance", .serialized, .timeLimit(.minutes(10)))
 struct PostgresPubSubConformanceTests {
     @Test(arguments: PubSubConformance.cases)
     func conformance(_ c: PubSubConformanceCase) async throws {
@@ -44,7 +44,7 @@ struct PostgresPubSubConformanceTests {
     }
 }
 
-@Suite("PostgresLeaderElection conformance", .serialized)
+@Suite("PostgresLeaderElection conformance", .serialized, .timeLimit(.minutes(10)))
 struct PostgresLeaderElectionConformanceTests {
     @Test(arguments: LeaderElectionConformance.cases)
     func conformance(_ c: LeaderElectionConformanceCase) async throws {

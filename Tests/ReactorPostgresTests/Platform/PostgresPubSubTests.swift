@@ -4,7 +4,7 @@ import ReactorPostgres
 import ReactorTesting
 import Testing
 
-@Suite("PostgresPubSub on a real server")
+@Suite("PostgresPubSub on a real server", .timeLimit(.minutes(10)))
 struct PostgresPubSubTests {
     /// Runs two pub/sub "nodes" (each on its own client) with `configuration` while `body` runs.
     func withNodes<T: Sendable>(
