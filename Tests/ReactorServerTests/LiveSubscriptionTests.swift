@@ -7,6 +7,7 @@ import ReactorCore
 import ReactorEngine
 import ReactorModels
 import ReactorServer
+import ReactorTesting
 import Synchronization
 import Testing
 
@@ -86,6 +87,39 @@ struct LiveSubscriptionTests {
             let second = try data(events[1])
             #expect(second["document"]?["state"]?["global"]?["items"]?.arrayValue?.first?["text"]?.stringValue == "hello")
             #expect(!text.contains("\"other\""))
+        }
+    }
+
+    @Test func anOpenStreamCountsAsInFlightUntilItEnds() async throws {
+        try await withLiveServer { port in
+            let base = "http://127.0.0.1:\(port)"
+            func metricsText() async throws -> String {
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(30))
+                return String(buffer: try await response.body.collect(upTo: 1 << 20))
+            }
+            func inFlight(_ text: String) -> Double? {
+                text.split(separator: "\n").first { $0.hasPrefix("reactor_http_requests_in_flight ") }
+                    .flatMap { Double($0.split(separator: " ")[1]) }
+            }
+            let streamRoute = #"route="/reactor/v1/subscriptions/events""#
+            let request = HTTPClientRequest(url: "\(base)/reactor/v1/subscriptions/events?type=reactor/todo-list")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            var text = ""
+            for try await chunk in response.body {
+                text += String(buffer: chunk)
+                guard text.contains("event: ready") else { continue }
+                // The stream is being served: it and this /metrics request are in flight, and the stream is not yet
+                // counted as a finished request.
+                let during = try await metricsText()
+                #expect(inFlight(during) == 2, "\(during)")
+                #expect(!during.contains(streamRoute), "\(during)")
+                break
+            }
+            // The client hung up: the stream's request ends, is counted once, and leaves the in-flight gauge.
+            try await eventually("the closed stream is recorded and leaves the in-flight gauge") {
+                let after = try await metricsText()
+                return inFlight(after) == 1 && after.contains(streamRoute)
+            }
         }
     }
 

@@ -84,13 +84,31 @@ public final class ServerMetrics: Sendable {
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
+    /// Counts the request as in flight until its response body is written (an SSE stream stays in flight while it
+    /// streams), and records its duration at that point, not when the handler returned.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         metrics.inFlight.increment()
-        defer { metrics.inFlight.decrement() }
-        let response = try await next(request, context)
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            metrics.inFlight.decrement()
+            throw error
+        }
         let route = context.endpointPath ?? "unmatched"
-        metrics.recordRequest(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
-        return response
+        let method = request.method.rawValue
+        let status = response.status.code
+        let metrics = self.metrics
+        let body = response.body
+        var recorded = response
+        recorded.body = ResponseBody(contentLength: body.contentLength) { writer in
+            defer {
+                metrics.inFlight.decrement()
+                metrics.recordRequest(method: method, route: route, status: status, duration: ContinuousClock.now - start)
+            }
+            try await body.write(writer)
+        }
+        return recorded
     }
 }
