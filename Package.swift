@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ReactorPostgres", targets: ["ReactorPostgres"]),
         .library(name: "ReactorServer", targets: ["ReactorServer"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
+        // Not shipped: the benchmark and the crash-safety test's worker.
+        .executable(name: "reactor-bench", targets: ["ReactorBench"]),
     ],
     // What the server and the CLI link. A configuration naming a backend whose trait was compiled out stops the boot
     // with a message naming the trait. `swift build --disable-default-traits` builds without PostgreSQL.
@@ -116,11 +118,11 @@ let package = Package(
             ],
             resources: [.embedInCode("OpenAPI/openapi.json")]
         ),
-        // The `reactor` command-line tool.
+        // The `reactor` command-line tool: what ships. It never links ReactorTesting (ShippedBinaryTests checks).
         .executableTarget(
             name: "ReactorCommand",
             dependencies: [
-                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
+                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory",
                 "ReactorServer", "ReactorVault", "ReactorAuth", "ReactorConfig",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,6 +130,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `reactor-bench`: the benchmark (docs/benchmarks.md) and the worker CrashSafetyTests kills. Links ReactorTesting
+        // (`CountingStore`, `PostgresTestServer`), so it is a separate executable from `reactor`.
+        .executableTarget(
+            name: "ReactorBench",
+            dependencies: [
+                "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
+                .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
             ]
@@ -168,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "ReactorIntegrationTests",
             dependencies: [
-                "ReactorCommand", "ReactorSQLite", "ReactorEngine", "ReactorModels", "ReactorTesting",
+                "ReactorCommand", "ReactorBench", "ReactorSQLite", "ReactorEngine", "ReactorModels", "ReactorTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -2,7 +2,7 @@ import PostgresNIO
 import ReactorCore
 
 /// A side-by-side measurement of raw PostgreSQL write transactions and ``PostgresStore`` commits on one server, for
-/// `reactor bench` and benchmark notes.
+/// benchmark notes (`PostgresStoreBenchmarkTests` runs it small; `reactor-bench --only postgres` measures whole jobs).
 ///
 /// The raw anchor is one single-row `INSERT` per transaction (autocommit), from `concurrency` tasks over the
 /// store's pool. The store figure is one commit per document creation (a header and one operation), from

@@ -17,8 +17,8 @@ import Testing
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
 
         let process = Process()
-        process.executableURL = try reactorBinary()
-        process.arguments = ["_crash-worker", "--db", db, "--documents", "6"]
+        process.executableURL = try builtBinary("reactor-bench")
+        process.arguments = ["crash-worker", "--db", db, "--documents", "6"]
         process.standardOutput = try FileHandle(forWritingTo: logURL)
         process.standardError = FileHandle.nullDevice
         try process.run()

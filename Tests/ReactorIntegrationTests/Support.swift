@@ -14,14 +14,20 @@ func temporaryDirectory() throws -> URL {
 
 /// The `reactor` binary built next to the test bundle. Fails loudly when it is missing.
 func reactorBinary() throws -> URL {
+    try builtBinary("reactor")
+}
+
+/// The executable product `name` (`reactor`, `reactor-bench`) built next to the test bundle. Fails loudly when it is
+/// missing.
+func builtBinary(_ name: String) throws -> URL {
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     var dir = exe.deletingLastPathComponent()
     for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("reactor")
+        let candidate = dir.appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         dir = dir.deletingLastPathComponent()
     }
-    throw ReactorError(.internal, "the reactor binary was not found near \(exe.path); run `swift build` first")
+    throw ReactorError(.internal, "the \(name) binary was not found near \(exe.path); run `swift build` first")
 }
 
 /// Runs the reactor CLI to completion; returns exit code, stdout and stderr.

@@ -7,7 +7,7 @@ import ReactorModels
 import ReactorPostgres
 import ReactorTesting
 
-/// `reactor bench --only postgres`: single-action jobs/s on PostgreSQL with 1 and 2 nodes (each a reactor with its own
+/// `reactor-bench --only postgres`: single-action jobs/s on PostgreSQL with 1 and 2 nodes (each a reactor with its own
 /// pool and job ledger, in this process) and 1 and 8 documents, side by side with raw single-row `INSERT`
 /// transactions from 1 and 8 clients on the same server.
 extension BenchCommand {
@@ -114,13 +114,14 @@ extension BenchCommand {
     }
 }
 #else
-import ReactorCore
-import ReactorServer
+import ArgumentParser
 
 extension BenchCommand {
     /// Built without the `Postgres` trait: nothing to measure (an error only when `--only` asked for it).
     func postgresBenchmarks(_ report: (String, String) -> Void) async throws {
-        guard only == nil else { throw CompiledTraits.missing("Postgres", key: "--only", value: "postgres") }
+        guard only == nil else {
+            throw ValidationError("--only postgres needs the Postgres package trait, and this binary was built without it")
+        }
         report("postgres", "skipped: this binary was built without the Postgres trait")
     }
 }

@@ -8,12 +8,17 @@ import ReactorModels
 import ReactorSQLite
 import ReactorTesting
 
-/// `reactor bench`: measures the reactor and, side by side in the same run, raw SQLite inserts of the same rows.
+/// `reactor-bench`: measures the reactor and, side by side in the same run, raw SQLite inserts of the same rows.
+///
+/// A separate executable from `reactor`, because it links `ReactorTesting` (`CountingStore`, `PostgresTestServer`);
+/// it also carries the crash-safety test's worker (``CrashWorkerCommand``).
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "reactor-bench",
         abstract: "Measure jobs/s (memory, SQLite), batched appends, cold load, cached get, and raw SQLite inserts.",
-        discussion: "Build in release mode for meaningful numbers: swift run -c release reactor bench")
+        discussion: "Build in release mode for meaningful numbers: swift run -c release reactor-bench",
+        subcommands: [CrashWorkerCommand.self])
 
     @Option(name: .long, help: "Single-action jobs per throughput run.") var jobs: Int = 20_000
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000
@@ -37,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
             results.append((name, value))
             print(String(format: "%-58@ %@", name as NSString, value))
         }
-        print("reactor bench: \(jobs) jobs per run, concurrency \(concurrency), cold document \(coldOperations) operations")
+        print("reactor-bench: \(jobs) jobs per run, concurrency \(concurrency), cold document \(coldOperations) operations")
 
         // Raw SQLite baselines: the same operation rows, same durability (WAL, synchronous=NORMAL).
         var rawSingle = Double.nan

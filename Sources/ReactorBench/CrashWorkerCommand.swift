@@ -6,10 +6,10 @@ import ReactorModels
 import ReactorSQLite
 import Synchronization
 
-/// `reactor _crash-worker`: submits jobs forever and reports each job as it is submitted and as it reaches
+/// `reactor-bench crash-worker`: submits jobs forever and reports each job as it is submitted and as it reaches
 /// WRITE_READY, one line each, flushed at once. The crash-safety test kills it with SIGKILL and checks the database.
 struct CrashWorkerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "_crash-worker", abstract: "Test helper: write until killed.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "crash-worker", abstract: "Test helper: write until killed.", shouldDisplay: false)
 
     @Option(name: .long) var db: String
     @Option(name: .long) var documents: Int = 8
