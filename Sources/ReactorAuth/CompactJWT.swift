@@ -46,13 +46,13 @@ struct CompactJWT: Sendable {
         guard parts.count == 3 else {
             throw Self.malformed("the token is not three dot-separated base64url parts (header.payload.signature)")
         }
-        guard let headerBytes = Base64URLDecoding.decode(parts[0]), !headerBytes.isEmpty else {
+        guard let headerBytes = Base64URL.decode(parts[0], padding: .forbidden), !headerBytes.isEmpty else {
             throw Self.malformed("the token header is not base64url")
         }
-        guard let payloadBytes = Base64URLDecoding.decode(parts[1]), !payloadBytes.isEmpty else {
+        guard let payloadBytes = Base64URL.decode(parts[1], padding: .forbidden), !payloadBytes.isEmpty else {
             throw Self.malformed("the token payload is not base64url")
         }
-        guard let signatureBytes = Base64URLDecoding.decode(parts[2]) else {
+        guard let signatureBytes = Base64URL.decode(parts[2], padding: .forbidden) else {
             throw Self.malformed("the token signature is not base64url")
         }
         let header = try Self.decode(Header.self, from: headerBytes, part: "header")

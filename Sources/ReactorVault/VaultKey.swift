@@ -150,13 +150,10 @@ public struct VaultKey: Sendable, Equatable, CustomStringConvertible, CustomDebu
         return out
     }
 
+    /// Base64 or base64url, padded or not: the standard alphabet's `+` and `/` are base64url's `-` and `_`.
     private static func decodeBase64(_ text: String) -> [UInt8]? {
-        var normalized = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        guard !normalized.isEmpty, normalized.count <= 64 else { return nil }
-        let remainder = normalized.count % 4
-        if remainder == 1 { return nil }
-        if remainder > 0 { normalized += String(repeating: "=", count: 4 - remainder) }
-        guard let data = Data(base64Encoded: normalized) else { return nil }
-        return Array(data)
+        guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
+        let url = text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }
+        return Base64URL.decode(url)
     }
 }

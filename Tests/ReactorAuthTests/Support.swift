@@ -27,10 +27,8 @@ func reactorError(
 /// The decoded JSON header of a compact token.
 func header(of token: String) throws -> [String: String] {
     let part = try #require(token.split(separator: ".").first)
-    var base64 = part.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-    while base64.count % 4 != 0 { base64 += "=" }
-    let data = try #require(Data(base64Encoded: base64))
-    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let bytes = try #require(Base64URL.decode(part, padding: .forbidden))
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
     return object.compactMapValues { $0 as? String }
 }
 

@@ -3,14 +3,6 @@ import ReactorCore
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct HashingTests {
-    @Test(arguments: 0..<40)
-    func base64URLMatchesFoundation(_ length: Int) {
-        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) }
-        let expected = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        #expect(Base64URL.encode(bytes) == expected)
-    }
-
     @Test func operationIDsAreDeterministicAndDistinct() {
         let s = StreamID(documentID: "d", scope: "global")
         #expect(OperationID.make(stream: s, actionID: "a") == OperationID.make(stream: s, actionID: "a"))

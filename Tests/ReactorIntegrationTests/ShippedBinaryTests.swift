@@ -3,7 +3,7 @@ import Testing
 
 /// The shipped `reactor` executable carries no test support: the benchmark and the crash-test worker are
 /// `reactor-bench`, and nothing of `ReactorTesting` is linked into `reactor`.
-@Suite struct ShippedBinaryTests {
+@Suite(.timeLimit(.minutes(10))) struct ShippedBinaryTests {
     @Test func helpListsNeitherTheBenchNorTheCrashWorker() throws {
         let help = try runCLI(["--help"])
         #expect(help.status == 0, "\(help.err)")
