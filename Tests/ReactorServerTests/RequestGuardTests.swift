@@ -161,24 +161,29 @@ struct RequestGuardTests {
         }
     }
 
-    /// A refused upgrade is never upgraded. HummingbirdWebSocket answers every refused upgrade with an empty 400 and
-    /// closes the connection, whatever the router said; the same request without the upgrade headers gets the JSON
-    /// error of every other route.
+    /// A refused upgrade is never upgraded and gets the status and JSON error of every other route.
     @Test func webSocketUpgradeNeedsATokenAndAnAllowedOriginAndHost() async throws {
         try await withLiveServer(auth: StaticAuthClient()) { port in
             let path = "/reactor/v1/subscriptions/ws?type=reactor/todo-list"
-            for (query, headers) in [
-                ("", Self.upgrade),  // no token
-                ("&access_token=forged", Self.upgrade),
+            for (query, headers, status, code) in [
+                ("", Self.upgrade, 401, "UNAUTHENTICATED"),  // no token
+                ("&access_token=forged", Self.upgrade, 401, "TOKEN_SIGNATURE_INVALID"),
                 // Cross-site WebSocket hijacking: browsers send the page's Origin and apply no CORS.
-                ("&access_token=user", Self.upgrade.merging(["Origin": "https://evil.example"]) { $1 }),
+                ("&access_token=user", Self.upgrade.merging(["Origin": "https://evil.example"]) { $1 }, 403, "ORIGIN_NOT_ALLOWED"),
                 // DNS rebinding.
-                ("&access_token=user", Self.upgrade.merging(["Host": "evil.example:\(port)"]) { $1 }),
+                ("&access_token=user", Self.upgrade.merging(["Host": "evil.example:\(port)"]) { $1 }, 421, "HOST_NOT_ALLOWED"),
+                // A query the subscription cannot use.
+                ("&access_token=user&includeDeleted=perhaps", Self.upgrade, 400, "INVALID_ARGUMENT"),
             ] {
                 let refused = try await rawGet(port: port, path + query, headers: headers)
-                #expect(refused.status == 400, "\(query) \(headers)")
+                #expect(refused.status == status, "\(query) \(headers): \(refused.text)")
+                #expect(refused.json["error"]?["code"]?.stringValue == code, "\(query) \(headers): \(refused.text)")
                 #expect(refused.connection == "close")
             }
+            // An upgrade to a path that has no WebSocket is a 404 like any unknown route.
+            let unknown = try await rawGet(port: port, "/reactor/v1/documents", headers: Self.upgrade.merging(["Authorization": "Bearer user"]) { $1 })
+            #expect(unknown.status == 404, "\(unknown.text)")
+            #expect(unknown.json["error"]?["code"]?.stringValue == "NOT_FOUND")
 
             // Without the upgrade headers, the errors of every route; a plain GET with a token is told to upgrade.
             let noToken = try await rawGet(port: port, path)

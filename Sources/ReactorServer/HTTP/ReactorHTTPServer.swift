@@ -46,10 +46,13 @@ public enum ReactorHTTPServer {
     }
 
     /// The router that answers WebSocket upgrade requests, with the same `Host`, `Origin` and token checks as
-    /// ``router(_:bindHost:adminNeedsAuth:)``. An upgrade it refuses is not upgraded: HummingbirdWebSocket answers
-    /// every refused upgrade with an empty 400 and closes the connection (its response is not the router's).
-    public static func webSocketRouter(_ deps: ServerDependencies, bindHost: String = "127.0.0.1") -> Router<ReactorRequestContext> {
+    /// ``router(_:bindHost:adminNeedsAuth:)``. An upgrade it refuses is not upgraded, and its answer (status and JSON
+    /// error body, as from every other route) is recorded in `refusals` for the connection to write.
+    static func webSocketRouter(
+        _ deps: ServerDependencies, bindHost: String = "127.0.0.1", refusals: WebSocketRefusals
+    ) -> Router<ReactorRequestContext> {
         let router = Router(context: ReactorRequestContext.self)
+        router.add(middleware: WebSocketRefusalMiddleware(refusals: refusals))
         router.add(middleware: HostCheckMiddleware(policy: deps.requestGuard.hostPolicy(bindHost: bindHost)))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: OriginCheckMiddleware(policy: deps.requestGuard.originPolicy))
@@ -65,9 +68,13 @@ public enum ReactorHTTPServer {
         beforeStart: (@Sendable () async throws -> Void)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let refusals = WebSocketRefusals()
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: [WebSocketRefusalWriter(refusals: refusals)]))
         var app = Application(
             router: router(deps, bindHost: host, adminNeedsAuth: !isLoopback(host)),
-            server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter(deps, bindHost: host)),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: webSocketRouter(deps, bindHost: host, refusals: refusals), configuration: channelConfiguration),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -14,7 +14,8 @@ import ServiceLifecycle
 ///   `{"type":"change","change":{…}}` per change and `{"type":"heartbeat"}` when idle.
 ///
 /// Both end when the client goes away or the server shuts down gracefully. The WebSocket upgrade goes through the same
-/// Host, Origin and token checks as every route (see ``ReactorHTTPServer/webSocketRouter(_:bindHost:)``).
+/// Host, Origin and token checks as every route (see ``ReactorHTTPServer/webSocketRouter(_:bindHost:refusals:)``),
+/// and a refused upgrade gets the same status and JSON error body as any route.
 struct SubscriptionRoutes: Sendable {
     let deps: ServerDependencies
 
