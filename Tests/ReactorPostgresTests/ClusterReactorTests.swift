@@ -76,6 +76,39 @@ struct ClusterReactorTests {
         }
     }
 
+    /// With commit notices (LISTEN/NOTIFY), a node reads another node's commits as soon as they are announced: both
+    /// nodes poll only every minute here, so only a notice can bring the changes within the test's time.
+    @Test func commitNoticesWakeTheOtherNodesFollower() async throws {
+        let configuration = try await PostgresTestSupport.configuration("notices")
+        try await PostgresTestSupport.withStores(configuration, count: 2) { stores in
+            let pubSubs = try stores.map { try PostgresPubSub(client: $0.client, configuration: .init(schema: configuration.schema)) }
+            let channel = "reactor.commits:\(configuration.schema)"
+            let slow = ClusterConfig(followInterval: .seconds(3600), notifiedFollowInterval: .seconds(3600))
+            try await withThrowingTaskGroup(of: Void.self) { listeners in
+                for pubSub in pubSubs { listeners.addTask { try await pubSub.run() } }
+                defer { listeners.cancelAll() }
+                let readModel = CollectingReadModel()
+                let node2 = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[1])
+                    .withJobLedger(try Self.ledger(stores[1], "node-2"), cluster: slow).withReadModel(readModel)
+                    .withCommitNotices(pubSubs[1], channel: channel).buildModule()
+                try await node2.withRunning {
+                    try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
+                        .withJobLedger(try Self.ledger(stores[0], "node-1"), cluster: slow)
+                        .withCommitNotices(pubSubs[0], channel: channel).withReactor { node1 in
+                            let client = ReactorClient(reactor: node1.reactor)
+                            _ = try await client.create(NewDocument(id: "noticed", documentType: TodoList.documentType))
+                            _ = try await client.execute("noticed", actions: [TodoList.addTodo(id: "1", text: "a")])
+                            _ = try await client.execute("noticed", actions: [TodoList.addTodo(id: "2", text: "b")])
+                        }
+                    // Node 2 indexes node 1's operations only when its follower reads them.
+                    try await eventually("node 2's follower read node 1's commits", timeout: .seconds(20)) {
+                        readModel.indexed.withLock { $0.filter { $0.stream.scope == Scope.global }.count } == 2
+                    }
+                }
+            }
+        }
+    }
+
     /// With a leader election, a processor runs on one node at a time: the other node's copy receives nothing while
     /// the leader runs, then takes over from the shared cursor when the leader stops. Every operation is processed
     /// once across the two nodes.

@@ -96,8 +96,8 @@ extension Reactor {
     }
 
     /// Reads the store's operation feed for what other nodes write: their documents leave the write cache, the read
-    /// side learns their positions, subscriptions receive the changes and the processors' watermark moves on. Runs
-    /// until cancelled.
+    /// side learns their positions, subscriptions receive the changes and the processors' watermark moves on. Between
+    /// reads it waits for a commit notice of another node (with ``CommitNotices``), else polls. Runs until cancelled.
     func followCluster(from start: Int64) async {
         var cursor = start
         var failures = 0
@@ -110,7 +110,7 @@ extension Reactor {
                 let ticket = localCommits.lastTicket
                 failures = 0
                 guard let last = page.last else {
-                    try? await Task.sleep(for: clusterConfig.followInterval)
+                    await waitForOtherNodes()
                     continue
                 }
                 await localCommits.waitForCommits(through: ticket)
@@ -118,13 +118,23 @@ extension Reactor {
                 if !remote.isEmpty { await applyRemote(remote) }
                 watermark.start(at: last.ordinal)
                 cursor = last.ordinal
-                if page.count < clusterConfig.followBatchSize { try? await Task.sleep(for: clusterConfig.followInterval) }
+                if page.count < clusterConfig.followBatchSize { await waitForOtherNodes() }
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
                 logger.warning("cannot read the operation feed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: clusterConfig.followInterval * min(failures, 20))
             }
+        }
+    }
+
+    /// Until another node's commit notice (at most ``ClusterConfig/notifiedFollowInterval``), or for
+    /// ``ClusterConfig/followInterval`` without notices.
+    private func waitForOtherNodes() async {
+        if let commitNotices {
+            await commitNotices.wakeup.wait(timeout: clusterConfig.notifiedFollowInterval)
+        } else {
+            try? await Task.sleep(for: clusterConfig.followInterval)
         }
     }
 

@@ -40,6 +40,8 @@ public final class Reactor: Service, Sendable {
     let recorder: JobRecorder?
     /// Ordinals this node committed, so that the cluster follower skips them.
     let localCommits = LocalCommits()
+    /// With a ledger and a pub/sub: the commit notices that wake the followers of the cluster.
+    let commitNotices: CommitNotices?
 
     private enum Lifecycle { case idle, running, stopping, stopped }
     private struct State {
@@ -64,9 +66,10 @@ public final class Reactor: Service, Sendable {
         verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
-        leaderElection: (any LeaderElection)? = nil
+        leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
     ) {
         self.ledger = ledger
+        self.commitNotices = commitNotices
         self.clusterConfig = clusterConfig
         self.recorder = ledger.map { JobRecorder(ledger: $0, queue: queue) }
         self.store = store
@@ -131,6 +134,10 @@ public final class Reactor: Service, Sendable {
                             if let ledger = self.ledger {
                                 executor.addTask { await self.heartbeatLoop(ledger) }
                                 executor.addTask { await self.followCluster(from: startOrdinal) }
+                                if let notices = self.commitNotices {
+                                    executor.addTask { await notices.runPublisher(logger: self.logger) }
+                                    executor.addTask { await notices.runListener(logger: self.logger) }
+                                }
                             }
                             await withTaskGroup(of: Void.self) { loops in
                                 loops.addTask { await self.executorLoop(self.queue) }
@@ -369,6 +376,7 @@ public final class Reactor: Service, Sendable {
                         records = try await store.commit(commit).records
                         watermark.endCommit(watermarkTicket, ordinals: records.map(\.ordinal))
                         if let ticket { localCommits.end(ticket, ordinals: records.map(\.ordinal)) }
+                        commitNotices?.commitStored()
                     } catch {
                         watermark.endCommit(watermarkTicket, ordinals: [])
                         if let ticket { localCommits.end(ticket, ordinals: []) }

@@ -32,6 +32,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var ledger: (any JobLedger)?
     public private(set) var clusterConfig = ClusterConfig()
     public private(set) var leaderElection: (any LeaderElection)?
+    public private(set) var commitNotices: (pubSub: any PubSub, channel: String)?
 
     public init() {}
 
@@ -74,6 +75,13 @@ public struct ReactorBuilder: Sendable {
             $0.clusterConfig = cluster
         }
     }
+    /// With a job ledger: announces every commit of this node on `channel` of `pubSub`, and reads the operation feed
+    /// as soon as another node announces one, instead of every ``ClusterConfig/followInterval`` (it still reads it
+    /// every ``ClusterConfig/notifiedFollowInterval``, in case a notice was lost). Every node of the cluster must use
+    /// the same pub/sub and channel. Without a ledger it has no effect.
+    public func withCommitNotices(_ pubSub: any PubSub, channel: String = "reactor.commits") -> Self {
+        with { $0.commitNotices = (pubSub, channel) }
+    }
     /// Runs each processor on one node at a time: a node feeds processor `name` only while it holds the leadership
     /// `processor:<name>` of `election` (another node takes over, from the shared cursor, when the holder stops or
     /// loses its connection). Without it every reactor on the store runs every processor.
@@ -101,7 +109,10 @@ public struct ReactorBuilder: Sendable {
             models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
             processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
             keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
-            ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection)
+            ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection,
+            commitNotices: ledger.flatMap { ledger in
+                commitNotices.map { CommitNotices(pubSub: $0.pubSub, channel: $0.channel, nodeID: ledger.nodeID) }
+            })
         return ReactorModule(reactor: reactor)
     }
 

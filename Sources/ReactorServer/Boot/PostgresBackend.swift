@@ -37,6 +37,28 @@ extension PostgresBackend {
     }
 }
 
+extension PostgresBackend {
+    /// The commit notices of the cluster (LISTEN/NOTIFY on the store's database, one channel per schema), with the
+    /// service that keeps their listening connection, when the store is PostgreSQL. Notices are a node id, always sent
+    /// inline, so the pub/sub's `pubsub_payloads` table is never needed.
+    static func commitNotices(for store: any ReactorStore, logger: Logger) throws -> (pubSub: PostgresPubSub, channel: String, service: any Service)? {
+        guard let store = store as? PostgresStore else { return nil }
+        let pubSub = try PostgresPubSub(
+            client: store.client, configuration: .init(schema: store.configuration.schema, applicationName: "reactor-commit-notices"),
+            logger: logger)
+        return (pubSub, "reactor.commits:\(store.configuration.schema)", PostgresPubSubService(pubSub: pubSub))
+    }
+}
+
+/// Runs a ``PostgresPubSub``'s listener inside a `ServiceGroup`, until the group shuts down (the listener itself
+/// only stops when cancelled).
+struct PostgresPubSubService: Service {
+    let pubSub: PostgresPubSub
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await pubSub.run() }
+    }
+}
+
 /// Runs a ``PostgresStore``'s pool and writer inside a `ServiceGroup`.
 struct PostgresStoreService: Service {
     let store: PostgresStore
@@ -53,5 +75,7 @@ enum PostgresBackend {
     static func ledger(for store: any ReactorStore, _ resolved: ReactorConfiguration, logger: Logger) throws -> (any JobLedger)? { nil }
 
     static func leaderElection(for store: any ReactorStore, logger: Logger) throws -> (any LeaderElection)? { nil }
+
+    static func commitNotices(for store: any ReactorStore, logger: Logger) throws -> (pubSub: any PubSub, channel: String, service: any Service)? { nil }
 }
 #endif

@@ -86,7 +86,8 @@ public enum ServerBootstrap {
     /// the vault is disabled).
     public static func boot(resolved: ReactorConfiguration, vault: (any Vault)?, logger: Logger) async throws -> BootedServer {
         try createDataDirectory(resolved)
-        let (store, backends, storeSummary) = try await openStore(resolved, logger: logger)
+        let (store, storeBackends, storeSummary) = try await openStore(resolved, logger: logger)
+        var backends = storeBackends
         do {
             let auth = try await AuthFactory.make(resolved.auth)
             let ledger = try PostgresBackend.ledger(for: store, resolved, logger: logger)
@@ -99,7 +100,14 @@ public enum ServerBootstrap {
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)
-            if let ledger { builder = builder.withJobLedger(ledger) }
+            if let ledger {
+                builder = builder.withJobLedger(ledger)
+                // The other nodes' commits are read as soon as they are announced, not at the next poll.
+                if let notices = try PostgresBackend.commitNotices(for: store, logger: logger) {
+                    builder = builder.withCommitNotices(notices.pubSub, channel: notices.channel)
+                    backends.append(notices.service)
+                }
+            }
             if let election = try PostgresBackend.leaderElection(for: store, logger: logger) { builder = builder.withLeaderElection(election) }
             let reactor = try await builder.build()
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
