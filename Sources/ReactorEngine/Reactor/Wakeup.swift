@@ -14,9 +14,14 @@ final class Wakeup: Sendable {
 
     /// Wakes the waiter (or the next wait).
     func signal() {
+        resumeWaiter(orSet: \.signalled)
+    }
+
+    /// Resumes the stored waiter, or sets `flag` for the wait that has not stored itself yet.
+    private func resumeWaiter(orSet flag: WritableKeyPath<State, Bool> & Sendable) {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             guard let waiter = s.waiter else {
-                s.signalled = true
+                s[keyPath: flag] = true
                 return nil
             }
             s.waiter = nil
@@ -55,15 +60,7 @@ final class Wakeup: Sendable {
                 if now { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                guard let waiter = s.waiter else {
-                    s.cancelled = true
-                    return nil
-                }
-                s.waiter = nil
-                return waiter
-            }
-            waiter?.resume()
+            resumeWaiter(orSet: \.cancelled)
         }
     }
 }
