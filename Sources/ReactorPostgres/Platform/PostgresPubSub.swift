@@ -325,9 +325,9 @@ public final class PostgresPubSub: PubSub {
                         }
                     }
                 }
-                // A round trip after LISTEN: once it is back, LISTEN is active and every notification that reached
-                // the connection before it has a sequence number below the one the new subscribers start at.
-                try await connection.query("SELECT 1", logger: logger)
+                // Once the session lists the channel, LISTEN is active and every notification that reached the
+                // connection before has a sequence number below the one the new subscribers start at.
+                try await waitUntilListed(channel, on: connection)
                 activate(channel)
             case .unlisten(let channel):
                 let unused = state.withLock { $0.subscribers[channel]?.isEmpty ?? true }
@@ -337,6 +337,21 @@ public final class PostgresPubSub: PubSub {
                 deliver(message, sequence: sequence, notificationChannel: channel)
             }
         }
+    }
+
+    /// Returns once the session listens to `channel`. A round trip alone is not enough: when the channel's previous
+    /// listener was just stopped, postgres-nio sends the new `LISTEN` only after the `UNLISTEN` has completed, which can
+    /// be after a query sent meanwhile. Queries run in order, so the first answer that lists the channel comes after
+    /// the `UNLISTEN` and the new `LISTEN`.
+    private func waitUntilListed(_ channel: String, on connection: WatchedConnection) async throws {
+        for attempt in 0..<200 {
+            let result = try await connection.query(
+                "SELECT count(*)::int8 FROM pg_listening_channels() AS c(name) WHERE c.name = \(channel)", logger: logger)
+            let listed = try result.rows.first.map { try $0.decode(Int64.self) } ?? 0
+            if listed > 0 { return }
+            try await Task.sleep(for: .milliseconds(min(1 + attempt, 25)))
+        }
+        throw ReactorError(.storage, "the pub/sub connection did not start listening to a channel", isTransient: true)
     }
 
     private func activate(_ notificationChannel: String) {

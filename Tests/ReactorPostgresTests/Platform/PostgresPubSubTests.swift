@@ -29,6 +29,20 @@ struct PostgresPubSubTests {
             reconnectDelay: .milliseconds(100), applicationName: freshName("pubsub"))
     }
 
+    /// Resubscribing at once after a channel's last subscription ended: postgres-nio sends the new LISTEN only after
+    /// the UNLISTEN of the old one, and the new subscription must not start before that LISTEN is active.
+    @Test func aChannelResubscribedAtOnceMissesNothing() async throws {
+        try await withNodes(freshConfiguration()) { _, nodes in
+            for round in 0..<100 {
+                try await nodes[1].withSubscription(to: "flip") { subscription in
+                    try await nodes[0].publish("round \(round)", to: "flip")
+                    let received = try await PlatformTestSupport.collect(1, from: subscription, timeout: .seconds(5)).map(\.string)
+                    #expect(received == ["round \(round)"])
+                }
+            }
+        }
+    }
+
     @Test func twoNodesSeeEachOthersMessages() async throws {
         try await withNodes(freshConfiguration()) { _, nodes in
             try await nodes[0].withSubscription(to: "cluster/events") { onFirst in
@@ -63,21 +77,32 @@ struct PostgresPubSubTests {
         }
     }
 
+    /// Retention is measured with the database's clock, so the test ages rows in the database instead of waiting.
     @Test func oldStoredPayloadsArePurged() async throws {
-        let configuration = freshConfiguration(retention: .seconds(6))
+        let configuration = freshConfiguration(retention: .seconds(60))
         try await withNodes(configuration) { clients, nodes in
             let big = [UInt8](repeating: 7, count: 20_000)
+            let table = "\(configuration.schema).pubsub_payloads"
             for _ in 0..<3 { try await nodes[0].publish(big, to: "purge") }
             let count = { @Sendable in
-                try await PostgresTestClients.int(clients[0], "SELECT count(*) FROM \(unescaped: configuration.schema).pubsub_payloads")
+                try await PostgresTestClients.int(clients[0], "SELECT count(*) FROM \(unescaped: table)")
+            }
+            @Sendable func age(by seconds: Int) async throws {
+                try await clients[0].query("UPDATE \(unescaped: table) SET created_at = created_at - \(seconds) * interval '1 second'")
             }
             #expect(try await count() == 3)
-            try await Task.sleep(for: .milliseconds(6500))
-            // A later large publish deletes the rows older than the retention.
+            // Younger than the retention: kept by a later large publish and by a purge.
+            try await age(by: 59)
             try await nodes[1].publish(big, to: "purge")
-            #expect(try await count() == 1)
-            try await Task.sleep(for: .milliseconds(6500))
-            #expect(try await nodes[0].purgePayloads() == 1)
+            #expect(try await count() == 4)
+            #expect(try await nodes[0].purgePayloads() == 0)
+            // Three rows pass the retention: a later large publish deletes them.
+            try await age(by: 2)
+            try await nodes[1].publish(big, to: "purge")
+            #expect(try await count() == 2)
+            // And a purge deletes whatever passed it since.
+            try await age(by: 61)
+            #expect(try await nodes[0].purgePayloads() == 2)
             #expect(try await count() == 0)
         }
     }
