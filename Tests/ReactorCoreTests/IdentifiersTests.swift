@@ -8,6 +8,16 @@ struct IdentifiersTests {
         #expect(Identifiers.documentID.problem(id) == nil)
     }
 
+    /// The ASCII fast path agrees with the Unicode tables (control `Cc` and format `Cf`) on every ASCII scalar, and the
+    /// tables decide beyond ASCII (C1 controls, bidi and zero-width characters).
+    @Test func controlAndFormatCharactersMatchTheUnicodeTables() {
+        for value in UInt32(0)..<0x3000 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let category = scalar.properties.generalCategory
+            #expect(Identifiers.isControlOrFormat(scalar) == (category == .control || category == .format), "U+\(String(value, radix: 16))")
+        }
+    }
+
     @Test(arguments: ["", "a/b", "a b", "a?b", "a#b", "a%20b", "é", ".", "..", "x\u{202E}y", "x\u{200B}y", "x\u{FEFF}", "a\nb", String(repeating: "x", count: 257)])
     func documentIDsRefused(_ id: String) {
         #expect(Identifiers.documentID.problem(id) != nil)

@@ -265,11 +265,14 @@ struct BlockingReducerTests {
     /// Reducers that never return (until the test opens their gate) on more documents than the executor has slots:
     /// each job times out and gives its slot back, so other documents' jobs — and the document's own next job — run
     /// meanwhile; the cooperative pool stays free. When the reducers finally return, nothing of theirs is written.
-    @Test(arguments: StoreKind.allCases)
-    func reducersThatNeverReturnDoNotStarveTheReactor(_ kind: StoreKind) async throws {
+    /// Inline (the first stuck reducers hold cooperative threads, never all of them; the others go to model threads)
+    /// and with every reducer on a model thread.
+    @Test(arguments: StoreKind.allCases, [true, false])
+    func reducersThatNeverReturnDoNotStarveTheReactor(_ kind: StoreKind, inline: Bool) async throws {
         let gateName = UUID().uuidString
         let gate = ReducerGate.named(gateName)
-        let builder = try ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .seconds(1)))
+        let builder = try ReactorBuilder.testing(kind)
+            .withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .seconds(1), reducersInline: inline))
         try await builder.withReactor { module in
             let reactor = module.reactor
             var hung: [(document: String, job: JobInfo)] = []

@@ -85,7 +85,9 @@ public enum Identifiers {
     /// isolates, zero-width joiners and spaces, the byte order mark, …), which can make two different identifiers
     /// look the same.
     public static func isControlOrFormat(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
+        // ASCII (nearly every identifier) without the Unicode tables: C0 controls and DEL; ASCII has no `Cf`.
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
+        return switch scalar.properties.generalCategory {
         case .control, .format: true
         default: false
         }

@@ -9,7 +9,7 @@ struct JobRunner: Sendable {
     let verifier: (any SignatureVerifier)?
     let keyframeInterval: Int
     /// Where reducers and state hashes run (off the cooperative pool).
-    let threads = ModelThreads()
+    var threads = ModelThreads()
 
     /// What a prepared job will write.
     struct Prepared {

@@ -8,12 +8,21 @@ public struct ExecutorConfig: Sendable, Hashable {
     public var maxRetries: Int
     /// The first retry's delay; each further retry doubles it.
     public var retryBaseDelay: Duration
+    /// Whether reducers may run on the calling thread of Swift's cooperative pool, as long as one less than the cores
+    /// are doing so across the process (the fast path: no thread hop). With `false` every reducer runs on a thread of
+    /// its job's own (slower, by a context switch or two per action). Either way, reducers that never return cannot
+    /// take every cooperative thread, and their jobs fail with `JOB_TIMEOUT`.
+    public var reducersInline: Bool
 
-    public init(maxConcurrency: Int = 4, jobTimeout: Duration = .seconds(30), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(5)) {
+    public init(
+        maxConcurrency: Int = 4, jobTimeout: Duration = .seconds(30), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(5),
+        reducersInline: Bool = true
+    ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.jobTimeout = jobTimeout
         self.maxRetries = max(0, maxRetries)
         self.retryBaseDelay = retryBaseDelay
+        self.reducersInline = reducersInline
     }
 }
 

@@ -15,8 +15,17 @@ final class JobControl: Sendable {
     }
     private let state = Mutex(State())
     let startedAt = ContinuousClock.now
-    /// Where the job's model code runs (see ``ModelThreads``): a reducer stuck on it blocks only this job.
-    let modelQueue = DispatchQueue(label: "reactor.job", qos: .userInitiated)
+    /// Where the job's model code runs when it does not run inline (see ``ModelThreads``): a reducer stuck on it blocks
+    /// only this job. Made on first use (most jobs never need it).
+    var modelQueue: DispatchQueue {
+        queue.withLock { queue in
+            if let queue { return queue }
+            let made = DispatchQueue(label: "reactor.job", qos: .userInitiated)
+            queue = made
+            return made
+        }
+    }
+    private let queue = Mutex<DispatchQueue?>(nil)
     private let onEnd: @Sendable () -> Void
 
     /// The control of the job the current task prepares (set by the executor around ``JobRunner/prepare(_:dedupe:)``).

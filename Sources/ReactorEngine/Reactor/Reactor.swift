@@ -89,7 +89,9 @@ public final class Reactor: Service, Sendable {
         self.logger = logger
         self.defaultSigner = signer
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
-        self.runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
+        var runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
+        runner.threads.inline = executorConfig.reducersInline
+        self.runner = runner
     }
 
     // MARK: Lifecycle
