@@ -8,6 +8,26 @@ struct IdentifiersTests {
         #expect(Identifiers.documentID.problem(id) == nil)
     }
 
+    /// Every ASCII character, alone between two letters, is accepted exactly by the rules' documented sets.
+    @Test func asciiCharactersFollowTheDocumentedSets() {
+        let alphanumerics = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        let rules: [(Identifiers.Rule, Set<Character>)] = [
+            (Identifiers.documentID, alphanumerics.union("-_.~:@+=")), (Identifiers.slug, alphanumerics.union("-_.")),
+            (Identifiers.branch, alphanumerics.union("-_./")), (Identifiers.scope, alphanumerics.union("-_")),
+        ]
+        for (rule, allowed) in rules {
+            for value in UInt8(0)..<128 {
+                let character = Character(Unicode.Scalar(value))
+                let refused = rule.problem("a\(character)b")?.hasPrefix("may contain only") ?? false
+                #expect(refused == !allowed.contains(character), "\(rule.name): U+\(String(value, radix: 16))")
+            }
+        }
+        for value in UInt8(0)..<128 {
+            let refused = Identifiers.actionID.problem("a\(Character(Unicode.Scalar(value)))b") != nil
+            #expect(refused == (value < 0x20 || value == 0x7F), "action id: U+\(String(value, radix: 16))")
+        }
+    }
+
     /// The ASCII fast path agrees with the Unicode tables (control `Cc` and format `Cf`) on every ASCII scalar, and the
     /// tables decide beyond ASCII (C1 controls, bidi and zero-width characters).
     @Test func controlAndFormatCharactersMatchTheUnicodeTables() {

@@ -23,6 +23,35 @@ public enum Identifiers {
         public let allowed: String
         let accepts: @Sendable (Unicode.Scalar) -> Bool
         let extra: (@Sendable (String) -> String?)?
+        /// `accepts` for the 128 ASCII scalars, as bits (the common case, checked byte by byte).
+        private let asciiLow: UInt64
+        private let asciiHigh: UInt64
+
+        init(name: String, maxBytes: Int, allowed: String, accepts: @escaping @Sendable (Unicode.Scalar) -> Bool,
+             extra: (@Sendable (String) -> String?)?) {
+            self.name = name
+            self.maxBytes = maxBytes
+            self.allowed = allowed
+            self.accepts = accepts
+            self.extra = extra
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            for value in UInt8(0)..<128 where accepts(Unicode.Scalar(value)) {
+                if value < 64 { low |= 1 << UInt64(value) } else { high |= 1 << UInt64(value - 64) }
+            }
+            asciiLow = low
+            asciiHigh = high
+        }
+
+        /// Whether every character of `value` is allowed.
+        private func acceptsAll(_ value: String) -> Bool {
+            for byte in value.utf8 {
+                if byte >= 128 { return value.unicodeScalars.allSatisfy(accepts) }
+                let allowed = byte < 64 ? asciiLow & (1 << UInt64(byte)) : asciiHigh & (1 << UInt64(byte - 64))
+                if allowed == 0 { return false }
+            }
+            return true
+        }
 
         /// Throws `INVALID_INPUT` naming `path` when `value` breaks this rule.
         public func check(_ value: String, path: String) throws {
@@ -34,7 +63,7 @@ public enum Identifiers {
         /// Why `value` breaks this rule, or nil when it does not.
         public func problem(_ value: String) -> String? {
             guard !value.isEmpty, value.utf8.count <= maxBytes else { return "must be 1–\(maxBytes) bytes long" }
-            guard value.unicodeScalars.allSatisfy(accepts) else { return "may contain only \(allowed)" }
+            guard acceptsAll(value) else { return "may contain only \(allowed)" }
             return extra?(value)
         }
     }
