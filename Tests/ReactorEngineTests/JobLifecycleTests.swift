@@ -260,7 +260,9 @@ final class BarrierReadModel: ReadModel {
 }
 
 /// Reducers that block their thread on purpose: they run on the engine's model threads, never on the cooperative pool.
-@Suite(.timeLimit(.minutes(2)))
+/// One case at a time: a reducer stuck inline holds one of the test process's cooperative threads until its gate opens,
+/// and two cases at once would slow every other job of the process past these short timeouts.
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct BlockingReducerTests {
     /// Reducers that never return (until the test opens their gate) on more documents than the executor has slots:
     /// each job times out and gives its slot back, so other documents' jobs — and the document's own next job — run
@@ -272,7 +274,7 @@ struct BlockingReducerTests {
         let gateName = UUID().uuidString
         let gate = ReducerGate.named(gateName)
         let builder = try ReactorBuilder.testing(kind)
-            .withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .seconds(1), reducersInline: inline))
+            .withExecutorConfig(ExecutorConfig(maxConcurrency: 2, jobTimeout: .seconds(2), reducersInline: inline))
         try await builder.withReactor { module in
             let reactor = module.reactor
             var hung: [(document: String, job: JobInfo)] = []
