@@ -1,3 +1,5 @@
+import ReactorCore
+
 /// A configuration value that is one of a fixed set of words.
 public protocol ConfigChoice: RawRepresentable, CaseIterable, Sendable, Equatable where RawValue == String {}
 
@@ -39,6 +41,9 @@ public enum VaultBackend: String, ConfigChoice {
     /// No vault: `vault:` references are errors.
     case none
 }
+
+/// `signing.mode`.
+extension SigningMode: ConfigChoice {}
 
 /// `log.level`. The raw values are those of swift-log's `Logger.Level`
 /// (`Logger.Level(rawValue: level.rawValue)`).

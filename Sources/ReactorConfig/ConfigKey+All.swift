@@ -112,6 +112,16 @@ extension ConfigKey {
                 Clock skew tolerated when checking "exp" and "nbf", in seconds.
                 """),
 
+            .choice("signing", "mode", \.signing.mode, """
+                What is done with signatures clients put on actions (context.signatures, see docs/signing.md):
+                "verify-when-present" accepts unsigned actions and refuses any signature that does not verify;
+                "required" refuses unsigned actions too; "off" refuses every signed action.
+                """),
+            .strings("signing", "trusted_keys", \.signing.trustedKeys, """
+                Base64 raw public keys (Ed25519: 32 bytes, P-256: 64 bytes) allowed to sign actions. Empty trusts
+                any key whose signature verifies.
+                """),
+
             .choice("log", "level", \.log.level, """
                 The lowest level logged: "trace", "debug", "info", "notice", "warning", "error" or "critical".
                 """),
@@ -130,6 +140,7 @@ extension ConfigKey {
         "reactor": "The engine that runs jobs.",
         "vault": "The secrets vault. Any string value elsewhere may be \"vault:path\" to read a secret from it.",
         "auth": "Bearer-token (JWT) verification.",
+        "signing": "Signed actions: whether signatures are verified or required, and which keys are trusted.",
         "log": "Logging.",
     ]
 }

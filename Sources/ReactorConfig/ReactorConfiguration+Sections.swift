@@ -1,3 +1,5 @@
+import ReactorCore
+
 extension ReactorConfiguration {
     /// `[server]`: the HTTP listener and where data lives.
     public struct ServerSection: Sendable, Equatable {
@@ -149,6 +151,23 @@ extension ReactorConfiguration {
         /// Whether at least one way to verify tokens is configured.
         public var hasKeySource: Bool {
             !hmacSecret.isEmpty || !publicKeys.isEmpty || !jwksURL.isEmpty || !jwksFile.isEmpty || !remoteURL.isEmpty
+        }
+    }
+
+    /// `[signing]`: what the server does with the signatures clients put in an action's `context`
+    /// (see `docs/signing.md`).
+    public struct SigningSection: Sendable, Equatable {
+        /// `mode`: `off` (signed actions are refused), `verify-when-present` (the default: unsigned actions are
+        /// accepted, every signature must verify) or `required` (every action must be signed).
+        public var mode: SigningMode
+        /// `trusted_keys`: base64 raw public keys (Ed25519: 32 bytes, P-256: 64 bytes) allowed to sign; empty trusts
+        /// any key whose signature verifies.
+        public var trustedKeys: [String]
+
+        /// The `[signing]` section with the given values.
+        public init(mode: SigningMode = .verifyWhenPresent, trustedKeys: [String] = []) {
+            self.mode = mode
+            self.trustedKeys = trustedKeys
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ReactorCore
 
 extension ReactorConfiguration {
@@ -46,6 +47,13 @@ extension ReactorConfiguration {
                 problems.add("server.allowed_origins[\(index)]",
                              "\(ConfigValue.tomlString(origin)) is not an origin scheme://host[:port] (no path, no trailing slash) or \"*\"",
                              source: origins["server.allowed_origins"])
+            }
+        }
+        for (index, entry) in signing.trustedKeys.enumerated() {
+            if let key = plain(entry), ![32, 64].contains(Data(base64Encoded: key)?.count ?? 0) {
+                problems.add("signing.trusted_keys[\(index)]",
+                             "\(ConfigValue.tomlString(key)) is not a base64 raw public key (32 bytes for Ed25519, 64 for P-256)",
+                             source: origins["signing.trusted_keys"])
             }
         }
         if !(1...1024).contains(reactor.maxConcurrency) {

@@ -20,6 +20,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var vault: VaultSection
     /// `[auth]`: bearer-token verification.
     public var auth: AuthSection
+    /// `[signing]`: what is done with the signatures clients put on actions.
+    public var signing: SigningSection
     /// `[log]`: logging.
     public var log: LogSection
 
@@ -39,13 +41,14 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public init(
         server: ServerSection = ServerSection(), store: StoreSection = StoreSection(),
         reactor: ReactorSection = ReactorSection(), vault: VaultSection = VaultSection(),
-        auth: AuthSection = AuthSection(), log: LogSection = LogSection()
+        auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection()
     ) {
         self.server = server
         self.store = store
         self.reactor = reactor
         self.vault = vault
         self.auth = auth
+        self.signing = signing
         self.log = log
         self.isResolved = false
         self.origins = ConfigOrigins()
@@ -55,7 +58,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "log"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

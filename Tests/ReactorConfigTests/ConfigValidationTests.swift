@@ -224,3 +224,24 @@ struct ConfigValidationTests {
         #expect(error.details["problems"]?.split(separator: "\n").count == 6)
     }
 }
+
+@Suite("[signing]", .timeLimit(.minutes(3)))
+struct SigningConfigTests {
+    @Test func modesAndTrustedKeys() throws {
+        #expect(ReactorConfiguration.defaults.signing.mode == .verifyWhenPresent)
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        let config = try ConfigLoader.parse("[signing]\nmode = \"required\"\ntrusted_keys = [\"\(key)\"]\n")
+        #expect(config.signing.mode == .required)
+        #expect(config.signing.trustedKeys == [key])
+        #expect(try ConfigLoader.parse("[signing]\nmode = \"off\"\n").signing.mode == .off)
+    }
+
+    @Test func badValuesAreNamed() throws {
+        let mode = try configError("[signing]\nmode = \"sometimes\"\n")
+        #expect(mode.message.contains("signing.mode"))
+        #expect(mode.message.contains("\"off\", \"verify-when-present\", \"required\""))
+        let key = try configError("[signing]\ntrusted_keys = [\"bm90IGEga2V5\"]\n")
+        #expect(key.message.contains("signing.trusted_keys[0]"))
+        #expect(key.message.contains("not a base64 raw public key"))
+    }
+}

@@ -63,7 +63,7 @@ struct ActionSignatureVectorTests {
         action.context = ActionContext(signer: signer.info, signatures: [
             ActionSignature(algorithm: .p256, publicKey: vector.p256.publicKey, signature: vector.p256.signature),
         ])
-        let verifier = CryptoSignatureVerifier(requireSignatures: true)
+        let verifier = CryptoSignatureVerifier(mode: .required)
         try verifier.verify(action, documentID: vector.documentId, branch: vector.branch)
         let replay = try #require(throws: ReactorError.self) { try verifier.verify(action, documentID: "another", branch: vector.branch) }
         #expect(replay.code == .invalidSignature)

@@ -25,7 +25,7 @@ import Testing
     @Test func signaturesCoverEveryField() throws {
         let signer = Ed25519Signer()
         let action = try signer.sign(Action(id: "1", type: "T", input: ["k": "v"], timestamp: 5), documentID: "d", branch: "main")
-        let verifier = CryptoSignatureVerifier(requireSignatures: true)
+        let verifier = CryptoSignatureVerifier(mode: .required)
         try verifier.verify(action, documentID: "d", branch: "main")
         for mutate in [{ (a: inout Action) in a.type = "U" }, { $0.scope = "local" }, { $0.timestamp = 6 }, { $0.id = "2" }, { $0.input = ["k": "w"] }] {
             var changed = action

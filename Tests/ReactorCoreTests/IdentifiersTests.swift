@@ -62,6 +62,21 @@ struct IdentifiersTests {
         #expect(scope.details["path"] == "actions[2].scope")
     }
 
+    /// Action types, document types and relationship types follow rules too: no bidi overrides or zero-width
+    /// characters that make two different names look the same.
+    @Test func typesRefuseInvisibleCharacters() throws {
+        #expect(Identifiers.actionType.problem("ADD_TODO") == nil)
+        for bad in ["ADD\u{202E}TODO", "ADD\u{200B}TODO", "ADD\u{FEFF}", "", String(repeating: "T", count: 129)] {
+            #expect(Identifiers.actionType.problem(bad) != nil, "\(bad)")
+        }
+        let type = try #require(throws: ReactorError.self) { try Identifiers.check(Action(id: "a", type: "A\u{2066}B"), path: "actions[1]") }
+        #expect(type.details["path"] == "actions[1].type")
+        for good in ["reactor/todo-list", "powerhouse/document-drive", "acme.com:invoice@2"] { #expect(Identifiers.documentType.problem(good) == nil) }
+        for bad in ["reactor/todo\u{200B}list", "a b", "é", ""] { #expect(Identifiers.documentType.problem(bad) != nil, "\(bad)") }
+        #expect(Identifiers.relationshipType.problem("child") == nil)
+        for bad in ["chi\u{200D}ld", "a/b", ""] { #expect(Identifiers.relationshipType.problem(bad) != nil, "\(bad)") }
+    }
+
     @Test func messagesShowInvisibleCharacters() throws {
         let error = try #require(throws: ReactorError.self) { try Identifiers.documentID.check("x\u{202E}y", path: "id") }
         #expect(error.message == "document id 'x\\u{202e}y' may contain only A–Z, a–z, 0–9 and - _ . ~ : @ + =")

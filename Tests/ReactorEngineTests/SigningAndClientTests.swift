@@ -7,7 +7,7 @@ import Testing
     @Test(arguments: [SignatureAlgorithm.ed25519, .p256])
     func signedActionsVerify(_ algorithm: SignatureAlgorithm) async throws {
         let signer: any Signer = algorithm == .ed25519 ? Ed25519Signer(name: "ann") : P256Signer(name: "ann")
-        let builder = ReactorBuilder.testing().withSignatureVerifier(CryptoSignatureVerifier(requireSignatures: true))
+        let builder = ReactorBuilder.testing().withSignatureVerifier(CryptoSignatureVerifier(mode: .required))
         try await builder.withReactor { module in
             let reactor = module.reactor
             let created = try await reactor.create(NewDocument(id: "s", documentType: Counter.documentType), signer: signer)
@@ -16,36 +16,79 @@ import Testing
             let ok = try await reactor.execute("s", actions: [Counter.add(1)], signer: signer)
             _ = try await reactor.waitForJob(ok.id)
 
-            let unsigned = try await reactor.execute("s", actions: [Counter.add(1)])
-            #expect(try await module.jobTracker.wait(for: unsigned.id, timeout: .seconds(5)).error?.code == .signatureRequired)
+            // Refused when submitted: nothing is accepted, so nothing can be stored.
+            try await expectRefused(.signatureRequired) { try await reactor.execute("s", actions: [Counter.add(1)]) }
 
             var forged = try signer.sign(Counter.add(1), documentID: "s")
             forged.input = ["amount": 1_000]  // tampered after signing
-            let tampered = try await reactor.execute("s", actions: [forged])
-            #expect(try await module.jobTracker.wait(for: tampered.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+            try await expectRefused(.invalidSignature) { try await reactor.execute("s", actions: [forged]) }
 
             // A signature made for one document does not verify on another, nor on another branch of the same one.
             _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "t", documentType: Counter.documentType), signer: signer).id)
             let forT = try signer.sign(Counter.add(5), documentID: "t")
-            let replayed = try await reactor.execute("s", actions: [forT])
-            #expect(try await module.jobTracker.wait(for: replayed.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+            try await expectRefused(.invalidSignature) { try await reactor.execute("s", actions: [forT]) }
             let forBranch = try signer.sign(Counter.add(5), documentID: "s", branch: "b2")
-            let otherBranch = try await reactor.execute("s", actions: [forBranch])
-            #expect(try await module.jobTracker.wait(for: otherBranch.id, timeout: .seconds(5)).error?.code == .invalidSignature)
+            try await expectRefused(.invalidSignature) { try await reactor.execute("s", actions: [forBranch]) }
 
             // A signature of the first, unbound format is refused with its own code.
             var legacy = try signer.sign(Counter.add(1), documentID: "s")
             legacy.context?.signatures[0].version = nil
-            let old = try await reactor.execute("s", actions: [legacy])
-            #expect(try await module.jobTracker.wait(for: old.id, timeout: .seconds(5)).error?.code == .signatureVersionUnsupported)
+            try await expectRefused(.signatureVersionUnsupported) { try await reactor.execute("s", actions: [legacy]) }
+            // Operations loaded from elsewhere (an import, sync) are verified the same way.
+            let operations = try await reactor.operations(OperationQuery(documentID: "s", scopes: [Scope.global])).items.map(\.operation)
+            var loaded = operations[0]
+            loaded.action.input = ["amount": 7]
+            try await expectRefused(.invalidSignature) { try await reactor.load("t", operations: [loaded]) }
             #expect(Counter.value(try await reactor.get("s")) == 1)
+        }
+    }
+
+    /// The default reactor verifies signatures that are present: the forged signature a client once got stored
+    /// (`Zm9yZ2Vk`, "forged") is refused, and so is a signer without a signature or one that made none of them.
+    @Test func theDefaultVerifiesWhatIsPresent() async throws {
+        try await ReactorBuilder.testing().withReactor { module in
+            let reactor = module.reactor
+            _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "d", documentType: Counter.documentType)).id)
+            let signer = Ed25519Signer(name: "mallory")
+            var forged = Counter.add(1)
+            forged.context = ActionContext(signer: signer.info, signatures: [
+                ActionSignature(algorithm: .ed25519, publicKey: signer.info.publicKey, signature: "Zm9yZ2Vk"),
+            ])
+            try await expectRefused(.invalidSignature) { try await reactor.execute("d", actions: [forged]) }
+
+            var claimed = Counter.add(1)
+            claimed.context = ActionContext(signer: signer.info)
+            try await expectRefused(.invalidSignature) { try await reactor.execute("d", actions: [claimed]) }
+
+            var borrowed = try Ed25519Signer().sign(Counter.add(1), documentID: "d")
+            borrowed.context?.signer = signer.info  // a valid signature by another key, claimed by mallory
+            try await expectRefused(.invalidSignature) { try await reactor.execute("d", actions: [borrowed]) }
+
+            // Unsigned and properly signed actions are accepted.
+            _ = try await reactor.waitForJob(try await reactor.execute("d", actions: [Counter.add(1)]).id)
+            _ = try await reactor.waitForJob(try await reactor.execute("d", actions: [Counter.add(2)], signer: signer).id)
+            #expect(Counter.value(try await reactor.get("d")) == 3)
+            let stored = try await reactor.operations(OperationQuery(documentID: "d", scopes: [Scope.global])).items
+            #expect(stored.count == 2)
+            #expect(stored[1].operation.action.context?.signer == signer.info)
+        }
+    }
+
+    /// `[signing] mode = "off"`: nothing checks signatures, so a signed action is refused rather than stored
+    /// unchecked.
+    @Test func offRefusesSignedActions() async throws {
+        try await ReactorBuilder.testing().withSignatureVerifier(CryptoSignatureVerifier(mode: .off)).withReactor { module in
+            let reactor = module.reactor
+            _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "d", documentType: Counter.documentType)).id)
+            try await expectRefused(.signingDisabled) { try await reactor.execute("d", actions: [Counter.add(1)], signer: Ed25519Signer()) }
+            _ = try await reactor.waitForJob(try await reactor.execute("d", actions: [Counter.add(1)]).id)
         }
     }
 
     @Test func trustedKeysOnly() throws {
         let trusted = Ed25519Signer()
         let other = Ed25519Signer()
-        let verifier = CryptoSignatureVerifier(requireSignatures: true, trustedPublicKeys: [trusted.info.publicKey])
+        let verifier = CryptoSignatureVerifier(mode: .required, trustedPublicKeys: [trusted.info.publicKey])
         try verifier.verify(try trusted.sign(Counter.add(1), documentID: "d"), documentID: "d", branch: Branch.main)
         #expect(throws: ReactorError.self) { try verifier.verify(try other.sign(Counter.add(1), documentID: "d"), documentID: "d", branch: Branch.main) }
     }
@@ -105,7 +148,7 @@ import Testing
     func builderSignerSignsEverything(_ kind: StoreKind) async throws {
         let signer = P256Signer(name: "app")
         let builder = try ReactorBuilder.testing(kind).withSigner(signer)
-            .withSignatureVerifier(CryptoSignatureVerifier(requireSignatures: true, trustedPublicKeys: [signer.info.publicKey]))
+            .withSignatureVerifier(CryptoSignatureVerifier(mode: .required, trustedPublicKeys: [signer.info.publicKey]))
         try await builder.withReactor { module in
             let doc = try await module.reactor.createCounter()
             try await module.reactor.executeAndWait(doc.id, [Counter.add(2)])
@@ -113,5 +156,16 @@ import Testing
             #expect(ops.allSatisfy { $0.operation.action.context?.signatures.first?.publicKey == signer.info.publicKey })
             #expect(Counter.value(try await module.reactor.get(doc.id)) == 2)
         }
+    }
+}
+
+/// Expects `body` to throw a ``ReactorError`` with `code`.
+func expectRefused(_ code: ReactorError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+                   _ body: () async throws -> some Any) async throws {
+    do {
+        _ = try await body()
+        Issue.record("expected \(code.rawValue), nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as ReactorError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
     }
 }

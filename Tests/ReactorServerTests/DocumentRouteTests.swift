@@ -30,9 +30,37 @@ struct DocumentRouteTests {
             let bidi = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [["id": "a\u{202E}1", "type": "ADD_TODO"]]])
             #expect(bidi.errorCode == "INVALID_INPUT")
             #expect(bidi.errorPath == "actions[0].id")
+            let hiddenType = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [["id": "a2", "type": "ADD\u{200B}TODO"]]])
+            #expect(hiddenType.errorCode == "INVALID_INPUT")
+            #expect(hiddenType.errorPath == "actions[0].type")
+            let bidiName = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "name": "invoice\u{202E}fdp.exe"])
+            #expect(bidiName.errorCode == "INVALID_INPUT")
+            #expect(bidiName.errorPath == "input.name")
+            let joined = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "name": "family 👨\u{200D}👩\u{200D}👧"])
+            #expect(joined.status == .created, "a zero-width joiner inside an emoji sequence is fine in a name")
             let badBranch = try await client.call(.get, "/reactor/v1/documents/d?branch=a//b")
             #expect(badBranch.errorCode == "INVALID_INPUT")
-            #expect(try await client.call(.get, "/reactor/v1/documents?type=reactor/todo-list").json["items"]?.arrayValue?.count == 1)
+            #expect(try await client.call(.get, "/reactor/v1/documents?type=reactor/todo-list").json["items"]?.arrayValue?.count == 2, "d and the emoji-named list")
+        }
+    }
+
+    /// The reproduction from the hostile-clients issue: an action carrying a signer and the signature `Zm9yZ2Vk`
+    /// ("forged") was stored and served back from `/operations`. It is refused (403) and nothing is stored.
+    @Test func forgedSignaturesAreRefused() async throws {
+        try await withTestServer { client, _, _ in
+            _ = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "d"])
+            let key = Ed25519Signer().info.publicKey
+            let forged: JSONValue = ["actions": [[
+                "id": "f1", "type": "ADD_TODO", "input": ["id": "t1", "text": "pay mallory"],
+                "context": ["signer": ["algorithm": "Ed25519", "publicKey": .string(key), "name": "ceo"],
+                            "signatures": [["algorithm": "Ed25519", "publicKey": .string(key), "signature": "Zm9yZ2Vk", "v": 2]]],
+            ]]]
+            let reply = try await client.call(.post, "/reactor/v1/documents/d/actions", json: forged)
+            #expect(reply.status == .forbidden)
+            #expect(reply.errorCode == "INVALID_SIGNATURE")
+            let ops = try await client.call(.get, "/reactor/v1/documents/d/operations")
+            #expect(ops.json["items"]?.arrayValue?.contains { $0["action"]?["id"] == "f1" || $0["operation"]?["action"]?["id"] == "f1" } == false)
+            #expect(!ops.text.contains("Zm9yZ2Vk"))
         }
     }
 

@@ -56,6 +56,18 @@ public struct ActionContext: Sendable, Hashable, Codable {
         self.signer = signer
         self.signatures = signatures
     }
+
+    /// Decodes a context; a missing `signatures` is none (so a context that only names a signer reaches the verifier,
+    /// which refuses it, instead of failing to decode).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        signer = try container.decodeIfPresent(SignerInfo.self, forKey: .signer)
+        signatures = try container.decodeIfPresent([ActionSignature].self, forKey: .signatures) ?? []
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case signer, signatures
+    }
 }
 
 /// The identity of a signer: its algorithm and public key.

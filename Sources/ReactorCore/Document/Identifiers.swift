@@ -9,6 +9,9 @@
 /// | branch | 1–128 | `A–Z a–z 0–9` and `- _ . /`; no `/` first, last or twice in a row, no `..` |
 /// | scope | 1–64 | `A–Z a–z 0–9` and `- _` |
 /// | action id | 1–256 | any character but control and Unicode format characters (bidi overrides, zero-width …) |
+/// | action type | 1–128 | any character but control and Unicode format characters |
+/// | document type | 1–256 | `A–Z a–z 0–9` and `- _ . / @ :` |
+/// | relationship type | 1–64 | `A–Z a–z 0–9` and `- _ .` |
 ///
 /// Document ids and slugs fit in a URL path segment without escaping; a branch travels in a query parameter.
 /// Every check throws `INVALID_INPUT` (or `MISSING_ACTION_ID` for an empty action id) with the field's path.
@@ -100,13 +103,29 @@ public enum Identifiers {
         name: "action id", maxBytes: 256, allowed: "characters other than control and format characters",
         accepts: { !isControlOrFormat($0) }, extra: nil)
 
-    /// Checks an action's id and scope; an empty id is `MISSING_ACTION_ID`.
+    /// Action types (`ADD_TODO`, `CREATE_DOCUMENT`, …; the model decides which exist).
+    public static let actionType = Rule(
+        name: "action type", maxBytes: 128, allowed: "characters other than control and format characters",
+        accepts: { !isControlOrFormat($0) }, extra: nil)
+
+    /// Document types (`reactor/todo-list`; the registered models decide which exist).
+    public static let documentType = Rule(
+        name: "document type", maxBytes: 256, allowed: "A–Z, a–z, 0–9 and - _ . / @ :",
+        accepts: { isASCIIAlphanumeric($0) || "-_./@:".unicodeScalars.contains($0) }, extra: nil)
+
+    /// Relationship types (`child`).
+    public static let relationshipType = Rule(
+        name: "relationship type", maxBytes: 64, allowed: "A–Z, a–z, 0–9 and - _ .",
+        accepts: { isASCIIAlphanumeric($0) || "-_.".unicodeScalars.contains($0) }, extra: nil)
+
+    /// Checks an action's id, type and scope; an empty id is `MISSING_ACTION_ID`.
     public static func check(_ action: Action, path: String) throws {
         guard !action.id.isEmpty else {
             throw ReactorError(.missingActionID, "every action needs an 'id' (any unique string; it makes retries safe)",
                                details: ["path": "\(path).id"])
         }
         try actionID.check(action.id, path: "\(path).id")
+        try actionType.check(action.type, path: "\(path).type")
         try scope.check(action.scope, path: "\(path).scope")
     }
 

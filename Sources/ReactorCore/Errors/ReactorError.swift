@@ -59,6 +59,9 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let invalidSignature = Code("INVALID_SIGNATURE")
         /// An action's signature was made over a payload format this reactor no longer accepts (see `docs/signing.md`).
         public static let signatureVersionUnsupported = Code("SIGNATURE_VERSION_UNSUPPORTED")
+        /// An action carries a signer or signatures and this reactor does not accept signed actions (`[signing] mode =
+        /// "off"`).
+        public static let signingDisabled = Code("SIGNING_DISABLED")
         /// No job has the given id.
         public static let jobNotFound = Code("JOB_NOT_FOUND")
         /// The storage backend failed.

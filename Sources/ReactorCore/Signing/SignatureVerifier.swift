@@ -8,28 +8,56 @@ public protocol SignatureVerifier: Sendable {
     func verify(_ action: Action, documentID: String, branch: String) throws
 }
 
+/// What a reactor does with the signatures clients put in an action's `context` (`[signing] mode` in `Reactor.toml`).
+public enum SigningMode: String, Sendable, Hashable, CaseIterable {
+    /// Signatures are not accepted: an action that carries a signer or signatures is refused (`SIGNING_DISABLED`),
+    /// because nothing would check them and a stored, unchecked signature would claim an authorship nobody proved.
+    case off
+    /// Unsigned actions are accepted; every signature present must verify (the default).
+    case verifyWhenPresent = "verify-when-present"
+    /// Every action must carry at least one signature, and every signature present must verify.
+    case required
+}
+
 /// Verifies Ed25519 and P-256 signatures with swift-crypto.
 ///
-/// Every signature present must verify. When ``requireSignatures`` is true an action without any signature is
-/// rejected; optionally only the listed public keys are trusted.
+/// An action's `context` is verified or refused, never accepted unchecked: under ``SigningMode/off`` any signer or
+/// signature is refused; otherwise every signature must be of the current payload format, by a trusted key (when
+/// ``trustedPublicKeys`` is set) and verify, and a `signer` must be the key of one of the signatures (a signer with no
+/// signature is refused). Under ``SigningMode/required`` an action without a signature is refused.
 public struct CryptoSignatureVerifier: SignatureVerifier {
-    public var requireSignatures: Bool
+    /// What is accepted.
+    public var mode: SigningMode
     /// When non-nil, only these base64 public keys may sign.
     public var trustedPublicKeys: Set<String>?
 
-    public init(requireSignatures: Bool = false, trustedPublicKeys: Set<String>? = nil) {
-        self.requireSignatures = requireSignatures
+    /// A verifier in `mode` (verify when present by default), trusting only `trustedPublicKeys` when given.
+    public init(mode: SigningMode = .verifyWhenPresent, trustedPublicKeys: Set<String>? = nil) {
+        self.mode = mode
         self.trustedPublicKeys = trustedPublicKeys
     }
 
     public func verify(_ action: Action, documentID: String, branch: String) throws {
         let signatures = action.context?.signatures ?? []
+        let signer = action.context?.signer
+        if mode == .off, signer != nil || !signatures.isEmpty {
+            throw ReactorError(.signingDisabled, "action '\(action.id)' carries a signature, and this reactor does not accept signed actions ([signing] mode = \"off\")",
+                               details: ["actionId": action.id, "documentId": documentID])
+        }
         if signatures.isEmpty {
-            if requireSignatures {
+            if let signer {
+                throw ReactorError(.invalidSignature, "action '\(action.id)' names a signer but carries no signature",
+                                   details: ["actionId": action.id, "publicKey": signer.publicKey])
+            }
+            if mode == .required {
                 throw ReactorError(.signatureRequired, "action '\(action.id)' (\(action.type)) is not signed and signatures are required",
                                    details: ["actionId": action.id, "documentId": documentID])
             }
             return
+        }
+        if let signer, !signatures.contains(where: { $0.publicKey == signer.publicKey && $0.algorithm == signer.algorithm }) {
+            throw ReactorError(.invalidSignature, "the signer of action '\(action.id)' made none of its signatures",
+                               details: ["actionId": action.id, "publicKey": signer.publicKey])
         }
         let payload = action.signingPayload(documentID: documentID, branch: branch)
         for signature in signatures {

@@ -1,12 +1,12 @@
 import ReactorCore
 
-/// Turns one job into one atomic ``Commit``: checks, signature verification, reduction, operation ids, hashes,
-/// keyframes and relationship changes. Pure with respect to visible state: nothing changes until the caller commits.
+/// Turns one job into one atomic ``Commit``: validation against the model, reduction, operation ids, hashes,
+/// keyframes and relationship changes (identifiers and signatures were checked when the job was submitted,
+/// ``Reactor/submit(_:)``). Pure with respect to visible state: nothing changes until the caller commits.
 struct JobRunner: Sendable {
     let store: any ReactorStore
     let loader: DocumentLoader
     let models: ModelResolver
-    let verifier: (any SignatureVerifier)?
     let keyframeInterval: Int
     /// Where reducers and state hashes run (off the cooperative pool).
     var threads = ModelThreads()
@@ -30,7 +30,6 @@ struct JobRunner: Sendable {
             let skip = dedupe ? try await storedOperationIDs(job, actions: actions) : []
             var seen = Set<String>()
             for action in actions {
-                try checkShape(action, documentID: job.documentID, branch: job.branch)
                 let stream = StreamID(documentID: job.documentID, scope: action.scope, branch: job.branch)
                 let opID = OperationID.make(stream: stream, actionID: action.id)
                 if skip.contains(opID) || !seen.insert(opID).inserted { continue }
@@ -38,7 +37,6 @@ struct JobRunner: Sendable {
             }
         case .operations(let operations):
             for op in operations {
-                try checkShape(op.action, documentID: job.documentID, branch: job.branch)
                 let stream = StreamID(documentID: job.documentID, scope: op.action.scope, branch: job.branch)
                 let expectedID = OperationID.make(stream: stream, actionID: op.action.id)
                 guard op.id == expectedID else {
@@ -63,12 +61,6 @@ struct JobRunner: Sendable {
         }
         guard let work, work.hasChanges else { return Prepared(work: work, commit: nil) }
         return Prepared(work: work, commit: work.commit(branch: job.branch))
-    }
-
-    private func checkShape(_ action: Action, documentID: String, branch: String) throws {
-        try Identifiers.check(action, path: "actions")
-        guard !action.type.isEmpty else { throw ReactorError.invalidInput("action '\(action.id)' has no type", path: "actions.type") }
-        if let verifier { try verifier.verify(action, documentID: documentID, branch: branch) }
     }
 
     private func storedOperationIDs(_ job: Job, actions: [Action]) async throws -> Set<String> {

@@ -27,6 +27,8 @@ public final class Reactor: Service, Sendable {
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
     public let defaultSigner: (any Signer)?
+    /// Checks the signatures of every submitted action and loaded operation (``checkSignatures(_:)``).
+    let verifier: any SignatureVerifier
     /// Where jobs are recorded for the other nodes of a cluster (nil: a single node).
     public let ledger: (any JobLedger)?
     /// With a ledger: how the reactor follows what other nodes write.
@@ -63,7 +65,7 @@ public final class Reactor: Service, Sendable {
 
     init(
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
-        verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
+        verifier: any SignatureVerifier, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
         leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
@@ -88,8 +90,9 @@ public final class Reactor: Service, Sendable {
         self.keyframeConfig = keyframeConfig
         self.logger = logger
         self.defaultSigner = signer
+        self.verifier = verifier
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
-        var runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
+        var runner = JobRunner(store: store, loader: loader, models: models, keyframeInterval: keyframeConfig.interval)
         runner.threads.inline = executorConfig.reducersInline
         self.runner = runner
     }
@@ -263,7 +266,10 @@ public final class Reactor: Service, Sendable {
 
     /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`).
     func submit(_ jobs: [Job]) async throws -> [JobInfo] {
-        for job in jobs { try Self.checkIdentifiers(job) }
+        for job in jobs {
+            try Self.checkIdentifiers(job)
+            try checkSignatures(job)
+        }
         guard admitSubmission() else { throw ReactorError.shutdown() }
         defer { submissionLeft() }
         let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
@@ -298,6 +304,17 @@ public final class Reactor: Service, Sendable {
                     try Identifiers.slug.check(slug, path: "slug")
                 }
             }
+        }
+    }
+
+    /// Verifies every signature a job's actions (or loaded operations) carry, before anything is accepted: a forged
+    /// or unchecked signature is refused with the submission, never stored.
+    func checkSignatures(_ job: Job) throws {
+        switch job.payload {
+        case .actions(let actions):
+            for action in actions { try verifier.verify(action, documentID: job.documentID, branch: job.branch) }
+        case .operations(let operations):
+            for op in operations { try verifier.verify(op.action, documentID: job.documentID, branch: job.branch) }
         }
     }
 

@@ -12,7 +12,7 @@ public enum MigrationStrategy: Sendable, Hashable {
 
 /// Wires a reactor. Every part has a default and can be replaced:
 /// in-memory store, in-memory queue, in-process event bus, 4 concurrent jobs, 30 s job timeout, 1,000-document
-/// write cache with a 10-entry ring buffer, a keyframe every 1,000 operations, no signature checks.
+/// write cache with a 10-entry ring buffer, a keyframe every 1,000 operations, signatures verified when present.
 public struct ReactorBuilder: Sendable {
     public private(set) var registry = ModelRegistry()
     public private(set) var store: (any ReactorStore)?
@@ -23,7 +23,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var keyframeConfig = KeyframeConfig()
     public private(set) var readModels: [any ReadModel] = []
     public private(set) var processors: [any Processor] = []
-    public private(set) var verifier: (any SignatureVerifier)?
+    public private(set) var verifier: any SignatureVerifier = CryptoSignatureVerifier()
     public private(set) var signer: (any Signer)?
     public private(set) var modelLoader: (any DocumentModelLoader)?
     public private(set) var migrationStrategy = MigrationStrategy.auto
@@ -56,7 +56,8 @@ public struct ReactorBuilder: Sendable {
     public func withReadModel(_ readModel: any ReadModel) -> Self { with { $0.readModels.append(readModel) } }
     /// Adds a processor (runs after `READ_READY`, with a persisted cursor).
     public func withProcessor(_ processor: any Processor) -> Self { with { $0.processors.append(processor) } }
-    /// Checks signatures on every action with `verifier`.
+    /// Checks the signatures of every submitted action with `verifier` (default: `CryptoSignatureVerifier()`, which
+    /// accepts unsigned actions and refuses any signature that does not verify).
     public func withSignatureVerifier(_ verifier: any SignatureVerifier) -> Self { with { $0.verifier = verifier } }
     /// Signs every action submitted without an explicit signer with `signer`.
     public func withSigner(_ signer: any Signer) -> Self { with { $0.signer = signer } }

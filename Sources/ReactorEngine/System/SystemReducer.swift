@@ -15,6 +15,7 @@ enum SystemReducer {
             guard let type = action.input["documentType"]?.stringValue, !type.isEmpty else {
                 throw ReactorError.invalidInput("CREATE_DOCUMENT needs a non-empty string 'documentType'", path: "input.documentType")
             }
+            try Identifiers.documentType.check(type, path: "input.documentType")
             if let slug = action.input["slug"], slug != .null { try validateSlug(slug) }
             if let name = action.input["name"], name != .null { try validateName(name) }
             if let meta = action.input["meta"], meta != .null, meta.objectValue == nil {
@@ -26,8 +27,12 @@ enum SystemReducer {
             guard let target = action.input["targetId"]?.stringValue, !target.isEmpty else {
                 throw ReactorError.invalidInput("\(action.type) needs a non-empty string 'targetId'", path: "input.targetId")
             }
-            if let type = action.input["type"], type != .null, (type.stringValue ?? "").isEmpty {
-                throw ReactorError.invalidInput("relationship 'type' must be a non-empty string", path: "input.type")
+            try Identifiers.documentID.check(target, path: "input.targetId")
+            if let type = action.input["type"], type != .null {
+                guard let name = type.stringValue, !name.isEmpty else {
+                    throw ReactorError.invalidInput("relationship 'type' must be a non-empty string", path: "input.type")
+                }
+                try Identifiers.relationshipType.check(name, path: "input.type")
             }
         case SystemAction.setName:
             try validateName(action.input["name"] ?? .null)
@@ -49,9 +54,23 @@ enum SystemReducer {
         try Identifiers.slug.check(slug, path: "input.slug")
     }
 
+    /// A name is display text: any script, emoji sequences (joined by zero-width joiners) included; but no control
+    /// characters and no bidi embeddings, overrides or isolates, which make a name display as something else.
     static func validateName(_ value: JSONValue) throws {
         guard let name = value.stringValue, name.utf8.count <= maxNameLength else {
             throw ReactorError.invalidInput("name must be a string of at most \(maxNameLength) bytes", path: "input.name")
+        }
+        if let bad = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control || isBidiControl($0) }) {
+            throw ReactorError.invalidInput("name must not contain control or bidi control characters (U+\(String(bad.value, radix: 16, uppercase: true)))",
+                                            path: "input.name")
+        }
+    }
+
+    /// Bidi embeddings, overrides, isolates and marks (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
         }
     }
 

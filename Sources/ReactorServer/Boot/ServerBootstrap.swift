@@ -97,6 +97,9 @@ public enum ServerBootstrap {
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
                                                    jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000))))
                 .withKeyframeConfig(KeyframeConfig(interval: resolved.reactor.keyframeInterval))
+                .withSignatureVerifier(CryptoSignatureVerifier(
+                    mode: resolved.signing.mode,
+                    trustedPublicKeys: resolved.signing.trustedKeys.isEmpty ? nil : Set(resolved.signing.trustedKeys)))
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)

@@ -19,7 +19,7 @@ public enum HTTPErrorMapping {
             return .badRequest
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
-        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .forbidden, .originNotAllowed:
+        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .signingDisabled, .forbidden, .originNotAllowed:
             return .forbidden
         case .hostNotAllowed:
             return .misdirectedRequest
@@ -106,7 +106,7 @@ public enum HTTPErrorMapping {
         case .duplicateKey: ["key"]
         case .dependencyFailed: ["dependencyId"]
         case .invalidArgument: ["argument", "limit"]
-        case .invalidSignature, .signatureRequired, .signatureVersionUnsupported: ["publicKey"]
+        case .invalidSignature, .signatureRequired, .signatureVersionUnsupported, .signingDisabled: ["publicKey"]
         case .unknownAction: ["actionType", "documentType"]
         case .unknownDocumentType: ["documentType"]
         case .payloadTooLarge: ["size", "limit"]
