@@ -67,6 +67,26 @@ extension ConfigKey {
                 After how long without a heartbeat a node is presumed stopped and its unfinished jobs are
                 taken over by another node (at least two heartbeats).
                 """),
+            .int("reactor", "max_pending_jobs", \.reactor.maxPendingJobs, """
+                Jobs accepted and not finished yet, across all documents, beyond which writes are refused
+                with 503 OVERLOADED and a Retry-After header.
+                """),
+            .int("reactor", "max_pending_bytes", \.reactor.maxPendingBytes, """
+                The payload bytes (about the actions' JSON) of those jobs beyond which writes are refused
+                with 503 OVERLOADED. This bounds the memory a flood of writes can take.
+                """),
+            .int("reactor", "max_pending_jobs_per_document", \.reactor.maxPendingJobsPerDocument, """
+                Pending jobs of one document beyond which its writes are refused with 429
+                TOO_MANY_PENDING_JOBS and a Retry-After header.
+                """),
+            .int("reactor", "max_pending_bytes_per_document", \.reactor.maxPendingBytesPerDocument, """
+                The payload bytes of one document's pending jobs beyond which its writes are refused with
+                429 TOO_MANY_PENDING_JOBS (at least server.max_body_bytes).
+                """),
+            .double("reactor", "shutdown_drain_seconds", \.reactor.shutdownDrainSeconds, """
+                How long a shutdown (SIGTERM) waits for accepted jobs, from the signal. Jobs not finished
+                then fail with SHUTDOWN_DEADLINE (recorded and logged); a job already committing finishes.
+                """),
 
             .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
                 "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.

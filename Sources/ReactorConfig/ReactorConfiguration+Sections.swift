@@ -72,11 +72,28 @@ extension ReactorConfiguration {
         public var heartbeatSeconds: Double
         /// `node_timeout_seconds`: after how long without a heartbeat a node's jobs are taken over (10; ≥ 2 heartbeats).
         public var nodeTimeoutSeconds: Double
+        /// `max_pending_jobs`: jobs accepted and not finished, across documents, before writes are refused with 503
+        /// `OVERLOADED` (10,000; ≥ 1).
+        public var maxPendingJobs: Int
+        /// `max_pending_bytes`: payload bytes of those jobs before writes are refused with 503 `OVERLOADED`
+        /// (134,217,728 = 128 MiB; ≥ `max_pending_bytes_per_document`).
+        public var maxPendingBytes: Int
+        /// `max_pending_jobs_per_document`: pending jobs of one document before its writes are refused with 429
+        /// `TOO_MANY_PENDING_JOBS` (1,000; 1…`max_pending_jobs`).
+        public var maxPendingJobsPerDocument: Int
+        /// `max_pending_bytes_per_document`: payload bytes of one document's pending jobs before its writes are refused
+        /// with 429 `TOO_MANY_PENDING_JOBS` (33,554,432 = 32 MiB; ≥ `server.max_body_bytes`).
+        public var maxPendingBytesPerDocument: Int
+        /// `shutdown_drain_seconds`: how long a shutdown waits for accepted jobs before it fails the rest with
+        /// `SHUTDOWN_DEADLINE` (30; ≥ 0).
+        public var shutdownDrainSeconds: Double
 
         /// The `[reactor]` section with the given values.
         public init(
             maxConcurrency: Int = 8, jobTimeoutSeconds: Double = 30, keyframeInterval: Int = 100,
-            consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10
+            consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10,
+            maxPendingJobs: Int = 10_000, maxPendingBytes: Int = 128 << 20, maxPendingJobsPerDocument: Int = 1_000,
+            maxPendingBytesPerDocument: Int = 32 << 20, shutdownDrainSeconds: Double = 30
         ) {
             self.maxConcurrency = maxConcurrency
             self.jobTimeoutSeconds = jobTimeoutSeconds
@@ -85,6 +102,11 @@ extension ReactorConfiguration {
             self.nodeID = nodeID
             self.heartbeatSeconds = heartbeatSeconds
             self.nodeTimeoutSeconds = nodeTimeoutSeconds
+            self.maxPendingJobs = maxPendingJobs
+            self.maxPendingBytes = maxPendingBytes
+            self.maxPendingJobsPerDocument = maxPendingJobsPerDocument
+            self.maxPendingBytesPerDocument = maxPendingBytesPerDocument
+            self.shutdownDrainSeconds = shutdownDrainSeconds
         }
     }
 

@@ -75,6 +75,23 @@ extension ReactorConfiguration {
             add("reactor.consistency_timeout_seconds",
                 "must be a number greater than 0, got \(reactor.consistencyTimeoutSeconds)")
         }
+        if reactor.maxPendingJobs < 1 { add("reactor.max_pending_jobs", "must be at least 1, got \(reactor.maxPendingJobs)") }
+        if !(1...max(1, reactor.maxPendingJobs)).contains(reactor.maxPendingJobsPerDocument) {
+            add("reactor.max_pending_jobs_per_document",
+                "must be in 1…\(max(1, reactor.maxPendingJobs)) (reactor.max_pending_jobs), got \(reactor.maxPendingJobsPerDocument)")
+        }
+        if reactor.maxPendingBytesPerDocument < server.maxBodyBytes {
+            add("reactor.max_pending_bytes_per_document",
+                "must be at least server.max_body_bytes (\(server.maxBodyBytes)): the largest request must fit; "
+                    + "got \(reactor.maxPendingBytesPerDocument)")
+        }
+        if reactor.maxPendingBytes < reactor.maxPendingBytesPerDocument {
+            add("reactor.max_pending_bytes",
+                "must be at least reactor.max_pending_bytes_per_document (\(reactor.maxPendingBytesPerDocument)), got \(reactor.maxPendingBytes)")
+        }
+        if !(reactor.shutdownDrainSeconds >= 0 && reactor.shutdownDrainSeconds.isFinite) {
+            add("reactor.shutdown_drain_seconds", "must be a number of at least 0, got \(reactor.shutdownDrainSeconds)")
+        }
         if auth.leewaySeconds < 0 { add("auth.leeway_seconds", "must be 0 or more, got \(auth.leewaySeconds)") }
 
         // Reference syntax, and no vault: where the vault depends on the value.

@@ -10,13 +10,15 @@ import ReactorTesting
 import Testing
 
 /// A reactor on the in-memory store (or `store`) behind the server's router, driven through Hummingbird's test client.
+/// `configure` adjusts the reactor's builder (limits, timeouts).
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
     admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false, store: (any ReactorStore)? = nil,
     requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
+    configure: (ReactorBuilder) -> ReactorBuilder = { $0 },
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
-    var builder = ReactorBuilder().withDocumentModels(BuiltInModels.all)
+    var builder = configure(ReactorBuilder().withDocumentModels(BuiltInModels.all))
     if let store { builder = builder.withStore(store) }
     try await builder.withReactor { module in
         let metrics = ServerMetrics()

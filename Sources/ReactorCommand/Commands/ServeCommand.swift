@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             // Errors arrive as ReactorError (a bind failure is ADDRESS_UNAVAILABLE naming server.bind).
             try await runServer(booted, logger: logger, json: json, host: host)
-            if !json { Output.line("stopped: every accepted job finished") }
+            if !json { Output.line("stopped: accepted jobs finished (any still unfinished at the drain deadline failed, each logged)") }
         }
     }
 

@@ -113,6 +113,15 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let jobTakenOver = Code("JOB_TAKEN_OVER")
         /// An earlier job of the document is unfinished on another node (transient: the job waits for its turn).
         public static let documentBusy = Code("DOCUMENT_BUSY")
+        /// A document has as much pending work (jobs accepted and not finished, or their bytes) as the reactor admits
+        /// per document: the submission was refused whole; retry after `details.retryAfterSeconds` (HTTP 429).
+        public static let tooManyPendingJobs = Code("TOO_MANY_PENDING_JOBS")
+        /// The reactor has as much pending work in total as it admits: the submission was refused whole; retry after
+        /// `details.retryAfterSeconds` (HTTP 503).
+        public static let overloaded = Code("OVERLOADED")
+        /// The job was accepted but had not finished when the shutdown's drain deadline passed: it was failed and
+        /// nothing of it was written.
+        public static let shutdownDeadline = Code("SHUTDOWN_DEADLINE")
         /// An internal invariant was broken (a bug).
         public static let `internal` = Code("INTERNAL")
     }

@@ -13,16 +13,21 @@ public struct ExecutorConfig: Sendable, Hashable {
     /// its job's own (slower, by a context switch or two per action). Either way, reducers that never return cannot
     /// take every cooperative thread, and their jobs fail with `JOB_TIMEOUT`.
     public var reducersInline: Bool
+    /// How long a shutdown (graceful, or ``Reactor/kill()``) waits for the jobs accepted before it, counted from
+    /// ``Reactor/startShutdownClock()`` or else from the shutdown. Jobs still queued or running then fail with
+    /// `SHUTDOWN_DEADLINE` (recorded, announced, logged); a job already committing finishes its commit.
+    public var shutdownDrainTimeout: Duration
 
     public init(
         maxConcurrency: Int = 4, jobTimeout: Duration = .seconds(30), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(5),
-        reducersInline: Bool = true
+        reducersInline: Bool = true, shutdownDrainTimeout: Duration = .seconds(30)
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.jobTimeout = jobTimeout
         self.maxRetries = max(0, maxRetries)
         self.retryBaseDelay = retryBaseDelay
         self.reducersInline = reducersInline
+        self.shutdownDrainTimeout = max(.zero, shutdownDrainTimeout)
     }
 }
 

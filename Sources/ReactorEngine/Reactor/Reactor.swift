@@ -6,9 +6,11 @@ import Synchronization
 /// The document reactor: accepts writes as jobs, executes them per document in order and across documents
 /// concurrently, and serves reads from the write cache and the store.
 ///
-/// Every write returns a ``JobInfo`` at once. The jobs run while ``run()`` runs (the reactor is a `Service`: put it in
-/// a `ServiceGroup`, or use ``ReactorBuilder/withReactor(_:)``). ``kill()`` stops accepting work at once and
-/// completes when in-flight jobs are done.
+/// Every write returns a ``JobInfo`` at once, unless the pending work is at its ``AdmissionLimits`` (then the
+/// submission is refused whole with `TOO_MANY_PENDING_JOBS` or `OVERLOADED`). The jobs run while ``run()`` runs (the
+/// reactor is a `Service`: put it in a `ServiceGroup`, or use ``ReactorBuilder/withReactor(_:)``). ``kill()`` stops
+/// accepting work at once and completes when in-flight jobs are done, or failed with `SHUTDOWN_DEADLINE` once
+/// ``ExecutorConfig/shutdownDrainTimeout`` passed.
 public final class Reactor: Service, Sendable {
     public let store: any ReactorStore
     public let queue: any JobQueue
@@ -23,6 +25,12 @@ public final class Reactor: Service, Sendable {
     public let processorManager: ProcessorManager
     public let subscriptions: SubscriptionManager
     public let executorConfig: ExecutorConfig
+    /// How much pending work is admitted.
+    public var admissionLimits: AdmissionLimits { admission.limits }
+    /// The pending work now: jobs accepted and not finished, and their payload bytes.
+    public var pendingWork: PendingWork { admission.pending }
+    /// The pending work of one document now.
+    public func pendingWork(of documentID: String) -> PendingWork { admission.pending(of: documentID) }
     public let keyframeConfig: KeyframeConfig
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
@@ -36,6 +44,8 @@ public final class Reactor: Service, Sendable {
     let loader: DocumentLoader
     let runner: JobRunner
     let watermark: ReadyWatermark
+    /// The pending work, against ``admissionLimits``.
+    let admission: AdmissionControl
     /// Jobs taken over from nodes that stopped: queued apart from local jobs (see ``runTakenOver(_:)``).
     let takenOverQueue = InMemoryJobQueue()
     /// With a ledger: records and queues submitted jobs in one order.
@@ -56,9 +66,15 @@ public final class Reactor: Service, Sendable {
         /// The shutdown waits for admitted submissions before it closes the queues (see ``admitSubmission()``).
         var closeQueuesWhenAdmittedLeave = false
         var neverStarted = false
+        /// When the shutdown's drain ends (set by ``startShutdownClock()`` or the shutdown).
+        var drainDeadline: ContinuousClock.Instant?
+        /// The drain deadline passed: every job not finished is failed with `SHUTDOWN_DEADLINE`.
+        var drainExpired = false
     }
     private let state = Mutex(State())
     private let stopWaiters = Waiters()
+    /// Woken when the drain deadline is set.
+    private let drainClockWaiters = Waiters()
     /// Ends of jobs the ledger did not take yet (see ``recordEnd(_:_:)``), by job id.
     let unrecordedEnds = Mutex<[String: UnrecordedEnd]>([:])
     private let jobPrefix = String(UInt64.random(in: 0..<UInt64.max), radix: 36)
@@ -66,7 +82,7 @@ public final class Reactor: Service, Sendable {
     init(
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: any SignatureVerifier, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
-        executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
+        executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
         leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
     ) {
@@ -87,6 +103,7 @@ public final class Reactor: Service, Sendable {
                                                  election: leaderElection)
         self.subscriptions = SubscriptionManager(store: store)
         self.executorConfig = executorConfig
+        self.admission = AdmissionControl(limits: admissionLimits)
         self.keyframeConfig = keyframeConfig
         self.logger = logger
         self.defaultSigner = signer
@@ -100,7 +117,8 @@ public final class Reactor: Service, Sendable {
     // MARK: Lifecycle
 
     /// Runs the executor, the timeout watchdog and the processors until ``kill()`` (or a graceful shutdown of the
-    /// service group, or cancellation), then finishes every accepted job and returns.
+    /// service group, or cancellation), then finishes every accepted job and returns. Jobs not finished when the
+    /// drain deadline passes (``ExecutorConfig/shutdownDrainTimeout``) fail with `SHUTDOWN_DEADLINE`.
     public func run() async throws {
         let start = state.withLock { s -> Lifecycle in
             let previous = s.lifecycle
@@ -136,6 +154,7 @@ public final class Reactor: Service, Sendable {
                         group.addTask { await self.processorManager.run() }
                         await withTaskGroup(of: Void.self) { executor in
                             executor.addTask { await self.watchdog() }
+                            executor.addTask { await self.enforceDrainDeadline() }
                             if let ledger = self.ledger {
                                 executor.addTask { await self.heartbeatLoop(ledger) }
                                 executor.addTask { await self.followCluster(from: startOrdinal) }
@@ -179,7 +198,8 @@ public final class Reactor: Service, Sendable {
     }
 
     /// Stops accepting work at once. The returned handle's ``ShutdownHandle/completed()`` returns when every job
-    /// accepted before was finished.
+    /// accepted before was finished, or failed with `SHUTDOWN_DEADLINE` at the drain deadline
+    /// (``ExecutorConfig/shutdownDrainTimeout`` after ``startShutdownClock()``, or after this call).
     @discardableResult
     public func kill() -> ShutdownHandle {
         beginShutdown()
@@ -195,7 +215,22 @@ public final class Reactor: Service, Sendable {
         _ = try? await stopWaiters.wait { [self] in isStopped }
     }
 
+    /// Starts the shutdown's drain clock now (once; later calls and the shutdown itself keep the first start): the
+    /// jobs not finished ``ExecutorConfig/shutdownDrainTimeout`` from now fail with `SHUTDOWN_DEADLINE`, and from
+    /// then on new work is refused. Work is still accepted until then, or until the shutdown begins. A server calls
+    /// it when its shutdown begins, before it stops serving requests, so that the whole shutdown ends within the
+    /// timeout (plus what jobs already committing need to finish).
+    public func startShutdownClock() {
+        let started = state.withLock { s -> Bool in
+            guard s.drainDeadline == nil else { return false }
+            s.drainDeadline = ContinuousClock.now.advanced(by: executorConfig.shutdownDrainTimeout)
+            return true
+        }
+        if started { drainClockWaiters.notifyAll() }
+    }
+
     private func beginShutdown() {
+        startShutdownClock()
         let (neverStarted, closeNow) = state.withLock { s -> (Bool, Bool) in
             switch s.lifecycle {
             case .idle:
@@ -258,13 +293,15 @@ public final class Reactor: Service, Sendable {
             case .dependencyFailed(let j, _): job = j
             }
             jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
-            queue.complete(job, succeeded: false)
+            complete(job, succeeded: false, in: queue)
         }
     }
 
     // MARK: Submitting
 
-    /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`).
+    /// Registers and enqueues jobs atomically; returns their infos (all `PENDING`). Refuses them all, before anything
+    /// of them exists (in a cluster: before they are recorded in the ledger), when the reactor is shutting down or the
+    /// pending work is at its ``AdmissionLimits``.
     func submit(_ jobs: [Job]) async throws -> [JobInfo] {
         for job in jobs {
             try Self.checkIdentifiers(job)
@@ -272,6 +309,7 @@ public final class Reactor: Service, Sendable {
         }
         guard admitSubmission() else { throw ReactorError.shutdown() }
         defer { submissionLeft() }
+        try admission.admit(jobs)
         let infos = jobs.map { JobInfo(id: $0.id, documentID: $0.documentID, createdAt: $0.createdAt) }
         jobTracker.register(infos)
         // PENDING is announced before the executor can see the job, so no RUNNING event can precede it.
@@ -281,6 +319,7 @@ public final class Reactor: Service, Sendable {
             // the ledger's order.
             if let recorder { try await recorder.submit(jobs) } else { try queue.enqueue(jobs) }
         } catch {
+            for job in jobs { admission.release(job.id) }
             let reason = (error as? ReactorError) ?? .shutdown()
             for info in infos {
                 if let failed = jobTracker.update(info.id, { $0.status = .failed; $0.error = reason }) {
@@ -345,13 +384,11 @@ public final class Reactor: Service, Sendable {
     private func execute(_ work: QueuedWork, from queue: any JobQueue, slots: ExecutorSlots) async {
         switch work {
         case .dependencyFailed(let job, let dependency):
-            let error = ReactorError(.dependencyFailed, "job '\(job.id)' did not run: its dependency '\(dependency)' failed",
-                                     details: ["jobId": job.id, "dependencyId": dependency])
-            let info = jobTracker.update(job.id, { $0.status = .failed; $0.error = error })
-            if let info { await recordEnd(job, info) }
-            queue.complete(job, succeeded: false)
+            let error = isDrainExpired ? drainDeadlineError(job, wasRunning: false)
+                : ReactorError(.dependencyFailed, "job '\(job.id)' did not run: its dependency '\(dependency)' failed",
+                               details: ["jobId": job.id, "dependencyId": dependency])
+            await reportUnfinished(job, error: error, queue: queue, wasRunning: false)
             slots.release()
-            if let info { await eventBus.emit(.jobFailed(info, error)) }
         case .run(let job):
             let control = JobControl(onEnd: { slots.release() })
             await JobControl.$current.withValue(control) { await run(job, control: control, from: queue) }
@@ -360,7 +397,18 @@ public final class Reactor: Service, Sendable {
     }
 
     private func run(_ job: Job, control: JobControl, from queue: any JobQueue) async {
-        state.withLock { $0.running[job.id] = (job, control, queue) }
+        // Past the drain deadline nothing starts: the job fails as it leaves the queue (checked with the registration,
+        // so that a job is either failed here or seen running by ``expireDrain()``).
+        let starts = state.withLock { s -> Bool in
+            guard !s.drainExpired else { return false }
+            s.running[job.id] = (job, control, queue)
+            return true
+        }
+        guard starts else {
+            _ = control.finish()
+            await reportUnfinished(job, error: drainDeadlineError(job, wasRunning: false), queue: queue, wasRunning: false)
+            return
+        }
         defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
         consistency.beginWrite(job.documentID)
         if let info = jobTracker.update(job.id, { $0.status = .running }) { await eventBus.emit(.jobRunning(info)) }
@@ -371,7 +419,7 @@ public final class Reactor: Service, Sendable {
         while true {
             do {
                 if waitForTurn, let ledger {
-                    try await ledger.waitForTurn(job, timeout: executorConfig.jobTimeout - control.startedAt.duration(to: .now))
+                    try await ledger.waitForTurn(job, timeout: turnTimeout(control))
                     waitForTurn = false
                 }
                 var prepared = try await runner.prepare(job, dedupe: dedupe)
@@ -466,7 +514,7 @@ public final class Reactor: Service, Sendable {
         // A fenced commit recorded the job's end with its operations; a job with nothing to write records it here.
         if records.isEmpty, let info { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
-        queue.complete(job, succeeded: true)
+        complete(job, succeeded: true, in: queue)
         if let info { await eventBus.emit(.jobReadReady(info, records)) }
         if let snapshot, !records.isEmpty, subscriptions.count > 0 {
             await subscriptions.deliver(records: records, document: snapshot.document)
@@ -479,7 +527,7 @@ public final class Reactor: Service, Sendable {
         // A job taken over by another node is that node's to record.
         if let info, error.code != .jobTakenOver { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
-        queue.complete(job, succeeded: false)
+        complete(job, succeeded: false, in: queue)
         if let info { await eventBus.emit(.jobFailed(info, error)) }
     }
 
@@ -503,7 +551,7 @@ public final class Reactor: Service, Sendable {
         guard control.finish() else { return }
         let info = jobTracker.update(job.id) { $0.status = .readReady; $0.consistencyToken = outcome.consistencyToken }
         consistency.endWrite(job.documentID)
-        queue.complete(job, succeeded: true)
+        complete(job, succeeded: true, in: queue)
         if let info { await eventBus.emit(.jobReadReady(info, [])) }
     }
 
@@ -524,11 +572,79 @@ public final class Reactor: Service, Sendable {
     private func reportTimeout(_ job: Job, queue: any JobQueue) async {
         let error = ReactorError(.jobTimeout, "job '\(job.id)' ran longer than \(executorConfig.jobTimeout)", details: ["jobId": job.id])
         logger.warning("job timed out", metadata: ["jobId": "\(job.id)", "documentId": "\(job.documentID)"])
+        await reportUnfinished(job, error: error, queue: queue, wasRunning: true)
+    }
+
+    /// Fails a job that did not run to its end (timed out, dropped at the drain deadline, its dependency failed):
+    /// records the failure (tracker, ledger), releases its document and its admission budget, announces it.
+    private func reportUnfinished(_ job: Job, error: ReactorError, queue: any JobQueue, wasRunning: Bool) async {
         let info = jobTracker.update(job.id) { $0.status = .failed; $0.error = error }
         if let info { await recordEnd(job, info) }
-        consistency.endWrite(job.documentID)
-        queue.complete(job, succeeded: false)
+        if wasRunning { consistency.endWrite(job.documentID) }
+        complete(job, succeeded: false, in: queue)
         if let info { await eventBus.emit(.jobFailed(info, error)) }
+    }
+
+    /// The end of every job: its document is released in its queue, its admission budget given back.
+    private func complete(_ job: Job, succeeded: Bool, in queue: any JobQueue) {
+        queue.complete(job, succeeded: succeeded)
+        admission.release(job.id)
+    }
+
+    // MARK: Shutdown drain deadline
+
+    var isDrainExpired: Bool { state.withLock { $0.drainExpired } }
+
+    /// How long a job may wait for its turn (cluster): until its timeout, and not past the drain deadline.
+    private func turnTimeout(_ control: JobControl) -> Duration {
+        let untilTimeout = executorConfig.jobTimeout - control.startedAt.duration(to: .now)
+        guard let deadline = state.withLock({ $0.drainDeadline }) else { return untilTimeout }
+        return min(untilTimeout, ContinuousClock.now.duration(to: deadline))
+    }
+
+    /// Waits for the drain clock to start, then for the deadline; then fails what is not finished. Runs until the
+    /// executor is done (its task is cancelled then). Cancelled before (the reactor's task was cancelled: stop now),
+    /// the deadline is taken as passed.
+    private func enforceDrainDeadline() async {
+        do {
+            try await drainClockWaiters.wait { [self] in state.withLock { $0.drainDeadline != nil } }
+            guard let deadline = state.withLock({ $0.drainDeadline }) else { return }
+            try await Task.sleep(until: deadline, clock: .continuous)
+        } catch {
+            if state.withLock({ $0.executorFinished }) { return }
+        }
+        await expireDrain()
+    }
+
+    /// The drain deadline passed: intake stops (if the clock started before the shutdown), running jobs that are
+    /// not committing are failed now (one committing finishes its commit), and queued ones as they leave the queue.
+    /// Every one of them is `FAILED` with `SHUTDOWN_DEADLINE` in the tracker and the ledger, announced and logged.
+    private func expireDrain() async {
+        let running = state.withLock { s -> [(Job, JobControl, any JobQueue)] in
+            s.drainExpired = true
+            return Array(s.running.values)
+        }
+        beginShutdown()
+        let pending = admission.pending
+        if pending.jobs > 0 || !running.isEmpty {
+            logger.warning("the shutdown's drain deadline passed: failing the jobs not finished", metadata: [
+                "pendingJobs": "\(pending.jobs)", "runningJobs": "\(running.count)",
+                "drainTimeout": "\(executorConfig.shutdownDrainTimeout)",
+            ])
+        }
+        for (job, control, queue) in running where control.timeOut() {
+            await reportUnfinished(job, error: drainDeadlineError(job, wasRunning: true), queue: queue, wasRunning: true)
+        }
+    }
+
+    /// The error of a job failed at the drain deadline; logs it (one line per job).
+    private func drainDeadlineError(_ job: Job, wasRunning: Bool) -> ReactorError {
+        logger.error("job failed: the shutdown's drain deadline passed before it finished", metadata: [
+            "jobId": "\(job.id)", "documentId": "\(job.documentID)", "was": "\(wasRunning ? "running" : "queued")",
+        ])
+        return ReactorError(.shutdownDeadline,
+                            "job '\(job.id)' had not finished when the shutdown's drain deadline passed; nothing of it was written",
+                            details: ["jobId": job.id, "documentId": job.documentID])
     }
 }
 
@@ -539,7 +655,7 @@ public struct ShutdownHandle: Sendable {
     /// True: the reactor refuses new work from the moment ``Reactor/kill()`` returned.
     public var isShutdown: Bool { reactor.isShutdown }
 
-    /// Returns when every job accepted before the kill has finished.
+    /// Returns when every job accepted before the kill has finished (or failed at the drain deadline).
     public func completed() async {
         await reactor.waitUntilStopped()
     }

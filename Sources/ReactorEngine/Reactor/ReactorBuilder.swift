@@ -19,6 +19,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var queue: (any JobQueue)?
     public private(set) var eventBus: (any EventBus)?
     public private(set) var executorConfig = ExecutorConfig()
+    public private(set) var admissionLimits = AdmissionLimits()
     public private(set) var writeCacheConfig = WriteCacheConfig()
     public private(set) var keyframeConfig = KeyframeConfig()
     public private(set) var readModels: [any ReadModel] = []
@@ -48,6 +49,8 @@ public struct ReactorBuilder: Sendable {
     public func withEventBus(_ eventBus: any EventBus) -> Self { with { $0.eventBus = eventBus } }
     /// Sets the executor's concurrency, timeout and retries.
     public func withExecutorConfig(_ config: ExecutorConfig) -> Self { with { $0.executorConfig = config } }
+    /// How much pending work the reactor admits before it refuses submissions (``AdmissionLimits``).
+    public func withAdmissionLimits(_ limits: AdmissionLimits) -> Self { with { $0.admissionLimits = limits } }
     /// Sets the write cache's size.
     public func withWriteCacheConfig(_ config: WriteCacheConfig) -> Self { with { $0.writeCacheConfig = config } }
     /// Sets how often keyframes are stored.
@@ -108,7 +111,7 @@ public struct ReactorBuilder: Sendable {
         let reactor = Reactor(
             store: store, queue: queue ?? InMemoryJobQueue(), eventBus: eventBus ?? InProcessEventBus(),
             models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
-            processors: processors, executorConfig: executorConfig, writeCacheConfig: writeCacheConfig,
+            processors: processors, executorConfig: executorConfig, admissionLimits: admissionLimits, writeCacheConfig: writeCacheConfig,
             keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
             ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection,
             commitNotices: ledger.flatMap { ledger in

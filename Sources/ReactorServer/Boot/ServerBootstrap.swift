@@ -95,7 +95,12 @@ public enum ServerBootstrap {
                 .withDocumentModels(BuiltInModels.all)
                 .withStore(store)
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
-                                                   jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000))))
+                                                   jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000)),
+                                                   shutdownDrainTimeout: .milliseconds(Int64(resolved.reactor.shutdownDrainSeconds * 1000))))
+                .withAdmissionLimits(AdmissionLimits(
+                    maxPendingJobs: resolved.reactor.maxPendingJobs, maxPendingBytes: resolved.reactor.maxPendingBytes,
+                    maxPendingJobsPerDocument: resolved.reactor.maxPendingJobsPerDocument,
+                    maxPendingBytesPerDocument: resolved.reactor.maxPendingBytesPerDocument))
                 .withKeyframeConfig(KeyframeConfig(interval: resolved.reactor.keyframeInterval))
                 .withSignatureVerifier(CryptoSignatureVerifier(
                     mode: resolved.signing.mode,

@@ -9,8 +9,10 @@ import UnixSignals
 /// reactor and the HTTP application.
 ///
 /// Shutdown (SIGTERM/SIGINT, or cancellation) goes in reverse order: the HTTP server stops accepting connections and
-/// finishes in-flight requests (subscription streams end), then the reactor drains every accepted job, then the
-/// backends close.
+/// finishes in-flight requests (subscription streams end), then the reactor drains the accepted jobs, then the
+/// backends close. The reactor's drain deadline (`reactor.shutdown_drain_seconds`) counts from the signal
+/// (``ShutdownClockService``): jobs not finished by then fail with `SHUTDOWN_DEADLINE`, so the process exits within
+/// that time plus what jobs already committing need.
 public enum ServerRuntime {
     /// Runs until a shutdown signal or cancellation.
     /// - Parameters:
@@ -36,7 +38,7 @@ public enum ServerRuntime {
         let group = ServiceGroup(configuration: .init(
             services: backends.map { .init(service: $0) } + [
                 .init(service: reactorService, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ShutdownClockService(service: app, reactor: deps.reactor), successTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: handleSignals ? [UnixSignal.sigterm, .sigint] : [],
             logger: logger

@@ -35,13 +35,22 @@ public enum HTTPErrorMapping {
             return .methodNotAllowed
         case .consistencyTimeout, .jobTimeout:
             return .gatewayTimeout
-        case .shutdown, .authUnavailable, .schemaNotMigrated:
+        case .tooManyPendingJobs:
+            return .tooManyRequests
+        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated:
             return .serviceUnavailable
         case .storage:
             return error.isTransient ? .serviceUnavailable : .internalServerError
         default:
             return .internalServerError
         }
+    }
+
+    /// The `Retry-After` of an error response, in seconds: the refusal's retry hint (`details.retryAfterSeconds`) for
+    /// the admission refusals `TOO_MANY_PENDING_JOBS` (429) and `OVERLOADED` (503); nil for any other error.
+    public static func retryAfterSeconds(for error: ReactorError) -> Int? {
+        guard error.code == .tooManyPendingJobs || error.code == .overloaded else { return nil }
+        return error.details["retryAfterSeconds"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
     }
 
     /// The JSON body of an error response: `{"error": {"code", "message", "path"?, "details"?}}` (see
@@ -77,7 +86,7 @@ public enum HTTPErrorMapping {
 
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
-        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver,
+        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline,
     ]
 
     /// The fixed message of a server failure.
@@ -110,6 +119,9 @@ public enum HTTPErrorMapping {
         case .unknownAction: ["actionType", "documentType"]
         case .unknownDocumentType: ["documentType"]
         case .payloadTooLarge: ["size", "limit"]
+        case .tooManyPendingJobs: ["resource", "pending", "limit", "retryAfterSeconds"]
+        // The server's own load is not a client's business: only what to retry after.
+        case .overloaded: ["retryAfterSeconds"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -27,6 +27,9 @@ public enum JSONResponse {
         if status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\""
         }
+        if let seconds = HTTPErrorMapping.retryAfterSeconds(for: error) {
+            headers[.retryAfter] = "\(seconds)"
+        }
         return make(HTTPErrorMapping.body(for: error, extra: extra), status: status, headers: headers)
     }
 }

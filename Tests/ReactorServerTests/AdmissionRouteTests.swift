@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ReactorCore
+import ReactorEngine
+import ReactorMemory
+import ReactorServer
+import ReactorTesting
+import Synchronization
+import Testing
+
+/// Holds every commit until released, so that jobs stay pending while a test sends more.
+final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
+    private let state = Mutex((armed: false, held: [CheckedContinuation<Void, Never>]()))
+
+    func arm() { state.withLock { $0.armed = true } }
+
+    func release() {
+        let held = state.withLock { s in
+            s.armed = false
+            defer { s.held = [] }
+            return s.held
+        }
+        for continuation in held { continuation.resume() }
+    }
+
+    override func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
+        await withCheckedContinuation { continuation in
+            let hold = state.withLock { s -> Bool in
+                guard s.armed else { return false }
+                s.held.append(continuation)
+                return true
+            }
+            if !hold { continuation.resume() }
+        }
+        return await base.commit(commits)
+    }
+}
+
+/// Write admission over HTTP: beyond a document's pending work 429 `TOO_MANY_PENDING_JOBS`, beyond the server's
+/// 503 `OVERLOADED`, both with `Retry-After`; refused writes are never written.
+@Suite(.timeLimit(.minutes(1))) struct AdmissionRouteTests {
+    @Test func refusedWritesAnswer429Or503WithRetryAfter() async throws {
+        let store = HeldCommitStore(InMemoryStore())
+        let limits = AdmissionLimits(maxPendingJobs: 2, maxPendingJobsPerDocument: 1, documentRetryAfterSeconds: 2,
+                                     overloadRetryAfterSeconds: 9)
+        try await withTestServer(store: store, configure: { $0.withAdmissionLimits(limits) }) { client, reactor, _ in
+            let created = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "d"])
+            #expect(created.status == .created)
+            store.arm()
+            let accepted = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [todoAction("1", text: "kept")]])
+            #expect(accepted.status == .accepted)
+
+            let perDocument = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [todoAction("2", text: "refused")]])
+            #expect(perDocument.status == .tooManyRequests)
+            #expect(perDocument.headers[.retryAfter] == "2")
+            #expect(perDocument.errorCode == "TOO_MANY_PENDING_JOBS")
+            #expect(perDocument.json["error"]?["details"]?["retryAfterSeconds"]?.stringValue == "2")
+            #expect(perDocument.json["error"]?["details"]?["resource"]?.stringValue == "jobs")
+
+            let other = try await client.call(.post, "/reactor/v1/documents", json: ["documentType": "reactor/todo-list", "id": "e"])
+            #expect(other.status == .accepted)
+            let overloaded = try await client.call(.post, "/reactor/v1/batches", json: ["jobs": [
+                ["key": "k", "documentId": "f", "actions": [todoAction("3", text: "refused")]],
+            ]])
+            #expect(overloaded.status == .serviceUnavailable)
+            #expect(overloaded.headers[.retryAfter] == "9")
+            #expect(overloaded.errorCode == "OVERLOADED")
+            #expect(overloaded.json["error"]?["details"]?["pending"] == nil, "the server's own load is not shown")
+
+            store.release()
+            try await eventually("the held jobs ended") { reactor.pendingWork == PendingWork() }
+            let retried = try await client.call(.post, "/reactor/v1/documents/d/actions?wait=true", json: ["actions": [todoAction("4", text: "retried")]])
+            #expect(retried.status == .ok)
+            let texts = retried.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.compactMap { $0["text"]?.stringValue }
+            #expect(texts == ["kept", "retried"], "the refused write was never written")
+        }
+    }
+
+    @Test func onlyAdmissionRefusalsCarryRetryAfter() {
+        let refusal = JSONResponse.error(ReactorError(.tooManyPendingJobs, "busy", details: ["retryAfterSeconds": "3"]))
+        #expect(refusal.status == .tooManyRequests)
+        #expect(refusal.headers[.retryAfter] == "3")
+        #expect(JSONResponse.error(ReactorError(.overloaded, "busy")).headers[.retryAfter] == "1")
+        #expect(JSONResponse.error(.shutdown()).headers[.retryAfter] == nil)
+        #expect(HTTPErrorMapping.status(for: ReactorError(.shutdownDeadline, "late")) == .serviceUnavailable)
+    }
+}
