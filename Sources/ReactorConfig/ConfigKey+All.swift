@@ -26,6 +26,11 @@ extension ConfigKey {
                 The server's own origin is always allowed. "*" allows every web page: do not use it with
                 auth disabled, since then any site the user visits can read and change the data.
                 """),
+            .int("server", "subscription_buffer", \.server.subscriptionBuffer, """
+                The most changes that may wait for one live subscription (SSE or WebSocket, 1 to 1000000).
+                A subscriber that falls further behind gets an "overflow" event and its stream ends; it
+                reconnects with Last-Event-ID (or ?after=) and the server replays what it missed.
+                """),
 
             .choice("store", "backend", \.store.backend, """
                 The document store: "sqlite" (one file), "memory" (nothing survives a restart) or "postgres".

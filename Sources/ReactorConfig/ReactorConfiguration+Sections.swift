@@ -16,17 +16,22 @@ extension ReactorConfiguration {
         /// `allowed_origins`: origins `scheme://host[:port]` that browser pages may call the server from, with CORS
         /// (empty: only the server's own origin). `"*"` allows every origin.
         public var allowedOrigins: [String]
+        /// `subscription_buffer`: the most changes that may wait for one live subscription (SSE or WebSocket) before
+        /// its stream ends with an overflow event (10,000; 1…1,000,000).
+        public var subscriptionBuffer: Int
 
         /// The `[server]` section with the given values.
         public init(
             bind: BindAddress = BindAddress(host: "127.0.0.1", port: 8000), dataDir: String = ".reactor",
-            maxBodyBytes: Int = 1_048_576, allowedHosts: [String] = [], allowedOrigins: [String] = []
+            maxBodyBytes: Int = 1_048_576, allowedHosts: [String] = [], allowedOrigins: [String] = [],
+            subscriptionBuffer: Int = 10_000
         ) {
             self.bind = bind
             self.dataDir = dataDir
             self.maxBodyBytes = maxBodyBytes
             self.allowedHosts = allowedHosts
             self.allowedOrigins = allowedOrigins
+            self.subscriptionBuffer = subscriptionBuffer
         }
     }
 

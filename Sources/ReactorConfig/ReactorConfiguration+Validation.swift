@@ -35,6 +35,9 @@ extension ReactorConfiguration {
         if server.bind.host.isEmpty { add("server.bind", "the host is empty") }
         if let dataDir = plain(server.dataDir), dataDir.isEmpty { add("server.data_dir", "must not be empty") }
         if server.maxBodyBytes <= 0 { add("server.max_body_bytes", "must be greater than 0, got \(server.maxBodyBytes)") }
+        if !(1...1_000_000).contains(server.subscriptionBuffer) {
+            add("server.subscription_buffer", "must be in 1…1000000, got \(server.subscriptionBuffer)")
+        }
         for (index, entry) in server.allowedHosts.enumerated() {
             if let host = plain(entry), HostName.normalized(host) == nil {
                 problems.add("server.allowed_hosts[\(index)]",

@@ -127,13 +127,13 @@ import Testing
     func subscriptionsSeeMatchingChanges(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in
             let client = ReactorClient(reactor: module.reactor)
-            let changes = client.subscribe(DocumentQuery(documentType: TodoList.documentType))
+            let changes = try await client.subscribe(DocumentQuery(documentType: TodoList.documentType))
             let list = try await client.createEmpty(TodoList.documentType)
             _ = try await client.createEmpty(Drive.documentType)  // not matching
             _ = try await client.execute(list.id, actions: [TodoList.addTodo(id: "a", text: "one")])
             try await client.delete(list.id)
             var kinds: [DocumentChange.Kind] = []
-            for await change in changes {
+            for try await change in changes {
                 #expect(change.documentID == list.id)
                 kinds.append(change.kind)
                 if kinds.count == 3 { break }

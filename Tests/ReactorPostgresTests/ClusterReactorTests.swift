@@ -50,7 +50,7 @@ struct ClusterReactorTests {
                 .withJobLedger(try Self.ledger(stores[1], "node-2"), cluster: ClusterConfig(followInterval: .milliseconds(10)))
                 .withProcessor(processor).withReadModel(readModel).buildModule()
             try await node2.withRunning {
-                let changes = node2.subscriptionManager.changes(DocumentQuery(ids: ["shared"]))
+                let changes = try await node2.subscriptionManager.open(DocumentQuery(ids: ["shared"]))
                 try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(stores[0])
                     .withJobLedger(try Self.ledger(stores[0], "node-1")).withReactor { node1 in
                         let client = ReactorClient(reactor: node1.reactor)
@@ -60,7 +60,7 @@ struct ClusterReactorTests {
                     }
                 // The subscription on node 2 sees node 1's changes, each once, in order.
                 var seen: [Int] = []
-                for await change in changes {
+                for try await change in changes {
                     seen += change.operations.filter { $0.stream.scope == Scope.global }.map(\.operation.index)
                     if seen.count >= 3 { break }
                 }

@@ -130,19 +130,12 @@ public struct ReactorClient: Sendable {
 
     // MARK: Subscriptions
 
-    /// Changes to documents matching `query`, as they land.
-    public func subscribe(_ query: DocumentQuery) -> AsyncStream<DocumentChange> {
-        reactor.subscriptions.changes(query)
-    }
-
-    /// Calls `callback` for each change to documents matching `query`; returns a token for ``unsubscribe(_:)``.
-    public func subscribe(_ query: DocumentQuery, _ callback: @escaping @Sendable (DocumentChange) async -> Void) -> Int {
-        reactor.subscriptions.subscribe(query, callback)
-    }
-
-    /// Ends a callback subscription.
-    public func unsubscribe(_ token: Int) {
-        reactor.subscriptions.unsubscribe(token)
+    /// Changes to documents matching `query`, as they land, in global ordinal order (see ``SubscriptionManager``).
+    /// With `after` (an earlier change's ``DocumentChange/position``), the changes missed since are replayed first.
+    /// Iterating throws `SUBSCRIPTION_OVERFLOW` when more than `bufferLimit` changes waited for the caller.
+    public func subscribe(_ query: DocumentQuery, after: Int64? = nil,
+                          bufferLimit: Int = SubscriptionManager.defaultBufferLimit) async throws -> Subscription {
+        try await reactor.subscriptions.open(query, after: after, bufferLimit: bufferLimit)
     }
 
     private func finish(_ job: JobInfo, documentID: String, branch: String) async throws -> Document {

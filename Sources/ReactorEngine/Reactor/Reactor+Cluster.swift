@@ -117,6 +117,7 @@ extension Reactor {
                 let remote = localCommits.remote(page, after: before)
                 if !remote.isEmpty { await applyRemote(remote) }
                 watermark.start(at: last.ordinal)
+                subscriptions.followed(through: last.ordinal)
                 cursor = last.ordinal
                 if page.count < clusterConfig.followBatchSize { await waitForOtherNodes() }
             } catch {
@@ -145,29 +146,43 @@ extension Reactor {
 
     /// Applies operations written by other nodes (in ordinal order).
     func applyRemote(_ records: [OperationRecord]) async {
-        var order: [DocumentKey] = []
-        var groups: [DocumentKey: [OperationRecord]] = [:]
-        for record in records {
-            let key = DocumentKey(documentID: record.stream.documentID, branch: record.stream.branch)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(record)
-        }
-        for key in order { writeCache.invalidate(key.documentID, branch: key.branch) }
+        let keys = Set(records.map { DocumentKey(documentID: $0.stream.documentID, branch: $0.stream.branch) })
+        for key in keys { writeCache.invalidate(key.documentID, branch: key.branch) }
         // Another node's change of a document scope shows on every branch of that document.
         for record in records where record.stream.scope == Scope.document { writeCache.invalidate(record.stream.documentID) }
         if records.contains(where: { $0.stream.scope == Scope.document }) { identifiers.invalidateAll() }
         // Read models index every node's operations (in ordinal order) before reads with their tokens return here.
         await readModels.index(records)
         consistency.markIndexed(records)
-        guard subscriptions.count > 0 else { return }
-        for key in order {
+        // Published before the follower's position passes them (see `SubscriptionManager`), one change per run of
+        // consecutive operations of one document (one job's, or consecutive jobs'): so changes never interleave in
+        // ordinal order, and a change's position is a safe resume point.
+        for run in Self.runs(records) {
+            let key = DocumentKey(documentID: run[0].stream.documentID, branch: run[0].stream.branch)
             do {
-                guard let snapshot = try await loader.snapshot(key.documentID, branch: key.branch) else { continue }
-                await subscriptions.deliver(records: groups[key]!, document: snapshot.document)
+                try await subscriptions.publish(records: run) {
+                    try await self.loader.snapshot(key.documentID, branch: key.branch)?.document
+                }
             } catch {
-                logger.warning("cannot load a document another node changed", metadata: ["documentId": "\(key.documentID)", "error": "\(error)"])
+                logger.warning("cannot load a document another node changed; subscriptions resume from the store",
+                               metadata: ["documentId": "\(key.documentID)", "error": "\(error)"])
+                subscriptions.interruptAll(through: records.last?.ordinal ?? 0)
             }
         }
+    }
+
+    /// `records` cut into runs of consecutive operations of one document and branch.
+    static func runs(_ records: [OperationRecord]) -> [[OperationRecord]] {
+        var runs: [[OperationRecord]] = []
+        for record in records {
+            if let previous = runs.last?.last, previous.stream.documentID == record.stream.documentID,
+               previous.stream.branch == record.stream.branch {
+                runs[runs.count - 1].append(record)
+            } else {
+                runs.append([record])
+            }
+        }
+        return runs
     }
 
     // MARK: Jobs of any node

@@ -101,7 +101,6 @@ public final class Reactor: Service, Sendable {
         self.watermark = ReadyWatermark()
         self.processorManager = ProcessorManager(processors: processors, store: store, watermark: watermark, logger: logger,
                                                  election: leaderElection)
-        self.subscriptions = SubscriptionManager(store: store)
         self.executorConfig = executorConfig
         self.admission = AdmissionControl(limits: admissionLimits)
         self.keyframeConfig = keyframeConfig
@@ -109,6 +108,7 @@ public final class Reactor: Service, Sendable {
         self.defaultSigner = signer
         self.verifier = verifier
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
+        self.subscriptions = SubscriptionManager(store: store, loader: loader, watermark: watermark)
         var runner = JobRunner(store: store, loader: loader, models: models, keyframeInterval: keyframeConfig.interval)
         runner.threads.inline = executorConfig.reducersInline
         self.runner = runner
@@ -135,6 +135,7 @@ public final class Reactor: Service, Sendable {
         do {
             startOrdinal = try await store.latestOrdinal()
             watermark.start(at: startOrdinal)
+            subscriptions.start(at: startOrdinal, cluster: ledger != nil)
             resumed = try await ledger?.join() ?? []
         } catch {
             // Could not start: stop for good, so that nobody waits on a reactor that never runs.
@@ -446,6 +447,8 @@ public final class Reactor: Service, Sendable {
                         commitNotices?.commitStored()
                     } catch {
                         watermark.endCommit(watermarkTicket, ordinals: [])
+                        // The watermark may move on now that this commit will not: so may the subscriptions.
+                        subscriptions.release()
                         if let ticket { localCommits.end(ticket, ordinals: []) }
                         control.abortCommit()
                         throw error
@@ -509,16 +512,19 @@ public final class Reactor: Service, Sendable {
         }
         await readModels.index(records)
         consistency.markIndexed(records)
+        // The change is published before its ordinals are ready and released once the watermark passed them, so
+        // subscribers get changes in global ordinal order (each document's in index order), whichever job ends first.
+        if let snapshot { await subscriptions.publish(records: records) { snapshot.document } }
         watermark.ready(ordinals)
+        subscriptions.release()
+        // In a cluster nothing is released beyond the follower's position: let it read past this commit now.
+        if ledger != nil, !records.isEmpty, subscriptions.count > 0 { commitNotices?.wakeup.signal() }
         let info = jobTracker.update(job.id) { $0.status = .readReady }
         // A fenced commit recorded the job's end with its operations; a job with nothing to write records it here.
         if records.isEmpty, let info { await recordEnd(job, info) }
         consistency.endWrite(job.documentID)
         complete(job, succeeded: true, in: queue)
         if let info { await eventBus.emit(.jobReadReady(info, records)) }
-        if let snapshot, !records.isEmpty, subscriptions.count > 0 {
-            await subscriptions.deliver(records: records, document: snapshot.document)
-        }
     }
 
     private func fail(_ job: Job, error: ReactorError, control: JobControl, queue: any JobQueue) async {

@@ -3,8 +3,9 @@ import ReactorCore
 
 /// Requires a valid bearer token (`Authorization: Bearer …`) and puts its claims on the context.
 ///
-/// Subscription routes also accept the token as `?access_token=`, because browsers' `EventSource` and `WebSocket`
-/// cannot set headers. Failures are 401 with the `AuthClient`'s code (`UNAUTHENTICATED`, `TOKEN_EXPIRED`, …).
+/// The two subscription routes (exactly `/reactor/v1/subscriptions/events` and `/ws`, ``SubscriptionRoutes/paths``)
+/// also accept the token as `?access_token=`, because browsers' `EventSource` and `WebSocket` cannot set headers; no
+/// other path does. Failures are 401 with the `AuthClient`'s code (`UNAUTHENTICATED`, `TOKEN_EXPIRED`, …).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = ReactorRequestContext
     let auth: any AuthClient
@@ -33,7 +34,7 @@ struct AuthMiddleware: RouterMiddleware {
             }
             return nil
         }
-        if request.uri.path.contains("/subscriptions/"), let token = request.uri.queryParameters.get("access_token"), !token.isEmpty {
+        if SubscriptionRoutes.paths.contains(request.uri.path), let token = request.uri.queryParameters.get("access_token"), !token.isEmpty {
             return token
         }
         return nil

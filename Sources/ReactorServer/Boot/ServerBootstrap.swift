@@ -119,7 +119,8 @@ public enum ServerBootstrap {
             if let election = try PostgresBackend.leaderElection(for: store, logger: logger) { builder = builder.withLeaderElection(election) }
             let reactor = try await builder.build()
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
-                                        consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)))
+                                        consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)),
+                                        subscriptionBuffer: resolved.server.subscriptionBuffer)
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
                                   "store": .string(resolved.store.backend.rawValue),

@@ -11,15 +11,19 @@ public struct ServerOptions: Sendable {
     public var consistencyTimeout: Duration
     /// How often an idle subscription stream sends a heartbeat (SSE comment, WebSocket ping message).
     public var heartbeatInterval: Duration
+    /// The most changes that may wait for one subscription stream (`server.subscription_buffer`); past it the stream
+    /// ends with an overflow event and the client resumes from its last position.
+    public var subscriptionBuffer: Int
 
     public init(
         maxBodyBytes: Int = 1 << 20, waitTimeout: Duration = .seconds(30), consistencyTimeout: Duration = .seconds(5),
-        heartbeatInterval: Duration = .seconds(15)
+        heartbeatInterval: Duration = .seconds(15), subscriptionBuffer: Int = SubscriptionManager.defaultBufferLimit
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.waitTimeout = waitTimeout
         self.consistencyTimeout = consistencyTimeout
         self.heartbeatInterval = heartbeatInterval
+        self.subscriptionBuffer = subscriptionBuffer
     }
 }
 

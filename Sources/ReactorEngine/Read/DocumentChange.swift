@@ -1,0 +1,43 @@
+import ReactorCore
+
+/// A change to a document that a subscription matched: the operations one job appended to one document (live), or
+/// consecutive operations of one document read back from the store (a replay, see ``SubscriptionManager``).
+public struct DocumentChange: Sendable {
+    /// What the change did to the document.
+    public enum Kind: String, Sendable, Codable {
+        case created, updated, deleted
+    }
+
+    /// `created` when the operations create the document, `deleted` when they delete it, else `updated`.
+    public var kind: Kind
+    /// The changed document's id.
+    public var documentID: String
+    /// The document after the change (live), or as it is when a replay reads the change back.
+    public var document: Document
+    /// The operations the change appended, in ordinal order.
+    public var operations: [OperationRecord]
+    /// The change's resume position: its highest ordinal. Subscriptions deliver changes in global ordinal order, so
+    /// every matching change at or below it was delivered before it or with it (see ``Subscription/position``).
+    public var position: Int64
+
+    /// A change of `document` made of `operations` (not empty), its kind read from the document-scope actions.
+    public init(document: Document, operations: [OperationRecord]) {
+        let types = Set(operations.filter { $0.stream.scope == Scope.document }.map(\.operation.action.type))
+        self.kind = types.contains(SystemAction.create) ? .created : types.contains(SystemAction.delete) ? .deleted : .updated
+        self.documentID = document.id
+        self.document = document
+        self.operations = operations
+        self.position = operations.map(\.ordinal).max() ?? 0
+    }
+
+    /// Whether `query` matches the change: the document's header, with the given parents; a deletion matches queries
+    /// that leave deleted documents out too (a subscriber learns that its document went away).
+    func matches(_ query: DocumentQuery, parents: @autoclosure () -> [String]) -> Bool {
+        var query = query
+        query.includeDeleted = query.includeDeleted || kind == .deleted
+        return query.matches(document.header, parents: parents())
+    }
+
+    /// The first ordinal of the change.
+    var firstOrdinal: Int64 { operations.map(\.ordinal).min() ?? 0 }
+}
