@@ -41,6 +41,17 @@ enum POSIXFile {
         }
     }
 
+    /// The permission bits of `path` (`stat`, following symbolic links), or `nil` when it does not exist.
+    static func permissions(_ path: String) throws -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw failure("stat", path, code)
+        }
+        return info.st_mode & 0o7777
+    }
+
     /// Writes every byte of `bytes` to `fd`.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
