@@ -68,22 +68,10 @@ public struct AdminToken: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// or other permission bits: `chmod 600` it) or does not hold a token, ``ReactorError/Code/storage`` when it
     /// cannot be read or written.
     public static func loadOrCreate(file: URL) throws -> AdminToken {
-        let path = file.path
-        if let token = try read(path: path) { return token }
-        let directory = file.deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReactorError.storage("cannot create the directory '\(directory)' of the admin token file: \(error)")
+        try POSIXFile.readOrCreate(file, what: "the admin token file", read: read(path:)) {
+            let token = generate()
+            return (token, token.text + Array("\n".utf8))
         }
-        let token = generate()
-        let temporaryName = ".\(file.lastPathComponent).\(UUID().uuidString).tmp"
-        guard try POSIXFile.createExclusive(path, with: token.text + Array("\n".utf8), temporaryName: temporaryName) else {
-            // Another process created it between our read and our create: use its token.
-            if let existing = try read(path: path) { return existing }
-            throw ReactorError.storage("the admin token file '\(path)' vanished while it was being created")
-        }
-        return token
     }
 
     /// The token in `path`, or `nil` when the file does not exist.

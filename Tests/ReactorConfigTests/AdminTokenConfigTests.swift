@@ -22,11 +22,9 @@ struct AdminTokenConfigTests {
     }
 
     @Test func theCAFileIsRead() throws {
-        let config = try ConfigLoader.parse("""
-            [store]
-            ca_file = "/etc/ssl/db-ca.pem"
-            """)
-        #expect(config.store.caFile == "/etc/ssl/db-ca.pem")
         #expect(ReactorConfiguration.defaults.store.caFile.isEmpty)
+        let fromEnvironment = try ConfigLoader.parse(nil, environment: ["REACTOR_STORE__CA_FILE": "/etc/ssl/db-ca.pem"])
+        #expect(fromEnvironment.store.caFile == "/etc/ssl/db-ca.pem")
+        #expect(ReactorConfiguration.starterFile.contains("ca_file = \"\""))
     }
 }
