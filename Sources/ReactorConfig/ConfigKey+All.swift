@@ -46,15 +46,15 @@ extension ConfigKey {
                 loopback (localhost, 127.0.0.1, ::1) is plain by default. ?sslmode=require or prefer encrypt
                 without checking the certificate: name them only if you accept that.
                 """),
-            .string("store", "ca_file", \.store.caFile, """
-                A PEM file of the CA certificates the PostgreSQL server's certificate must chain to
-                (sslmode=verify-full or verify-ca). Empty means the system's trust store; ?sslrootcert= in url wins.
-                """),
             .choice("store", "durability", \.store.durability, """
                 "normal" survives a process crash; "full" also survives power loss (fsync on every commit).
                 """),
             .choice("store", "migrate", \.store.migrate, """
                 "auto" migrates the store at boot; "manual" leaves it to `reactor migrate`.
+                """),
+            .string("store", "ca_file", \.store.caFile, """
+                A PEM file of the CA certificates the PostgreSQL server's certificate must chain to
+                (sslmode=verify-full or verify-ca). Empty means the system's trust store; ?sslrootcert= in url wins.
                 """),
 
             .int("reactor", "max_concurrency", \.reactor.maxConcurrency, """
