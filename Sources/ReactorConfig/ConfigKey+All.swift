@@ -8,7 +8,7 @@ extension ConfigKey {
                 "[::1]:8000" for IPv6.
                 """),
             .string("server", "data_dir", \.server.dataDir, references: .environmentOnly, """
-                The directory for the default SQLite file, vault file, vault key and blobs (<data_dir>/blobs).
+                The directory for the default SQLite file, vault file, vault key, admin token and blobs (<data_dir>/blobs).
                 Created if missing.
                 """),
             .int("server", "max_body_bytes", \.server.maxBodyBytes, """
@@ -31,6 +31,12 @@ extension ConfigKey {
                 A subscriber that falls further behind gets an "overflow" event and its stream ends; it
                 reconnects with Last-Event-ID (or ?after=) and the server replays what it missed.
                 """),
+            .string("server", "admin_token_file", \.server.adminTokenFile, """
+                The local admin token: /_admin answers callers on this machine (by their connection's
+                address) that send "Authorization: Bearer <the file's content>", and admin bearer tokens of
+                [auth]; every other call is 401. Created with a fresh random token (mode 0600) at first start;
+                `reactor token admin` prints it. Empty means <data_dir>/admin.token; "none" disables it.
+                """),
 
             .choice("store", "backend", \.store.backend, """
                 The document store: "sqlite" (one file), "memory" (nothing survives a restart) or "postgres".
@@ -41,12 +47,19 @@ extension ConfigKey {
             .string("store", "url", \.store.url, """
                 The PostgreSQL URL (postgres://user:password@host:5432/db), required when backend = "postgres".
                 Keep the password out of this file: url = "env:DATABASE_URL" or "vault:store/url".
+                TLS: a remote host needs TLS with a verified certificate and host name (sslmode=verify-full);
+                loopback (localhost, 127.0.0.1, ::1) is plain by default. ?sslmode=require or prefer encrypt
+                without checking the certificate: name them only if you accept that.
                 """),
             .choice("store", "durability", \.store.durability, """
                 "normal" survives a process crash; "full" also survives power loss (fsync on every commit).
                 """),
             .choice("store", "migrate", \.store.migrate, """
                 "auto" migrates the store at boot; "manual" leaves it to `reactor migrate`.
+                """),
+            .string("store", "ca_file", \.store.caFile, """
+                A PEM file of the CA certificates the PostgreSQL server's certificate must chain to
+                (sslmode=verify-full or verify-ca). Empty means the system's trust store; ?sslrootcert= in url wins.
                 """),
 
             .int("reactor", "max_concurrency", \.reactor.maxConcurrency, """

@@ -19,12 +19,16 @@ extension ReactorConfiguration {
         /// `subscription_buffer`: the most changes that may wait for one live subscription (SSE or WebSocket) before
         /// its stream ends with an overflow event (10,000; 1…1,000,000).
         public var subscriptionBuffer: Int
+        /// `admin_token_file`: the file holding the local admin token that `/_admin` accepts from this machine,
+        /// created (mode 0600) with a fresh token at first start; empty means `<data_dir>/admin.token`, `"none"`
+        /// disables the local token (see ``ReactorConfiguration/adminTokenFile``).
+        public var adminTokenFile: String
 
         /// The `[server]` section with the given values.
         public init(
             bind: BindAddress = BindAddress(host: "127.0.0.1", port: 8000), dataDir: String = ".reactor",
             maxBodyBytes: Int = 1_048_576, allowedHosts: [String] = [], allowedOrigins: [String] = [],
-            subscriptionBuffer: Int = 10_000
+            subscriptionBuffer: Int = 10_000, adminTokenFile: String = ""
         ) {
             self.bind = bind
             self.dataDir = dataDir
@@ -32,6 +36,7 @@ extension ReactorConfiguration {
             self.allowedHosts = allowedHosts
             self.allowedOrigins = allowedOrigins
             self.subscriptionBuffer = subscriptionBuffer
+            self.adminTokenFile = adminTokenFile
         }
     }
 
@@ -47,17 +52,22 @@ extension ReactorConfiguration {
         public var durability: Durability
         /// `migrate`: `auto` (migrate at boot) or `manual` (`reactor migrate`).
         public var migrate: MigrateMode
+        /// `ca_file`: a PEM file of the CA certificates the PostgreSQL server's certificate must chain to with
+        /// `sslmode=verify-full` (the default for a remote host) or `verify-ca`; empty trusts the system's roots. A
+        /// `sslrootcert` in `url` takes precedence.
+        public var caFile: String
 
         /// The `[store]` section with the given values.
         public init(
             backend: StoreBackend = .sqlite, path: String = "", url: String = "", durability: Durability = .normal,
-            migrate: MigrateMode = .auto
+            migrate: MigrateMode = .auto, caFile: String = ""
         ) {
             self.backend = backend
             self.path = path
             self.url = url
             self.durability = durability
             self.migrate = migrate
+            self.caFile = caFile
         }
     }
 

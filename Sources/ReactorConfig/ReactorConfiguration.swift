@@ -82,6 +82,17 @@ public struct ReactorConfiguration: Sendable, Equatable {
         vault.keyFile.isEmpty ? Self.join(server.dataDir, "vault.key") : vault.keyFile
     }
 
+    /// The value of `server.admin_token_file` that disables the local admin token.
+    public static let adminTokenDisabled = "none"
+
+    /// The local admin token file: `server.admin_token_file`, or `<data_dir>/admin.token` when it is empty; nil when
+    /// it is `"none"` (then `/_admin` accepts admin bearer tokens of `[auth]` only). The server creates the file
+    /// (mode 0600) with a fresh token at first start.
+    public var adminTokenFile: String? {
+        if server.adminTokenFile == Self.adminTokenDisabled { return nil }
+        return server.adminTokenFile.isEmpty ? Self.join(server.dataDir, "admin.token") : server.adminTokenFile
+    }
+
     /// Where a value came from, for diagnostics (`reactor doctor`): `"default value"`, `"/etc/Reactor.toml:4"`,
     /// `"environment variable REACTOR_SERVER__BIND"` or `"command-line override server.bind"`. `key` is
     /// `section.key`.

@@ -1,3 +1,5 @@
+import ReactorCore
+
 /// Host names as `server.allowed_hosts` takes them and as the server compares them with a request's `Host` header:
 /// lowercased, without a trailing dot, an IPv6 address without brackets (`::1`).
 public enum HostName {
@@ -49,9 +51,14 @@ public enum HostName {
         return (host, port)
     }
 
-    /// Whether `host` (normalized) names this machine's loopback interface: `localhost`, `127.x.x.x` or `::1`.
+    /// Whether `host` (normalized) names this machine's loopback interface: the name `localhost`, or an IP address
+    /// in `127.0.0.0/8` or `::1` (parsed as an address, see ``IPAddress``: `127.evil.com` is a host name, not
+    /// loopback).
+    ///
+    /// This is about names (a bind address, a database host). Whether a *caller* is local is decided by the
+    /// connection's peer address, never by a name the caller sent.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        host == "localhost" || IPAddress(host)?.isLoopback == true
     }
 
     /// Whether `host` (normalized) is the wildcard address of every interface: `0.0.0.0` or `::`.

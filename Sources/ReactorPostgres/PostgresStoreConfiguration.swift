@@ -8,7 +8,12 @@ import ReactorCore
 /// - `host`, `port` (5432), `username`, `password` (none), `database` (the user name): the server.
 /// - `schema`: `"reactor"`. Every table of the store lives in this schema; several stores (or test suites) share one
 ///   database by using different schemas.
-/// - `tls`: ``TLSMode/disable`` for a loopback host, ``TLSMode/prefer`` otherwise (`sslmode` in a URL overrides it).
+/// - `tls`: ``TLSMode/disable`` for a loopback host (`localhost`, `127.0.0.0/8`, `::1`: the connection never leaves
+///   the machine), ``TLSMode/verifyFull`` otherwise: TLS required, the certificate chain checked against the system
+///   trust store (or `caFile`) and the host name against the certificate. `sslmode` in a URL overrides it; `prefer`
+///   and `require` keep libpq's meaning and check no certificate, so they are used only when named.
+/// - `caFile`: none (the system trust store); `sslrootcert` in a URL: a PEM file of the CA certificates that
+///   ``TLSMode/verifyCA`` and ``TLSMode/verifyFull`` trust instead.
 /// - `poolSize`: 10 connections at most.
 /// - `connectTimeout`: 10 seconds.
 /// - `statementTimeout`: 30 seconds: the deadline of every statement of the store's connections, commits included
@@ -19,14 +24,21 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
         /// Plain TCP.
         case disable
-        /// TLS when the server offers it, without certificate checks; plain TCP otherwise (also for `allow`).
+        /// TLS when the server offers it, **without certificate checks** (an attacker on the path can pose as the
+        /// server); plain TCP otherwise (also for `allow`). Only when named explicitly.
         case prefer
-        /// TLS required, without certificate checks.
+        /// TLS required, **without certificate checks** (encrypted, but not authenticated). Only when named explicitly.
         case require
-        /// TLS required; the certificate must chain to a trusted root (host name not checked).
+        /// TLS required; the certificate must chain to a trusted root (the system's, or `caFile`); the host name is
+        /// not checked.
         case verifyCA = "verify-ca"
-        /// TLS required; the certificate must chain to a trusted root and name the host.
+        /// TLS required; the certificate must chain to a trusted root (the system's, or `caFile`) and name the host
+        /// (a DNS name, or an IP address in its subject alternative names). The default for a host that is not
+        /// loopback.
         case verifyFull = "verify-full"
+
+        /// Whether the server's certificate is checked.
+        public var verifiesCertificate: Bool { self == .verifyCA || self == .verifyFull }
     }
 
     /// The server's host name or address.
@@ -43,6 +55,9 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var schema: String
     /// Whether and how the connection is encrypted.
     public var tls: TLSMode
+    /// A PEM file of the CA certificates that ``TLSMode/verifyCA`` and ``TLSMode/verifyFull`` trust (libpq's
+    /// `sslrootcert`); nil trusts the system's roots. Refused with any other mode.
+    public var caFile: String?
     /// The most connections the store's pool opens. Default 10.
     public var poolSize: Int
     /// How long opening a connection may take. Default 10 seconds.
@@ -56,10 +71,11 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// Creates settings from parts.
     ///
     /// - Throws: `CONFIG_INVALID` naming the field when `schema` is not a plain identifier (lower-case letters,
-    ///   digits and `_`, not starting with a digit, at most 63 bytes), `port` is out of range or `poolSize` < 1.
+    ///   digits and `_`, not starting with a digit, at most 63 bytes), `port` is out of range, `poolSize` < 1, or
+    ///   `caFile` is given with a mode that checks no certificate or cannot be read.
     public init(
         host: String, port: Int = 5432, username: String, password: String? = nil, database: String? = nil,
-        schema: String = PostgresStoreConfiguration.defaultSchema, tls: TLSMode? = nil, poolSize: Int = 10,
+        schema: String = PostgresStoreConfiguration.defaultSchema, tls: TLSMode? = nil, caFile: String? = nil, poolSize: Int = 10,
         connectTimeout: Duration = .seconds(10)
     ) throws {
         self.host = host
@@ -68,7 +84,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         self.password = password
         self.database = database ?? username
         self.schema = schema
-        self.tls = tls ?? (Self.isLoopback(host) ? .disable : .prefer)
+        self.tls = tls ?? (Self.isLoopback(host) ? .disable : .verifyFull)
+        self.caFile = caFile
         self.poolSize = poolSize
         self.connectTimeout = connectTimeout
         try validate()
@@ -77,12 +94,16 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// Creates settings from a URL: `postgres://user:password@host:port/database?sslmode=disable` (`postgresql://`
     /// works too; user and password may be percent-encoded).
     ///
-    /// Query parameters: `sslmode` (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`) and
-    /// `connect_timeout` (seconds). Any other parameter is refused, so that a typo does not go unnoticed.
+    /// Query parameters: `sslmode` (`disable`, `allow`, `prefer`, `require`, `verify-ca`, `verify-full`; without it,
+    /// see ``tls``), `sslrootcert` (the CA file, see ``caFile``; `system` for the system's roots) and
+    /// `connect_timeout` (seconds). Any other parameter is refused, so that a typo does not go unnoticed. `caFile`
+    /// is used when the URL names no `sslrootcert` (the `store.ca_file` key).
     ///
     /// - Throws: `CONFIG_INVALID` naming what is wrong (the scheme, a missing host or user, a bad port, an unknown or
-    ///   malformed parameter, the schema name).
-    public init(url: String, schema: String = PostgresStoreConfiguration.defaultSchema, poolSize: Int = 10) throws {
+    ///   malformed parameter, a CA file with a mode that checks no certificate, the schema name).
+    public init(
+        url: String, schema: String = PostgresStoreConfiguration.defaultSchema, poolSize: Int = 10, caFile: String? = nil
+    ) throws {
         guard let components = URLComponents(string: url) else {
             throw ReactorError(.configInvalid, "the PostgreSQL URL is malformed", details: ["key": "url"])
         }
@@ -101,6 +122,7 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         var database = String(components.path.drop { $0 == "/" })
         database = database.removingPercentEncoding ?? database
         var tls: TLSMode?
+        var caFile = caFile
         var connectTimeout = Duration.seconds(10)
         for item in components.queryItems ?? [] {
             let value = item.value ?? ""
@@ -116,6 +138,11 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
                     }
                     tls = mode
                 }
+            case "sslrootcert":
+                guard !value.isEmpty else {
+                    throw ReactorError(.configInvalid, "sslrootcert is empty (a CA file path, or 'system')", details: ["key": "url.sslrootcert"])
+                }
+                caFile = value == "system" ? nil : value
             case "connect_timeout":
                 guard let seconds = Int(value), seconds > 0 else {
                     throw ReactorError(.configInvalid, "connect_timeout '\(value)' is not a positive number of seconds", details: ["key": "url.connect_timeout"])
@@ -123,17 +150,17 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
                 connectTimeout = .seconds(seconds)
             default:
                 throw ReactorError(
-                    .configInvalid, "unknown PostgreSQL URL parameter '\(item.name)' (known: sslmode, connect_timeout)",
+                    .configInvalid, "unknown PostgreSQL URL parameter '\(item.name)' (known: sslmode, sslrootcert, connect_timeout)",
                     details: ["key": "url.\(item.name)"])
             }
         }
         try self.init(
             host: host, port: components.port ?? 5432, username: user, password: password,
-            database: database.isEmpty ? nil : database, schema: schema, tls: tls, poolSize: poolSize,
+            database: database.isEmpty ? nil : database, schema: schema, tls: tls, caFile: caFile, poolSize: poolSize,
             connectTimeout: connectTimeout)
     }
 
-    /// Checks the fields; see ``init(host:port:username:password:database:schema:tls:poolSize:connectTimeout:)``.
+    /// Checks the fields; see ``init(host:port:username:password:database:schema:tls:caFile:poolSize:connectTimeout:)``.
     public func validate() throws {
         guard Self.isPlainIdentifier(schema) else {
             throw ReactorError(
@@ -146,6 +173,17 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         }
         guard poolSize >= 1 else {
             throw ReactorError(.configInvalid, "poolSize must be at least 1 (got \(poolSize))", details: ["key": "poolSize"])
+        }
+        if let caFile {
+            guard tls.verifiesCertificate else {
+                throw ReactorError(
+                    .configInvalid,
+                    "a CA file (sslrootcert) is only used with sslmode=verify-ca or verify-full; sslmode=\(tls.rawValue) checks no certificate",
+                    details: ["key": "url.sslrootcert"])
+            }
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw ReactorError(.configInvalid, "the CA file '\(caFile)' (sslrootcert) cannot be read", details: ["key": "url.sslrootcert"])
+            }
         }
     }
 
@@ -162,27 +200,33 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     }
 
     private var tlsConfiguration: PostgresClient.Configuration.TLS {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        switch self.tls {
-        case .disable:
-            return .disable
-        case .prefer:
-            tls.certificateVerification = .none
-            return .prefer(tls)
-        case .require:
-            tls.certificateVerification = .none
-            return .require(tls)
-        case .verifyCA:
-            tls.certificateVerification = .noHostnameVerification
-            return .require(tls)
-        case .verifyFull:
-            return .require(tls)
-        }
+        guard let clientTLS else { return .disable }
+        return tls == .prefer ? .prefer(clientTLS) : .require(clientTLS)
     }
 
-    /// Whether `host` is this machine (where TLS is off by default).
+    /// The TLS settings `tls` asks for (nil for ``TLSMode/disable``): no certificate check for `prefer` and
+    /// `require`; the chain for `verify-ca`; the chain and the host name for `verify-full`; `caFile` as the only
+    /// trusted roots when given, the system's otherwise.
+    var clientTLS: TLSConfiguration? {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch tls {
+        case .disable:
+            return nil
+        case .prefer, .require:
+            configuration.certificateVerification = .none
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+        }
+        if tls.verifiesCertificate, let caFile { configuration.trustRoots = .file(caFile) }
+        return configuration
+    }
+
+    /// Whether `host` is this machine (where TLS is off by default): `localhost`, or an address in `127.0.0.0/8` or
+    /// `::1` (parsed: `127.example.com` is a remote host).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        host == "localhost" || IPAddress(host)?.isLoopback == true
     }
 
     /// Whether `name` can be spliced into SQL as a quoted identifier without any escaping question.

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import ReactorCore
 
 /// Small wrappers around the POSIX file calls the vault needs (exact control over modes, `fsync`, `flock` and
@@ -39,6 +40,17 @@ enum POSIXFile {
             if count == 0 { return out }
             out.append(contentsOf: buffer[0..<count])
         }
+    }
+
+    /// The permission bits of `path` (`stat`, following symbolic links), or `nil` when it does not exist.
+    static func permissions(_ path: String) throws -> mode_t? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw failure("stat", path, code)
+        }
+        return info.st_mode & 0o7777
     }
 
     /// Writes every byte of `bytes` to `fd`.
@@ -100,6 +112,31 @@ enum POSIXFile {
         }
         try syncDirectory(directory)
         return true
+    }
+
+    /// The value kept in `file` (as `read` finds it; nil when the file does not exist), or, when there is none, a
+    /// fresh one from `make` written to a new file: parent directories created, mode 0600, exclusively (see
+    /// ``createExclusive(_:with:temporaryName:)``: when two processes race, one creates it and the other reads it).
+    /// `what` names the file in errors ("the vault key file").
+    static func readOrCreate<Value>(
+        _ file: URL, what: String, read: (String) throws -> Value?, make: () -> (value: Value, bytes: [UInt8])
+    ) throws -> Value {
+        let path = file.path
+        if let value = try read(path) { return value }
+        let directory = file.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ReactorError.storage("cannot create the directory '\(directory)' of \(what): \(error)")
+        }
+        let fresh = make()
+        let temporaryName = ".\(file.lastPathComponent).\(UUID().uuidString).tmp"
+        guard try createExclusive(path, with: fresh.bytes, temporaryName: temporaryName) else {
+            // Another process created it between our read and our create: use its value.
+            if let existing = try read(path) { return existing }
+            throw ReactorError.storage("\(what) '\(path)' vanished while it was being created")
+        }
+        return fresh.value
     }
 
     /// The directory part of `path` (`.` when it has none).

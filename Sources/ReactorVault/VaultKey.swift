@@ -94,22 +94,10 @@ public struct VaultKey: Sendable, Equatable, CustomStringConvertible, CustomDebu
     /// Throws ``ReactorError/Code/vaultKey`` when the file exists but does not hold a valid key, or
     /// ``ReactorError/Code/storage`` when it cannot be read or written.
     public static func loadOrCreate(file: URL) throws -> VaultKey {
-        let path = file.path
-        if let key = try read(path: path) { return key }
-        let directory = file.deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ReactorError.storage("cannot create the directory '\(directory)' of the vault key file: \(error)")
+        try POSIXFile.readOrCreate(file, what: "the vault key file", read: read(path:)) {
+            let key = generate()
+            return (key, Array((key.hex + "\n").utf8))
         }
-        let key = generate()
-        let temporaryName = ".\(file.lastPathComponent).\(UUID().uuidString).tmp"
-        guard try POSIXFile.createExclusive(path, with: Array((key.hex + "\n").utf8), temporaryName: temporaryName) else {
-            // Another process created it between our read and our create: use its key.
-            if let existing = try read(path: path) { return existing }
-            throw ReactorError.storage("the vault key file '\(path)' vanished while it was being created")
-        }
-        return key
     }
 
     /// The key in `path`, or `nil` when the file does not exist.

@@ -78,7 +78,7 @@ import Testing
         #expect(try JSONValueCoder.parse(again.out)["applied"] == [], "\(again.out)")
 
         let server = try await ServerProcess(arguments: ["--data-dir", data], environment: manual)
-        let admin = try await http(.POST, "\(server.base)/_admin/migrate")
+        let admin = try await http(.POST, "\(server.base)/_admin/migrate", token: try server.adminToken())
         #expect(admin.status == 200)
         #expect(admin.json["migrated"] == true)
         #expect(admin.json["applied"] == [])

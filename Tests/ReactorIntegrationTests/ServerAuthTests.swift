@@ -40,6 +40,10 @@ import Testing
         #expect(malformed.json["error"]?["code"]?.stringValue == "TOKEN_MALFORMED")
         let admin = try await http(.GET, "\(server.base)/_admin/doctor", token: token)
         #expect(admin.status == 200, "\(admin.json)")
+        // With [auth] on, the local admin token still opens /_admin from this machine; a token without the role does not.
+        #expect(try await http(.GET, "\(server.base)/_admin/version", token: try server.adminToken()).status == 200)
+        #expect(try await http(.GET, "\(server.base)/_admin/version", token: otherAudience).status == 401)
+        #expect(try await http(.GET, "\(server.base)/_admin/version").status == 401)
 
         // A second server that asks the first one.
         let remote = try await ServerProcess(environment: ["REACTOR_AUTH__ENABLED": "true", "REACTOR_AUTH__REMOTE_URL": server.base])

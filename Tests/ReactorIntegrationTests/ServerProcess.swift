@@ -65,6 +65,20 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// The data directory the server was started with: `--data-dir` when given, else `<directory>/.reactor`.
+    var dataDirectory: URL {
+        if let flag = process.arguments?.firstIndex(of: "--data-dir"), let value = process.arguments?.dropFirst(flag + 1).first {
+            return URL(fileURLWithPath: value, relativeTo: directory)
+        }
+        return directory.appendingPathComponent(".reactor")
+    }
+
+    /// The local admin token the server wrote to its data directory (`admin.token`) at start.
+    func adminToken() throws -> String {
+        try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
     var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
 

@@ -148,7 +148,7 @@ import Testing
         let server = try await ServerProcess(environment: ["REACTOR_STORE__BACKEND": "env:MY_BACKEND", "MY_BACKEND": "memory",
                                                            "REACTOR_LOG__LEVEL": "env:MY_LEVEL", "MY_LEVEL": "warning"])
         defer { try? FileManager.default.removeItem(at: server.directory) }
-        let version = try await http(.GET, "\(server.base)/_admin/version")
+        let version = try await http(.GET, "\(server.base)/_admin/version", token: try server.adminToken())
         #expect(version.json["store"]?.stringValue == "memory")
         #if Postgres
         #expect(version.json["traits"] == ["Postgres"])

@@ -9,7 +9,8 @@ struct ServerSafetyTests {
     @Test func zeroConfigurationRefusesForeignPagesAndHosts() async throws {
         let server = try await ServerProcess()
         defer { try? FileManager.default.removeItem(at: server.directory) }
-        #expect(try await http(.PUT, "\(server.base)/_admin/vault/db/password", ["value": "s3cret"]).status == 200)
+        let admin = try server.adminToken()
+        #expect(try await http(.PUT, "\(server.base)/_admin/vault/db/password", ["value": "s3cret"], token: admin).status == 200)
         let create: JSONValue = ["documentType": "reactor/todo-list", "id": "planted"]
 
         let plain = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", create, headers: ["content-type": "text/plain"])
@@ -25,8 +26,8 @@ struct ServerSafetyTests {
         let rebound = try await http(.GET, "\(server.base)/_admin/vault/db/password", headers: ["host": "evil.example:8000"])
         #expect(rebound.status == 421)
         #expect(rebound.json["error"]?["code"]?.stringValue == "HOST_NOT_ALLOWED")
-        // curl on the same machine.
-        let secret = try await http(.GET, "\(server.base)/_admin/vault/db/password")
+        // curl on the same machine, with the local admin token.
+        let secret = try await http(.GET, "\(server.base)/_admin/vault/db/password", token: admin)
         #expect(secret.json["value"]?.stringValue == "s3cret")
         #expect(try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", create).status == 201)
         #expect(try await server.terminate() == 0)

@@ -7,13 +7,17 @@ import ReactorEngine
 import ReactorModels
 import ReactorServer
 import ReactorTesting
+import ReactorVault
 import Testing
 
 /// A reactor on the in-memory store (or `store`) behind the server's router, driven through Hummingbird's test client.
+///
+/// `setup` is `.router` (no connection: the peer address is unknown, so the local admin token is never accepted) or
+/// `.live` (a real port on loopback, where ``testAdminToken`` opens `/_admin` when `admin` carries it).
 /// `configure` adjusts the reactor's builder (limits, timeouts).
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
-    admin: AdminHooks = AdminHooks(), adminNeedsAuth: Bool = false, store: (any ReactorStore)? = nil,
+    admin: AdminHooks = AdminHooks(), setup: TestingSetup = .router, store: (any ReactorStore)? = nil,
     requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
     configure: (ReactorBuilder) -> ReactorBuilder = { $0 },
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
@@ -24,8 +28,20 @@ func withTestServer(
         let metrics = ServerMetrics()
         let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, admin: admin,
                                       options: options, requestGuard: requestGuard)
-        let app = Application(router: ReactorHTTPServer.router(deps, adminNeedsAuth: adminNeedsAuth))
-        try await app.test(.router) { client in try await body(client, module.reactor, metrics) }
+        let app = Application(router: ReactorHTTPServer.router(deps))
+        try await app.test(setup) { client in try await body(client, module.reactor, metrics) }
+    }
+}
+
+/// The local admin token of the test servers (hand it over with ``AdminHooks/withTestToken``).
+let testAdminToken = AdminToken.generate()
+
+extension AdminHooks {
+    /// These hooks with ``testAdminToken`` as the local admin token.
+    var withTestToken: AdminHooks {
+        var hooks = self
+        hooks.localToken = testAdminToken
+        return hooks
     }
 }
 

@@ -5,12 +5,12 @@ import ReactorConfig
 import ReactorCore
 import ReactorServer
 
-/// `reactor token issue|verify|secret|keypair`: development tokens and keys.
+/// `reactor token issue|verify|secret|keypair|admin`: development tokens and keys, and the local admin token.
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Mint and check bearer tokens for development.",
-        subcommands: [Issue.self, Verify.self, Secret.self, KeyPair.self]
+        abstract: "Mint and check bearer tokens for development; print the local admin token.",
+        subcommands: [Issue.self, Verify.self, Secret.self, KeyPair.self, Admin.self]
     )
 
     /// The configuration with references resolved (the HMAC secret is often `vault:auth/hmac`).
@@ -104,6 +104,35 @@ struct TokenCommand: AsyncParsableCommand {
                 } else {
                     print(pair.privateKeyPEM)
                     print(pair.publicKeyPEM)
+                }
+            }
+        }
+    }
+}
+
+extension TokenCommand {
+    /// `reactor token admin`: the local admin token of the data directory, for `Authorization: Bearer` on `/_admin`.
+    struct Admin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the local admin token that /_admin accepts from this machine (server.admin_token_file).",
+            discussion: """
+                The server creates the token (mode 0600) in the data directory at first start; this command reads it
+                from the same place (--data-dir, --config), creating it if the server has not run yet. Use it as
+                curl -H "Authorization: Bearer $(reactor token admin)" http://127.0.0.1:8000/_admin/version
+                """)
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            try await Output.guarded(json: options.json) {
+                let resolved = try await TokenCommand.resolvedConfiguration(options)
+                guard let token = try ServerBootstrap.loadAdminToken(resolved) else {
+                    throw ReactorError(.unsupported, "the local admin token is disabled (server.admin_token_file = \"none\")",
+                                       details: ["key": "server.admin_token_file"])
+                }
+                if options.json {
+                    Output.json(.object(["token": .string(token.secretText), "file": .string(resolved.adminTokenFile ?? "")]))
+                } else {
+                    print(token.secretText)
                 }
             }
         }

@@ -9,9 +9,11 @@ import ReactorPostgres
 /// Opens the PostgreSQL store named by `store.url`; its connection pool runs as a service of the server's group.
 enum PostgresBackend {
     static func open(_ resolved: ReactorConfiguration, logger: Logger) async throws -> (any ReactorStore, [any Service], String) {
-        let configuration = try PostgresStoreConfiguration(url: resolved.store.url)
+        let configuration = try PostgresStoreConfiguration(
+            url: resolved.store.url, caFile: resolved.store.caFile.isEmpty ? nil : resolved.store.caFile)
         let store = try PostgresStore(configuration: configuration, logger: logger)
-        let where_ = "postgres \(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database) (schema \(configuration.schema))"
+        let where_ = "postgres \(configuration.username)@\(configuration.host):\(configuration.port)/\(configuration.database)"
+            + " (schema \(configuration.schema), sslmode \(configuration.tls.rawValue)\(configuration.caFile.map { ", CA file \($0)" } ?? ""))"
         return (store, [PostgresStoreService(store: store)], where_)
     }
 

@@ -86,6 +86,7 @@ public enum ServerBootstrap {
     /// the vault is disabled).
     public static func boot(resolved: ReactorConfiguration, vault: (any Vault)?, logger: Logger) async throws -> BootedServer {
         try createDataDirectory(resolved)
+        let adminToken = try loadAdminToken(resolved)
         let (store, storeBackends, storeSummary) = try await openStore(resolved, logger: logger)
         var backends = storeBackends
         do {
@@ -131,20 +132,37 @@ public enum ServerBootstrap {
                     try await store.migrate()
                     return .object(["migrated": true, "store": .string(resolved.store.backend.rawValue),
                                     "applied": .array(pending.map { .string($0) })])
-                })
+                },
+                localToken: adminToken)
             let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server))
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
             summary.append("blobs: \(resolved.blobsPath)")
-            summary.append("auth: " + (auth == nil ? "disabled (every call is allowed)" : "bearer tokens required"))
+            summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
+            summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
             summary.append(deps.requestGuard.summary(bindHost: resolved.server.bind.host))
             return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)
         } catch {
             try? await store.close()
             throw error
         }
+    }
+
+    /// The local admin token (read, or created at first start, from `server.admin_token_file`); nil when it is
+    /// `"none"`. Its value is never logged or printed here.
+    public static func loadAdminToken(_ resolved: ReactorConfiguration) throws -> AdminToken? {
+        guard let file = resolved.adminTokenFile else { return nil }
+        return try AdminToken.loadOrCreate(file: URL(fileURLWithPath: file))
+    }
+
+    /// How `/_admin` is opened, for the boot summary (the token file's path, never its content).
+    static func adminSummary(_ resolved: ReactorConfiguration, auth: Bool) -> String {
+        var ways: [String] = []
+        if let file = resolved.adminTokenFile { ways.append("the local token in \(file) (from this machine)") }
+        if auth { ways.append("bearer tokens with the 'admin' role") }
+        return ways.isEmpty ? "closed (server.admin_token_file = \"none\" and auth disabled)" : "/_admin needs " + ways.joined(separator: " or ")
     }
 
     /// The vault named by `[vault]` (nil when `backend = "none"`), with its key checked.

@@ -14,10 +14,9 @@ public enum ReactorHTTPServer {
     ///
     /// Order of middleware: metrics (outermost, sees the final status); the `Host` check (421, answered before
     /// anything else); CORS (sees every final response, errors included); errors → JSON; the `Origin` check (403);
-    /// JSON bodies only (415); then per-group auth.
-    public static func router(
-        _ deps: ServerDependencies, bindHost: String = "127.0.0.1", adminNeedsAuth: Bool = false
-    ) -> Router<ReactorRequestContext> {
+    /// JSON bodies only (415); then per-group auth: `/reactor/v1` with `[auth]` on, `/_admin` always
+    /// (``AdminAuthMiddleware``: the local admin token from a loopback peer, or an admin bearer token).
+    public static func router(_ deps: ServerDependencies, bindHost: String = "127.0.0.1") -> Router<ReactorRequestContext> {
         let router = Router(context: ReactorRequestContext.self)
         let origins = deps.requestGuard.originPolicy
         router.add(middleware: MetricsMiddleware(metrics: deps.metrics))
@@ -35,18 +34,14 @@ public enum ReactorHTTPServer {
         AuthRoutes(deps: deps).register(on: api)
 
         let admin = router.group("_admin")
-        if let auth = deps.auth {
-            admin.add(middleware: AuthMiddleware(auth: auth, requiredRole: "admin"))
-        } else if adminNeedsAuth {
-            admin.add(middleware: DenyMiddleware(reason: "the admin endpoints need [auth] enabled when the server listens beyond loopback"))
-        }
+        admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SystemRoutes(deps: deps).registerAdmin(on: admin)
         VaultRoutes(deps: deps).register(on: admin)
         return router
     }
 
     /// The router that answers WebSocket upgrade requests, with the same `Host`, `Origin` and token checks as
-    /// ``router(_:bindHost:adminNeedsAuth:)``. An upgrade it refuses is not upgraded, and its answer (status and JSON
+    /// ``router(_:bindHost:)``. An upgrade it refuses is not upgraded, and its answer (status and JSON
     /// error body, as from every other route) is recorded in `refusals` for the connection to write.
     static func webSocketRouter(
         _ deps: ServerDependencies, bindHost: String = "127.0.0.1", refusals: WebSocketRefusals
@@ -72,7 +67,7 @@ public enum ReactorHTTPServer {
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(additionalChannelHandlers: [WebSocketRefusalWriter(refusals: refusals)]))
         var app = Application(
-            router: router(deps, bindHost: host, adminNeedsAuth: !isLoopback(host)),
+            router: router(deps, bindHost: host),
             server: .http1WebSocketUpgrade(
                 webSocketRouter: webSocketRouter(deps, bindHost: host, refusals: refusals), configuration: channelConfiguration),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
@@ -83,16 +78,10 @@ public enum ReactorHTTPServer {
         return app
     }
 
-    /// Whether `host` is a loopback address.
+    /// Whether the host name `host` (a bind address) names the loopback interface: `localhost`, `127.0.0.0/8` or
+    /// `::1` parsed as an address (see ``HostName/isLoopback(_:)``). Callers are judged by their peer address instead
+    /// (``ReactorRequestContext/isFromLoopback``).
     public static func isLoopback(_ host: String) -> Bool {
         HostName.isLoopback(HostName.normalized(host) ?? host)
-    }
-}
-
-/// Refuses every request with 403 and a reason.
-struct DenyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let reason: String
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        throw ReactorError(.forbidden, reason)
     }
 }

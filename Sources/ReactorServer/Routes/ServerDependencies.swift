@@ -1,5 +1,6 @@
 import ReactorCore
 import ReactorEngine
+import ReactorVault
 
 /// Limits and timeouts of the HTTP API.
 public struct ServerOptions: Sendable {
@@ -51,22 +52,28 @@ public struct AdminHooks: Sendable {
     public var doctor: @Sendable () async -> [DoctorCheck]
     /// `/_admin/migrate`: brings the store's schema up to date and says what it did.
     public var migrate: @Sendable () async throws -> JSONValue
+    /// The local admin token `/_admin` accepts from loopback peers (``AdminAuthMiddleware``); nil when
+    /// `server.admin_token_file = "none"`, and then only admin bearer tokens of `[auth]` open `/_admin`.
+    public var localToken: AdminToken?
 
     public init(
         version: JSONValue = .object(["version": .string(ReactorVersion.current)]),
         doctor: @escaping @Sendable () async -> [DoctorCheck] = { [] },
-        migrate: @escaping @Sendable () async throws -> JSONValue = { .object(["migrated": .bool(true)]) }
+        migrate: @escaping @Sendable () async throws -> JSONValue = { .object(["migrated": .bool(true)]) },
+        localToken: AdminToken? = nil
     ) {
         self.version = version
         self.doctor = doctor
         self.migrate = migrate
+        self.localToken = localToken
     }
 }
 
 /// Everything the routes use. Capabilities are protocols (`any AuthClient`, `any Vault`), never concrete adapters.
 public struct ServerDependencies: Sendable {
     public var reactor: Reactor
-    /// When set, every `/reactor/v1` and `/_admin` call needs a valid bearer token.
+    /// When set, every `/reactor/v1` call needs a valid bearer token, and one with the `admin` role opens `/_admin`
+    /// (which always needs a credential, see ``AdminHooks/localToken``).
     public var auth: (any AuthClient)?
     /// The secrets vault behind `/_admin/vault`; nil when the vault is disabled.
     public var vault: (any Vault)?

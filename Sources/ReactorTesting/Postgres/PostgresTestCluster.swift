@@ -18,6 +18,15 @@ actor PostgresTestCluster {
     }
 
     private var state = State.idle
+    /// The CA file of the server certificate, once started with TLS (see ``certificateAuthority()``).
+    private var caFile: String?
+
+    /// The CA certificate file that signed the cluster's server certificate, starting the cluster if needed; nil when
+    /// the certificates could not be made (no `openssl`), and the cluster then runs without TLS.
+    func certificateAuthority() async throws -> String? {
+        _ = try await url()
+        return caFile
+    }
 
     /// The URL of the cluster, starting it on the first call. Concurrent callers wait for the same start; a failed
     /// start fails every later call with the same error.
@@ -42,7 +51,9 @@ actor PostgresTestCluster {
             state = .starting([])
             let result: Result<String, PostgresTestServerError>
             do {
-                result = .success(try await Self.start())
+                let started = try await Self.start()
+                caFile = started.caFile
+                result = .success(started.url)
             } catch let error as PostgresTestServerError {
                 result = .failure(error)
             } catch {
@@ -60,8 +71,8 @@ actor PostgresTestCluster {
 
     // MARK: Starting
 
-    /// Creates, starts and guards a cluster; returns its URL.
-    private static func start() async throws -> String {
+    /// Creates, starts and guards a cluster; returns its URL and the CA file of its TLS certificate (nil without TLS).
+    private static func start() async throws -> (url: String, caFile: String?) {
         let bin = try PostgresBinaries.locate()
         let fm = FileManager.default
         let directory = fm.temporaryDirectory.appendingPathComponent("reactor-pg-\(UUID().uuidString.prefix(8).lowercased())").path
@@ -80,14 +91,16 @@ actor PostgresTestCluster {
             throw PostgresTestServerError("initdb -D \(data) failed with status \(initdb.status): \(initdb.output.suffix(2_000))")
         }
 
+        let tls = await makeCertificates(in: directory, asUser: asUser)
         var lastFailure = ""
         for attempt in 0..<5 {
             let port = try freePort()
             let status = "\(directory)/started-\(attempt)"
-            try startGuarded(bin: bin, directory: directory, data: data, log: log, port: port, status: status, asUser: asUser)
+            try startGuarded(bin: bin, directory: directory, data: data, log: log, port: port, status: status, asUser: asUser,
+                             tls: tls != nil)
             let code = try await waitForFile(status, timeout: .seconds(90))
             if code == "0" {
-                return "postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable"
+                return ("postgres://postgres@127.0.0.1:\(port)/postgres?sslmode=disable", tls)
             }
             let serverLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             let output = (try? String(contentsOfFile: status + ".out", encoding: .utf8)) ?? ""
@@ -106,11 +119,12 @@ actor PostgresTestCluster {
     /// `pg_ctl` runs in that detached shell rather than as our child because the server it leaves behind inherits
     /// the child's descriptors, and Foundation's `Process` would then never see `pg_ctl` end.
     private static func startGuarded(
-        bin: String, directory: String, data: String, log: String, port: Int, status: String, asUser: ServerUser
+        bin: String, directory: String, data: String, log: String, port: Int, status: String, asUser: ServerUser, tls: Bool
     ) throws {
         let pid = ProcessInfo.processInfo.processIdentifier
-        let options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off -c full_page_writes=off "
+        var options = "-c listen_addresses=127.0.0.1 -p \(port) -k \(directory) -c fsync=off -c full_page_writes=off "
             + "-c max_connections=400 -c shared_buffers=64MB"
+        if tls { options += " -c ssl=on -c ssl_cert_file=\(directory)/server.pem -c ssl_key_file=\(directory)/server.key" }
         let launch = [asUser.launcher] + asUser.prefix
         let start = (launch + [bin + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start"]).map(shellQuoted).joined(separator: " ")
         let stop = (launch + [bin + "/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]).map(shellQuoted).joined(separator: " ")
@@ -126,6 +140,25 @@ actor PostgresTestCluster {
         } else {
             try ChildProcess.launchDetached("/bin/sh", ["-c", script])
         }
+    }
+
+    /// Makes a test CA and a server certificate it signs for `DNS:localhost` only (so a client that verifies host names
+    /// accepts `localhost` and refuses `127.0.0.1`), as the server's user with umask 077 (PostgreSQL refuses a key
+    /// others can read). Returns the CA file, or nil (the cluster then runs without TLS) when `openssl` fails.
+    private static func makeCertificates(in directory: String, asUser: ServerUser) async -> String? {
+        let script = """
+            set -e; cd \(shellQuoted(directory)); umask 077
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=reactor-test-ca \\
+              -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign -keyout ca.key -out ca.pem
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost -keyout server.key -out server.csr
+            printf 'subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > server.ext
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.pem
+            chmod 644 ca.pem
+            """
+        guard let result = try? await ChildProcess.run(asUser.launcher, asUser.prefix + ["/bin/sh", "-c", script]), result.status == 0 else {
+            return nil
+        }
+        return directory + "/ca.pem"
     }
 
     /// Waits until `path` exists and returns its trimmed contents.

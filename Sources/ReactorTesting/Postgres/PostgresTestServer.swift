@@ -30,6 +30,17 @@ public enum PostgresTestServer {
         return try await PostgresTestCluster.instance.url()
     }
 
+    /// The CA certificate (a PEM file) that signed the throwaway cluster's server certificate, for tests of verified
+    /// TLS. The cluster accepts TLS besides plain connections; its certificate names `DNS:localhost` only (so
+    /// `verify-full` to `localhost` passes with this CA and to `127.0.0.1` fails on the host name). Nil when
+    /// `POSTGRES_URL` names another server or `openssl` could not make the certificates.
+    ///
+    /// - Throws: ``PostgresTestServerError`` when the cluster cannot be started.
+    public static func certificateAuthorityFile() async throws -> String? {
+        if let url = ProcessInfo.processInfo.environment[environmentVariable], !url.isEmpty { return nil }
+        return try await PostgresTestCluster.instance.certificateAuthority()
+    }
+
     /// A fresh lower-case identifier (`prefix` sanitised, then random hex), valid as a PostgreSQL schema or database
     /// name (at most 63 bytes): one per suite or case so that tests on one server never collide.
     public static func uniqueName(_ prefix: String = "t") -> String {
