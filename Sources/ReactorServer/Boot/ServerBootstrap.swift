@@ -124,7 +124,8 @@ public enum ServerBootstrap {
                                     "applied": .array(pending.map { .string($0) })])
                 })
             let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options,
-                                          requestGuard: RequestGuardConfiguration(resolved.server))
+                                          requestGuard: RequestGuardConfiguration(resolved.server),
+                                          connections: ConnectionLimits(resolved.server))
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))

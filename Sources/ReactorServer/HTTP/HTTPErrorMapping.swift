@@ -31,11 +31,17 @@ public enum HTTPErrorMapping {
             return .unauthorized
         case .payloadTooLarge:
             return .contentTooLarge
+        case .headersTooLarge:
+            return .requestHeaderFieldsTooLarge
+        case .urlTooLong:
+            return .uriTooLong
+        case .requestTimeout:
+            return .requestTimeout
         case .methodNotAllowed:
             return .methodNotAllowed
         case .consistencyTimeout, .jobTimeout:
             return .gatewayTimeout
-        case .shutdown, .authUnavailable, .schemaNotMigrated:
+        case .shutdown, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
             return .serviceUnavailable
         case .storage:
             return error.isTransient ? .serviceUnavailable : .internalServerError
@@ -77,7 +83,7 @@ public enum HTTPErrorMapping {
 
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
-        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver,
+        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .tooManyConnections,
     ]
 
     /// The fixed message of a server failure.
@@ -110,6 +116,7 @@ public enum HTTPErrorMapping {
         case .unknownAction: ["actionType", "documentType"]
         case .unknownDocumentType: ["documentType"]
         case .payloadTooLarge: ["size", "limit"]
+        case .headersTooLarge, .urlTooLong: ["limit"]
         default: []
         }
         return identifierDetails.union(extra)
