@@ -135,11 +135,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             responseHeads += 1
         case .responseEnd:
             responseEnds += 1
+            // (On a shutdown, Hummingbird closes the connection once this response is flushed; closing it here would
+            // drop the response's unflushed end.)
             if let error = pendingAnswer, responseHeads == responseEnds {
                 pendingAnswer = nil
+                // Written after the response's end, and flushed with it.
                 answer(error, context: context)
-            } else if quiescing, betweenRequests {
-                end(context: context)
             }
         case .malformed(let error):
             guard case .open = phase else { return }
@@ -207,8 +208,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if case .lingering = phase {
-            // A handler behind gave up on the connection the guard answered: it closes when the linger ends.
+        if case .lingering = phase, !quiescing {
+            // A handler behind gave up on the connection the guard answered: it closes when the linger ends (or at
+            // once during a shutdown).
             if let promise { context.channel.closeFuture.cascade(to: promise) }
             return
         }

@@ -74,27 +74,21 @@ final class HTTPExchangeObserver: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The error answered for a request the decoder could not parse.
     static func answer(to error: HTTPParserError, limits: ConnectionLimits) -> ReactorError {
-        switch error {
-        case .headerOverflow:
+        if error == .headerOverflow {
             return ReactorError(.headersTooLarge,
                                 "the request head is larger than \(limits.maxHeaderBytes) bytes (server.max_header_bytes)",
                                 details: ["limit": String(limits.maxHeaderBytes)])
-        case .invalidMethod:
-            return ReactorError(.badRequest, "malformed HTTP request: the method is not an HTTP method")
-        case .unexpectedContentLength:
-            return ReactorError(.badRequest, "malformed HTTP request: Content-Length together with Transfer-Encoding")
-        case .invalidContentLength:
-            return ReactorError(.badRequest, "malformed HTTP request: Content-Length is invalid or comes with Transfer-Encoding")
-        case .invalidChunkSize:
-            return ReactorError(.badRequest, "malformed HTTP request: invalid chunk size")
-        case .invalidURL:
-            return ReactorError(.badRequest, "malformed HTTP request: invalid request target")
-        case .invalidVersion:
-            return ReactorError(.badRequest, "malformed HTTP request: invalid HTTP version")
-        case .invalidHeaderToken:
-            return ReactorError(.badRequest, "malformed HTTP request: invalid header field")
-        default:
-            return ReactorError(.badRequest, "malformed HTTP request (its syntax or framing: Transfer-Encoding, chunks)")
         }
+        let what: String? = switch error {
+        case .invalidMethod: "the method is not an HTTP method"
+        case .unexpectedContentLength, .invalidContentLength: "Content-Length is invalid or comes with Transfer-Encoding"
+        case .invalidChunkSize: "invalid chunk size"
+        case .invalidURL: "invalid request target"
+        case .invalidVersion: "invalid HTTP version"
+        case .invalidHeaderToken: "invalid header field"
+        default: nil
+        }
+        return ReactorError(.badRequest, what.map { "malformed HTTP request: \($0)" }
+                            ?? "malformed HTTP request (its syntax or framing: Transfer-Encoding, chunks)")
     }
 }
