@@ -13,11 +13,11 @@ import Testing
 /// pipelined requests, bodies that arrive in parts, long-lived streams) and how it reads a request line.
 @Suite("Connection guard", .timeLimit(.minutes(3)))
 struct ConnectionGuardTests {
-    /// Timeouts far shorter than a stream lives.
-    static let short = ConnectionLimits(headerReadTimeout: .milliseconds(300), idleTimeout: .milliseconds(300))
+    /// Timeouts far shorter than a stream lives (and long enough for a loaded machine to read a request head).
+    static let short = ConnectionLimits(headerReadTimeout: .seconds(1), idleTimeout: .seconds(1))
 
     @Test func keepAlivePipelinedAndSplitRequestsPass() async throws {
-        try await withLiveServer(connections: Self.short) { port in
+        try await withLiveServer(connections: ConnectionLimits(headerReadTimeout: .seconds(1), idleTimeout: .seconds(10))) { port in
             let connection = try await RawConnection.connect(port: port)
             try await connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             let first = try await connection.read(until: .response, within: .seconds(5))
@@ -26,7 +26,7 @@ struct ConnectionGuardTests {
             // A body sent in two parts, the second after the header-read timeout: the head was complete.
             let body = #"{"documentType":"reactor/todo-list","id":"split-body"}"#
             try await connection.send("POST /reactor/v1/documents?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body.prefix(10))")
-            try await Task.sleep(for: .milliseconds(150))  // the client's own pace, within the idle timeout
+            try await Task.sleep(for: .seconds(1.5))  // the client's pace: past the header-read timeout, within the idle one
             try await connection.send(String(body.dropFirst(10)))
 
             // Two requests in one write, the second closing the connection.
@@ -48,7 +48,7 @@ struct ConnectionGuardTests {
                 if text.contains("event: ready"), !text.contains("late-sse") {
                     text += "late-sse"
                     // Longer than both timeouts: the stream must still be open.
-                    try await Task.sleep(for: .seconds(1))
+                    try await Task.sleep(for: .seconds(2.5))
                     try await post("\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "late-sse"])
                 }
                 if !completeChangeEvents(text).isEmpty { break }
@@ -62,7 +62,7 @@ struct ConnectionGuardTests {
                     guard case .text(let text) = message else { continue }
                     switch try JSONValueCoder.parse(text)["type"]?.stringValue {
                     case "ready":
-                        try await Task.sleep(for: .seconds(1))
+                        try await Task.sleep(for: .seconds(2.5))
                         try await post("\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "late-ws"])
                     case "change":
                         received.withLock { $0 += 1 }
