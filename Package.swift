@@ -71,7 +71,13 @@ let package = Package(
         // Built-in document models: drive and to-do list.
         .target(name: "ReactorModels", dependencies: ["ReactorCore"]),
         // Public testing support: mocks and conformance suites.
-        .target(name: "ReactorTesting", dependencies: ["ReactorCore", "ReactorMemory"]),
+        .target(
+            name: "ReactorTesting",
+            dependencies: [
+                "ReactorCore", "ReactorMemory",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The embedded secrets vault: one AES-256-GCM encrypted file.
         .target(
             name: "ReactorVault",
@@ -110,8 +116,10 @@ let package = Package(
                 "ReactorAuth", "ReactorConfig",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -178,6 +186,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

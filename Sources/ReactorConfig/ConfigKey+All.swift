@@ -37,6 +37,31 @@ extension ConfigKey {
                 [auth]; every other call is 401. Created with a fresh random token (mode 0600) at first start;
                 `reactor token admin` prints it. Empty means <data_dir>/admin.token; "none" disables it.
                 """),
+            .int("server", "max_connections", \.server.maxConnections, """
+                How many client connections may be open at once. One more is answered 503
+                TOO_MANY_CONNECTIONS and closed at once. Keep it below the process's open-file limit
+                (ulimit -n) minus about 64 for the store and the listener.
+                """),
+            .double("server", "header_read_timeout_seconds", \.server.headerReadTimeoutSeconds, """
+                How long a request head (request line and headers) may take to arrive, from the connection's
+                start or the request's first byte. Then 408 REQUEST_TIMEOUT and the connection is closed
+                (a connection that sent nothing is closed without an answer).
+                """),
+            .double("server", "idle_timeout_seconds", \.server.idleTimeoutSeconds, """
+                How long a keep-alive connection may wait for its next request, or a request body for its
+                next bytes, before it is closed. Streams (SSE, WebSocket) are not idle.
+                """),
+            .int("server", "max_header_bytes", \.server.maxHeaderBytes, """
+                The largest request head (URL and header fields), in bytes; larger is 431 HEADERS_TOO_LARGE.
+                """),
+            .int("server", "max_url_bytes", \.server.maxURLBytes, """
+                The longest request target (path and query), in bytes; longer is 414 URL_TOO_LONG.
+                At most max_header_bytes.
+                """),
+            .double("server", "shutdown_timeout_seconds", \.server.shutdownTimeoutSeconds, """
+                On SIGTERM, how long the server waits for open connections (requests in flight, streams) to
+                finish before it closes them. Idle and half-sent connections are closed at once.
+                """),
 
             .choice("store", "backend", \.store.backend, """
                 The document store: "sqlite" (one file), "memory" (nothing survives a restart) or "postgres".

@@ -23,12 +23,30 @@ extension ReactorConfiguration {
         /// created (mode 0600) with a fresh token at first start; empty means `<data_dir>/admin.token`, `"none"`
         /// disables the local token (see ``ReactorConfiguration/adminTokenFile``).
         public var adminTokenFile: String
+        /// `max_connections`: how many connections may be open at once; one more is answered 503
+        /// `TOO_MANY_CONNECTIONS` and closed (1024).
+        public var maxConnections: Int
+        /// `header_read_timeout_seconds`: how long a request head (request line and headers) may take to arrive,
+        /// counted from the connection's start or the request's first byte; then 408 and close (10).
+        public var headerReadTimeoutSeconds: Double
+        /// `idle_timeout_seconds`: how long a keep-alive connection may wait for its next request, or a request body
+        /// for its next bytes, before it is closed (60).
+        public var idleTimeoutSeconds: Double
+        /// `max_header_bytes`: the largest request head (URL and header fields); larger is 431 (32 KiB).
+        public var maxHeaderBytes: Int
+        /// `max_url_bytes`: the longest request target (path and query); longer is 414 (8 KiB).
+        public var maxURLBytes: Int
+        /// `shutdown_timeout_seconds`: how long a graceful shutdown waits for open connections (requests in flight,
+        /// streams) before it closes them (10).
+        public var shutdownTimeoutSeconds: Double
 
         /// The `[server]` section with the given values.
         public init(
             bind: BindAddress = BindAddress(host: "127.0.0.1", port: 8000), dataDir: String = ".reactor",
             maxBodyBytes: Int = 1_048_576, allowedHosts: [String] = [], allowedOrigins: [String] = [],
-            subscriptionBuffer: Int = 10_000, adminTokenFile: String = ""
+            subscriptionBuffer: Int = 10_000, adminTokenFile: String = "",
+            maxConnections: Int = 1024, headerReadTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 60,
+            maxHeaderBytes: Int = 32_768, maxURLBytes: Int = 8192, shutdownTimeoutSeconds: Double = 10
         ) {
             self.bind = bind
             self.dataDir = dataDir
@@ -37,6 +55,12 @@ extension ReactorConfiguration {
             self.allowedOrigins = allowedOrigins
             self.subscriptionBuffer = subscriptionBuffer
             self.adminTokenFile = adminTokenFile
+            self.maxConnections = maxConnections
+            self.headerReadTimeoutSeconds = headerReadTimeoutSeconds
+            self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxURLBytes = maxURLBytes
+            self.shutdownTimeoutSeconds = shutdownTimeoutSeconds
         }
     }
 

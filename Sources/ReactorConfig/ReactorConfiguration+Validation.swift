@@ -59,6 +59,20 @@ extension ReactorConfiguration {
                              source: origins["signing.trusted_keys"])
             }
         }
+        if server.maxConnections < 1 { add("server.max_connections", "must be at least 1, got \(server.maxConnections)") }
+        for (key, seconds) in [("server.header_read_timeout_seconds", server.headerReadTimeoutSeconds),
+                               ("server.idle_timeout_seconds", server.idleTimeoutSeconds),
+                               ("server.shutdown_timeout_seconds", server.shutdownTimeoutSeconds)]
+        where !(seconds > 0 && seconds.isFinite) {
+            add(key, "must be a number greater than 0, got \(seconds)")
+        }
+        if server.maxHeaderBytes < 1024 { add("server.max_header_bytes", "must be at least 1024, got \(server.maxHeaderBytes)") }
+        if server.maxURLBytes < 256 {
+            add("server.max_url_bytes", "must be at least 256, got \(server.maxURLBytes)")
+        } else if server.maxURLBytes > server.maxHeaderBytes {
+            add("server.max_url_bytes",
+                "must be at most server.max_header_bytes (\(server.maxHeaderBytes)), got \(server.maxURLBytes)")
+        }
         if !(1...1024).contains(reactor.maxConcurrency) {
             add("reactor.max_concurrency", "must be in 1…1024, got \(reactor.maxConcurrency)")
         }

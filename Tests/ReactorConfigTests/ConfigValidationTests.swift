@@ -122,6 +122,34 @@ struct ConfigValidationTests {
         #expect(low.message.contains("reactor.max_concurrency: must be in 1…1024, got 0"))
     }
 
+    @Test func connectionLimits() throws {
+        let error = try configError("""
+            [server]
+            max_connections = 0
+            header_read_timeout_seconds = 0
+            idle_timeout_seconds = -1
+            shutdown_timeout_seconds = inf
+            max_header_bytes = 100
+            max_url_bytes = 10
+            """)
+        for expected in [
+            "server.max_connections: must be at least 1, got 0 (Reactor.toml:2)",
+            "server.header_read_timeout_seconds: must be a number greater than 0, got 0.0 (Reactor.toml:3)",
+            "server.idle_timeout_seconds: must be a number greater than 0, got -1.0 (Reactor.toml:4)",
+            "server.shutdown_timeout_seconds: must be a number greater than 0, got inf (Reactor.toml:5)",
+            "server.max_header_bytes: must be at least 1024, got 100 (Reactor.toml:6)",
+            "server.max_url_bytes: must be at least 256, got 10 (Reactor.toml:7)",
+        ] {
+            #expect(error.message.contains(expected), "missing: \(expected)\nin: \(error.message)")
+        }
+        let url = try configError("[server]\nmax_header_bytes = 4096\nmax_url_bytes = 8192\n")
+        #expect(url.message.contains("server.max_url_bytes: must be at most server.max_header_bytes (4096), got 8192"))
+        let defaults = try ConfigLoader.parse("")
+        #expect(defaults.server.maxConnections == 1024 && defaults.server.headerReadTimeoutSeconds == 10)
+        #expect(defaults.server.idleTimeoutSeconds == 60 && defaults.server.shutdownTimeoutSeconds == 10)
+        #expect(defaults.server.maxHeaderBytes == 32_768 && defaults.server.maxURLBytes == 8192)
+    }
+
     @Test func clusterTimings() throws {
         let short = try configError("[reactor]\nheartbeat_seconds = 2\nnode_timeout_seconds = 3\n")
         #expect(short.message.contains("reactor.node_timeout_seconds: must be at least two heartbeats (4.0), got 3.0"), "\(short.message)")

@@ -56,6 +56,11 @@ final class ServerProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     func terminate(timeout: TimeInterval = 60) async throws -> Int32 {
         kill(process.processIdentifier, SIGTERM)
+        return try await waitForExit(timeout: timeout)
+    }
+
+    /// Waits for the exit status (after a signal sent already); kills the process and throws after `timeout`.
+    func waitForExit(timeout: TimeInterval) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
@@ -77,6 +82,11 @@ final class ServerProcess: @unchecked Sendable {
     func adminToken() throws -> String {
         try String(contentsOf: dataDirectory.appendingPathComponent("admin.token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// How many file descriptors the server process has open (`/proc/<pid>/fd`).
+    var openFileDescriptors: Int {
+        get throws { try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/fd").count }
     }
 
     var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }

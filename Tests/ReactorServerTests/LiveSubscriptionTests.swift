@@ -14,11 +14,13 @@ import Testing
 /// The whole server (reactor + HTTP application in one ServiceGroup) on a free port of `host`, driven over real HTTP.
 func withLiveServer(
     host: String = "127.0.0.1", auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, admin: AdminHooks = AdminHooks(),
-    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(), _ body: @Sendable (Int) async throws -> Void
+    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(), connections: ConnectionLimits = ConnectionLimits(),
+    _ body: @Sendable (Int) async throws -> Void
 ) async throws {
     let reactor = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).build()
     let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin,
-                                  options: ServerOptions(heartbeatInterval: .milliseconds(200)), requestGuard: requestGuard)
+                                  options: ServerOptions(heartbeatInterval: .milliseconds(200)), requestGuard: requestGuard,
+                                  connections: connections)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {

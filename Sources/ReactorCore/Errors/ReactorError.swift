@@ -105,6 +105,14 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let badRequest = Code("BAD_REQUEST")
         /// A request body is larger than the server accepts.
         public static let payloadTooLarge = Code("PAYLOAD_TOO_LARGE")
+        /// A request's head (URL and header fields) is larger than the server accepts (`server.max_header_bytes`).
+        public static let headersTooLarge = Code("HEADERS_TOO_LARGE")
+        /// A request's URL is longer than the server accepts (`server.max_url_bytes`).
+        public static let urlTooLong = Code("URL_TOO_LONG")
+        /// A request's head did not arrive in time (`server.header_read_timeout_seconds`).
+        public static let requestTimeout = Code("REQUEST_TIMEOUT")
+        /// The server has as many open connections as it accepts (`server.max_connections`); retry later.
+        public static let tooManyConnections = Code("TOO_MANY_CONNECTIONS")
         /// No route matches the request path.
         public static let notFound = Code("NOT_FOUND")
         /// The route exists but not for this HTTP method.

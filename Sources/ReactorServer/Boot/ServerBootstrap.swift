@@ -135,7 +135,8 @@ public enum ServerBootstrap {
                 },
                 localToken: adminToken)
             let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options,
-                                          requestGuard: RequestGuardConfiguration(resolved.server))
+                                          requestGuard: RequestGuardConfiguration(resolved.server),
+                                          connections: ConnectionLimits(resolved.server))
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))

@@ -31,13 +31,19 @@ public enum HTTPErrorMapping {
             return .unauthorized
         case .payloadTooLarge:
             return .contentTooLarge
+        case .headersTooLarge:
+            return .requestHeaderFieldsTooLarge
+        case .urlTooLong:
+            return .uriTooLong
+        case .requestTimeout:
+            return .requestTimeout
         case .methodNotAllowed:
             return .methodNotAllowed
         case .consistencyTimeout, .jobTimeout:
             return .gatewayTimeout
         case .tooManyPendingJobs:
             return .tooManyRequests
-        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated:
+        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
             return .serviceUnavailable
         case .storage:
             return error.isTransient ? .serviceUnavailable : .internalServerError
@@ -86,7 +92,7 @@ public enum HTTPErrorMapping {
 
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
-        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline,
+        .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
     ]
 
     /// The fixed message of a server failure.
@@ -122,6 +128,7 @@ public enum HTTPErrorMapping {
         case .tooManyPendingJobs: ["resource", "pending", "limit", "retryAfterSeconds"]
         // The server's own load is not a client's business: only what to retry after.
         case .overloaded: ["retryAfterSeconds"]
+        case .headersTooLarge, .urlTooLong: ["limit"]
         default: []
         }
         return identifierDetails.union(extra)

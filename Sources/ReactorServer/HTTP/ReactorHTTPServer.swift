@@ -1,10 +1,12 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
 import ReactorConfig
 import ReactorCore
 import ReactorEngine
+import ServiceLifecycle
 
 /// Builds the HTTP side of the unified server: the router with every route and middleware, and the Hummingbird
 /// application (HTTP/1.1 with WebSocket upgrade).
@@ -56,26 +58,37 @@ public enum ReactorHTTPServer {
         return router
     }
 
-    /// The Hummingbird application listening on `host:port` (port 0 picks a free port; `onRunning` gets the real one).
+    /// The HTTP server listening on `host:port` (port 0 picks a free port; `onRunning` gets the real one): the
+    /// Hummingbird application (HTTP/1.1 with WebSocket upgrade) with the connection limits of `deps.connections`
+    /// (see ``ConnectionGuard``) and their shutdown deadline (see ``HTTPServerService``).
     /// `beforeStart` runs before the server listens (the runtime waits there until the store is migrated).
     public static func application(
         _ deps: ServerDependencies, host: String, port: Int, logger: Logger,
         beforeStart: (@Sendable () async throws -> Void)? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) -> some Service {
+        let limits = deps.connections
+        let registry = ConnectionRegistry(limit: limits.maxConnections)
         let refusals = WebSocketRefusals()
-        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
-            http1: .init(additionalChannelHandlers: [WebSocketRefusalWriter(refusals: refusals)]))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [WebSocketRefusalWriter(refusals: refusals)], idleTimeout: TimeAmount(limits.idleTimeout),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes))
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1)
+        let webSocketResponder = webSocketRouter(deps, bindHost: host, refusals: refusals).buildResponder()
         var app = Application(
             router: router(deps, bindHost: host),
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: webSocketRouter(deps, bindHost: host, refusals: refusals), configuration: channelConfiguration),
+            server: HTTPServerBuilder { responder in
+                GuardedChildChannel(
+                    inner: HTTP1WebSocketUpgradeChannel(
+                        responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration),
+                    limits: limits, registry: registry)
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Reactor/\(ReactorVersion.current)"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger
         )
         if let beforeStart { app.beforeServerStarts(perform: beforeStart) }
-        return app
+        return HTTPServerService(application: app, registry: registry, limits: limits, logger: logger)
     }
 
     /// Whether the host name `host` (a bind address) names the loopback interface: `localhost`, `127.0.0.0/8` or

@@ -82,11 +82,15 @@ public struct ServerDependencies: Sendable {
     public var options: ServerOptions
     /// The `Host` names and web origins the server accepts (`server.allowed_hosts`, `server.allowed_origins`).
     public var requestGuard: RequestGuardConfiguration
+    /// The limits and timeouts of client connections (`server.max_connections`, the header-read and idle timeouts,
+    /// the head and URL sizes, the shutdown deadline).
+    public var connections: ConnectionLimits
 
     public init(
         reactor: Reactor, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
-        requestGuard: RequestGuardConfiguration = RequestGuardConfiguration()
+        requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
+        connections: ConnectionLimits = ConnectionLimits()
     ) {
         self.reactor = reactor
         self.auth = auth
@@ -95,6 +99,7 @@ public struct ServerDependencies: Sendable {
         self.admin = admin
         self.options = options
         self.requestGuard = requestGuard
+        self.connections = connections
     }
 }
 
