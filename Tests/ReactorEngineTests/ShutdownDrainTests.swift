@@ -84,7 +84,12 @@ struct ShutdownDrainTests {
             try await eventually("the commit is written and not returned yet") { !store.heldOrdinals.isEmpty }
 
             let handle = reactor.kill()
-            try await eventually("the drain deadline passed") { reactor.isDrainExpired }
+            do {
+                try await eventually("the drain deadline passed") { reactor.isDrainExpired }
+            } catch {
+                store.release()  // let the reactor stop, so that the failure is reported rather than hanging
+                throw error
+            }
             #expect(try reactor.jobStatus(committing.id).status == .running)
             store.release()
             await handle.completed()

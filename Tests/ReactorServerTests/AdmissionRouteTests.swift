@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ReactorConfig
 import ReactorCore
 import ReactorEngine
 import ReactorMemory
@@ -75,6 +77,31 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
             let texts = retried.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.compactMap { $0["text"]?.stringValue }
             #expect(texts == ["kept", "retried"], "the refused write was never written")
         }
+    }
+
+    /// The `[reactor]` keys of admission and drain reach the reactor the server boots.
+    @Test func theKeysReachTheReactor() async throws {
+        let dataDir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-admission-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let configuration = try ConfigLoader.parse("""
+            [server]
+            data_dir = "\(dataDir.path)"
+            [store]
+            backend = "memory"
+            [vault]
+            backend = "none"
+            [reactor]
+            max_pending_jobs = 50
+            max_pending_bytes = 40000000
+            max_pending_jobs_per_document = 5
+            max_pending_bytes_per_document = 2000000
+            shutdown_drain_seconds = 2.5
+            """, environment: [:])
+        let booted = try await ServerBootstrap.boot(configuration, environment: [:], logger: Logger(label: "test"))
+        #expect(booted.deps.reactor.admissionLimits == AdmissionLimits(maxPendingJobs: 50, maxPendingBytes: 40_000_000,
+                                                                       maxPendingJobsPerDocument: 5, maxPendingBytesPerDocument: 2_000_000))
+        #expect(booted.deps.reactor.executorConfig.shutdownDrainTimeout == .milliseconds(2_500))
+        try await booted.store.close()
     }
 
     @Test func onlyAdmissionRefusalsCarryRetryAfter() {

@@ -21,8 +21,10 @@ struct HostileClientsFloodTests {
     /// What the shutdown may take beyond the drain deadline: the HTTP server's stop, the job reducing at the deadline
     /// (it stops at its commit point), a commit under way, closing the store — on a loaded 2-core machine, debug build.
     static let exitMarginSeconds: TimeInterval = 10
-    /// Far above what the bounded server takes (see `docs/security.md`), far below the unbounded one (7 GB in 60 s).
-    static let peakMemoryBound = 1_536 << 20
+    /// Far above what the bounded server takes (about 140 MiB, see `docs/security.md`), far below the unbounded one (7 GB
+    /// in 60 s on a release build). In 12 s a debug build cannot take in enough to tell the two apart by memory alone
+    /// (unbounded: about 200 MiB): the refusals and the exit time do.
+    static let peakMemoryBound = 512 << 20
 
     /// One client request: which client and round (its action ids derive from them), and what the server said.
     struct Sent: Sendable {
@@ -36,7 +38,7 @@ struct HostileClientsFloodTests {
     }
 
     @Test func aFloodIsRefusedBeyondTheLimitsAndSIGTERMEndsAtTheDeadline() async throws {
-        let server = try await ServerProcess(environment: ["REACTOR_REACTOR_SHUTDOWN_DRAIN_SECONDS": "\(Self.drainSeconds)"])
+        let server = try await ServerProcess(environment: ["REACTOR_REACTOR__SHUTDOWN_DRAIN_SECONDS": "\(Self.drainSeconds)"])
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "flood"])
         #expect(created.status == 201)
@@ -60,6 +62,12 @@ struct HostileClientsFloodTests {
         let peak = server.peakResidentBytes ?? 0
         let accepted = sent.filter { $0.status == 202 }
         let refused = sent.filter { $0.status == 429 || $0.status == 503 }
+        print("""
+            hostile-clients: flood: \(Self.clients) clients x \(Self.actionsPerJob)-action jobs on one document for \
+            \(Int(Self.floodSeconds)) s: \(sent.count) requests, \(accepted.count) x 202, \
+            \(refused.filter { $0.status == 429 }.count) x 429, \(refused.filter { $0.status == 503 }.count) x 503; \
+            resident memory \(baseline >> 20) MiB before, peak \(peak >> 20) MiB
+            """)
         #expect(sent.allSatisfy { [202, 429, 503].contains($0.status) }, "statuses: \(Set(sent.map(\.status)))")
         #expect(!refused.isEmpty, "the flood was never refused")
         #expect(refused.allSatisfy { ($0.retryAfter.flatMap { Int($0) } ?? 0) >= 1 }, "every refusal carries Retry-After")
@@ -93,10 +101,8 @@ struct HostileClientsFloodTests {
             if failedAtDeadline.contains(id) { #expect(present == 0, "job \(id) failed at the deadline yet is stored") }
             #expect(present == Self.actionsPerJob || failedAtDeadline.contains(id), "accepted job \(id) was dropped silently")
         }
-        for job in refused {
-            #expect(!stored.contains(job.actionID(0)) && !stored.contains(job.actionID(Self.actionsPerJob - 1)),
-                    "refused request c\(job.client)-r\(job.round) was written")
-        }
+        let refusedStored = refused.filter { stored.contains($0.actionID(0)) || stored.contains($0.actionID(Self.actionsPerJob - 1)) }
+        #expect(refusedStored.isEmpty, "refused requests were written: \(refusedStored.map { "c\($0.client)-r\($0.round)" })")
 
         // A restart serves what was stored.
         let restarted = try await ServerProcess(directory: server.directory)
@@ -105,16 +111,14 @@ struct HostileClientsFloodTests {
         #expect(try await restarted.terminate() == 0)
 
         print("""
-            hostile-clients: flood: \(Self.clients) clients x \(Self.actionsPerJob)-action jobs on one document for \
-            \(Int(Self.floodSeconds)) s: \(sent.count) requests, \(accepted.count) x 202, \
-            \(refused.filter { $0.status == 429 }.count) x 429, \(refused.filter { $0.status == 503 }.count) x 503; \
-            resident memory \(baseline >> 20) MiB before, peak \(peak >> 20) MiB; \
-            \(finished.count) jobs finished before SIGTERM, \(written) stored in all, \(failedAtDeadline.count) failed at the \
-            \(Self.drainSeconds) s drain deadline; exit \(String(format: "%.1f", exitSeconds)) s after SIGTERM
+            hostile-clients: flood shutdown: SIGTERM with \(accepted.count - finished.count) accepted jobs not finished: \
+            exit \(String(format: "%.1f", exitSeconds)) s after it (drain deadline \(Self.drainSeconds) s); \
+            \(failedAtDeadline.count) jobs failed at the deadline (each logged), \(written) of \(accepted.count) accepted \
+            stored whole after the restart, \(refusedStored.count) of \(refused.count) refused stored
             """)
     }
 
-    /// Posts one 1,000-action job (each action a ~100-byte title) and returns what the server said.
+    /// Posts one 1,000-action job (each action a ~100-byte title: a ~150 KB body) and returns what the server said.
     static func post(_ url: String, client: Int, round: Int) async throws -> Sent {
         var sent = Sent(client: client, round: round, status: 0)
         var body = #"{"actions":["#
