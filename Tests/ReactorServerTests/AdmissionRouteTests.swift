@@ -8,33 +8,14 @@ import ReactorEngine
 import ReactorMemory
 import ReactorServer
 import ReactorTesting
-import Synchronization
 import Testing
 
-/// Holds every commit until released, so that jobs stay pending while a test sends more.
+/// Holds every commit while its ``Hold`` is armed, so that jobs stay pending while a test sends more.
 final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
-    private let state = Mutex((armed: false, held: [CheckedContinuation<Void, Never>]()))
-
-    func arm() { state.withLock { $0.armed = true } }
-
-    func release() {
-        let held = state.withLock { s in
-            s.armed = false
-            defer { s.held = [] }
-            return s.held
-        }
-        for continuation in held { continuation.resume() }
-    }
+    let hold = Hold()
 
     override func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
-        await withCheckedContinuation { continuation in
-            let hold = state.withLock { s -> Bool in
-                guard s.armed else { return false }
-                s.held.append(continuation)
-                return true
-            }
-            if !hold { continuation.resume() }
-        }
+        await hold.pass()
         return await base.commit(commits)
     }
 }
@@ -49,7 +30,7 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
         try await withTestServer(store: store, configure: { $0.withAdmissionLimits(limits) }) { client, reactor, _ in
             let created = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "d"])
             #expect(created.status == .created)
-            store.arm()
+            store.hold.arm()
             let accepted = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [todoAction("1", text: "kept")]])
             #expect(accepted.status == .accepted)
 
@@ -70,7 +51,7 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
             #expect(overloaded.errorCode == "OVERLOADED")
             #expect(overloaded.json["error"]?["details"]?["pending"] == nil, "the server's own load is not shown")
 
-            store.release()
+            store.hold.release()
             try await eventually("the held jobs ended") { reactor.pendingWork == PendingWork() }
             let retried = try await client.call(.post, "/reactor/v1/documents/d/actions?wait=true", json: ["actions": [todoAction("4", text: "retried")]])
             #expect(retried.status == .ok)
