@@ -52,7 +52,7 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
             #expect(overloaded.json["error"]?["details"]?["pending"] == nil, "the server's own load is not shown")
 
             store.hold.release()
-            try await eventually("the held jobs ended") { reactor.pendingWork == PendingWork() }
+            try await eventually("the held jobs ended", timeout: .seconds(30)) { reactor.pendingWork == PendingWork() }
             let retried = try await client.call(.post, "/reactor/v1/documents/d/actions?wait=true", json: ["actions": [todoAction("4", text: "retried")]])
             #expect(retried.status == .ok)
             let texts = retried.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.compactMap { $0["text"]?.stringValue }

@@ -80,7 +80,8 @@ public final class Reactor: Service, Sendable {
     init(
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
-        executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
+        executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig,
+        keyframeConfig: KeyframeConfig,
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
         leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
     ) {

@@ -17,11 +17,18 @@ struct HostileClientsFloodTests {
     static let floodSeconds: TimeInterval = 12
     static let maxRequestsPerClient = 2_000
     static let actionsPerJob = 1_000
-    static let drainSeconds = 3
+    /// Shorter than the queue takes to drain at the signal (about 36 jobs of several per second), so that the deadline
+    /// fails some of them.
+    static let drainSeconds = 1
+    /// 8 MiB (about 36 of these jobs; the default is 32 MiB): the document's budget fills within seconds even when a
+    /// loaded machine (the whole test suite at once) serves only a few requests a second.
+    static let pendingBytesPerDocument = 8 << 20
+    /// The flood goes on past ``floodSeconds`` until a request was refused, up to this.
+    static let maxFloodSeconds: TimeInterval = 25
     /// What the shutdown may take beyond the drain deadline: the HTTP server's stop, the job reducing at the deadline
     /// (it stops at its commit point), a commit under way, closing the store — on a loaded 2-core machine, debug build.
     static let exitMarginSeconds: TimeInterval = 10
-    /// Far above what the bounded server takes (about 140 MiB, see `docs/security.md`), far below the unbounded one (7 GB
+    /// Far above what the bounded server takes (under 150 MiB, see `docs/security.md`), far below the unbounded one (7 GB
     /// in 60 s on a release build). In 12 s a debug build cannot take in enough to tell the two apart by memory alone
     /// (unbounded: about 200 MiB): the refusals and the exit time do.
     static let peakMemoryBound = 512 << 20
@@ -38,7 +45,10 @@ struct HostileClientsFloodTests {
     }
 
     @Test func aFloodIsRefusedBeyondTheLimitsAndSIGTERMEndsAtTheDeadline() async throws {
-        let server = try await ServerProcess(environment: ["REACTOR_REACTOR__SHUTDOWN_DRAIN_SECONDS": "\(Self.drainSeconds)"])
+        let server = try await ServerProcess(environment: [
+            "REACTOR_REACTOR__SHUTDOWN_DRAIN_SECONDS": "\(Self.drainSeconds)",
+            "REACTOR_REACTOR__MAX_PENDING_BYTES_PER_DOCUMENT": "\(Self.pendingBytesPerDocument)",
+        ])
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "flood"])
         #expect(created.status == 201)
@@ -46,13 +56,18 @@ struct HostileClientsFloodTests {
 
         // The flood, bounded in time and in requests.
         let url = "\(server.base)/reactor/v1/documents/flood/actions"
-        let deadline = Date().addingTimeInterval(Self.floodSeconds)
+        let floodStart = Date()
+        let refusals = RefusalCount()
         let sent = try await withThrowingTaskGroup(of: [Sent].self) { group in
             for client in 0..<Self.clients {
                 group.addTask {
                     var sent: [Sent] = []
-                    for round in 0..<Self.maxRequestsPerClient where Date() < deadline {
-                        sent.append(try await Self.post(url, client: client, round: round))
+                    for round in 0..<Self.maxRequestsPerClient {
+                        let elapsed = Date().timeIntervalSince(floodStart)
+                        guard elapsed < Self.floodSeconds || (elapsed < Self.maxFloodSeconds && refusals.value == 0) else { break }
+                        let reply = try await Self.post(url, client: client, round: round)
+                        if reply.status != 202 { refusals.add() }
+                        sent.append(reply)
                     }
                     return sent
                 }
@@ -64,7 +79,7 @@ struct HostileClientsFloodTests {
         let refused = sent.filter { $0.status == 429 || $0.status == 503 }
         print("""
             hostile-clients: flood: \(Self.clients) clients x \(Self.actionsPerJob)-action jobs on one document for \
-            \(Int(Self.floodSeconds)) s: \(sent.count) requests, \(accepted.count) x 202, \
+            \(Int(Date().timeIntervalSince(floodStart))) s, \(Self.pendingBytesPerDocument >> 20) MiB pending per document: \(sent.count) requests, \(accepted.count) x 202, \
             \(refused.filter { $0.status == 429 }.count) x 429, \(refused.filter { $0.status == 503 }.count) x 503; \
             resident memory \(baseline >> 20) MiB before, peak \(peak >> 20) MiB
             """)
@@ -167,4 +182,11 @@ struct HostileClientsFloodTests {
         try await store.close()
         return ids
     }
+}
+
+/// Refusals seen by the flood's clients so far.
+final class RefusalCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add() { count.withLock { $0 += 1 } }
 }
