@@ -157,6 +157,40 @@ struct ConfigValidationTests {
         #expect(zero.message.contains("reactor.heartbeat_seconds: must be a number greater than 0, got 0.0"), "\(zero.message)")
     }
 
+    @Test func writeAdmissionAndShutdownDrain() throws {
+        let defaults = try ConfigLoader.parse(nil, environment: [:])
+        #expect(defaults.reactor.maxPendingJobs == 10_000)
+        #expect(defaults.reactor.maxPendingBytes == 128 << 20)
+        #expect(defaults.reactor.maxPendingJobsPerDocument == 1_000)
+        #expect(defaults.reactor.maxPendingBytesPerDocument == 32 << 20)
+        #expect(defaults.reactor.shutdownDrainSeconds == 30)
+        let fromEnvironment = try ConfigLoader.parse(nil, environment: [
+            "REACTOR_REACTOR__MAX_PENDING_JOBS_PER_DOCUMENT": "20", "REACTOR_REACTOR__SHUTDOWN_DRAIN_SECONDS": "2.5",
+        ])
+        #expect(fromEnvironment.reactor.maxPendingJobsPerDocument == 20)
+        #expect(fromEnvironment.reactor.shutdownDrainSeconds == 2.5)
+
+        let error = try configError("""
+            [server]
+            max_body_bytes = 2000000
+            [reactor]
+            max_pending_jobs = 0
+            max_pending_jobs_per_document = 5
+            max_pending_bytes_per_document = 1000000
+            max_pending_bytes = 10
+            shutdown_drain_seconds = -1
+            """)
+        for expected in [
+            "reactor.max_pending_jobs: must be at least 1, got 0 (Reactor.toml:4)",
+            "reactor.max_pending_jobs_per_document: must be in 1…1 (reactor.max_pending_jobs), got 5 (Reactor.toml:5)",
+            "reactor.max_pending_bytes_per_document: must be at least server.max_body_bytes (2000000): the largest request must fit; got 1000000 (Reactor.toml:6)",
+            "reactor.max_pending_bytes: must be at least reactor.max_pending_bytes_per_document (1000000), got 10 (Reactor.toml:7)",
+            "reactor.shutdown_drain_seconds: must be a number of at least 0, got -1.0 (Reactor.toml:8)",
+        ] {
+            #expect(error.message.contains(expected), "missing: \(expected)\nin: \(error.message)")
+        }
+    }
+
     @Test func postgresWithoutURL() throws {
         let error = try configError("[store]\nbackend = \"postgres\"\n")
         #expect(error.message == "invalid configuration: store.url: is required when store.backend is \"postgres\" (Reactor.toml:2)")

@@ -44,7 +44,7 @@ import Testing
         #expect(reactor.pendingWork.jobs == 4)
 
         try await module.withRunning {
-            try await eventually("every job ended and gave its budget back") { reactor.pendingWork == PendingWork() }
+            try await eventually("every job ended and gave its budget back", timeout: .seconds(30)) { reactor.pendingWork == PendingWork() }
             try await reactor.waitForJob(try await reactor.execute("a", actions: [Counter.add(1)]).id)
         }
         #expect(Counter.value(try await reactor.get("a")) == 3, "the refused job was never written")
@@ -69,7 +69,7 @@ import Testing
         _ = try await reactor.execute("a", actions: [Counter.add(1)])
         #expect(reactor.pendingWork(of: "a").bytes <= limit)
         try await module.withRunning {
-            try await eventually("every job ended and gave its budget back") { reactor.pendingWork == PendingWork() }
+            try await eventually("every job ended and gave its budget back", timeout: .seconds(30)) { reactor.pendingWork == PendingWork() }
         }
         #expect(Counter.value(try await reactor.get("a")) == 101)
     }
@@ -159,11 +159,11 @@ import Testing
             // Done.
             let done = try await reactor.executeAndWait("a", [Counter.add(1)])
             #expect(done.status == .readReady)
-            try await eventually("a done job's budget is back") { reactor.pendingWork == idle }
+            try await eventually("a done job's budget is back", timeout: .seconds(30)) { reactor.pendingWork == idle }
             // Failed (no such document).
             let failed = try await reactor.execute("missing", actions: [Counter.add(1)])
             #expect(try await reactor.waitForJobInfo(failed.id, timeout: .seconds(10)).error?.code == .documentNotFound)
-            try await eventually("a failed job's budget is back") { reactor.pendingWork == idle }
+            try await eventually("a failed job's budget is back", timeout: .seconds(30)) { reactor.pendingWork == idle }
             // Its dependency failed.
             let batch = try await reactor.executeBatch([
                 BatchJob(key: "first", documentID: "missing", actions: [Counter.add(1)]),
@@ -171,14 +171,14 @@ import Testing
             ])
             let second = try await reactor.waitForJobInfo(batch["second"]!.id, timeout: .seconds(10))
             #expect(second.error?.code == .dependencyFailed)
-            try await eventually("a job whose dependency failed gave its budget back") { reactor.pendingWork == idle }
+            try await eventually("a job whose dependency failed gave its budget back", timeout: .seconds(30)) { reactor.pendingWork == idle }
             // Timed out (its reducer never returns); the document takes a new job at once.
             let hung = try await reactor.execute("a", actions: [Action(type: "HANG", input: ["gate": .string(gateName)])])
             #expect(try await reactor.waitForJobInfo(hung.id, timeout: .seconds(20)).error?.code == .jobTimeout)
-            try await eventually("a timed-out job's budget is back") { reactor.pendingWork == idle }
+            try await eventually("a timed-out job's budget is back", timeout: .seconds(30)) { reactor.pendingWork == idle }
             try await reactor.waitForJob(try await reactor.execute("a", actions: [Counter.add(1)]).id)
             gate.open()
-            try await eventually("the hung reducer returned") { gate.returned == 1 }
+            try await eventually("the hung reducer returned", timeout: .seconds(30)) { gate.returned == 1 }
         }
     }
 

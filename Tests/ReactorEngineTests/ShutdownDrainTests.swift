@@ -35,11 +35,11 @@ struct ShutdownDrainTests {
             let hung = try await reactor.execute("slow", actions: [Self.hang(gateName)])
             var left = [hung]
             for _ in 0..<5 { left.append(try await reactor.execute("slow", actions: [Counter.add(1)])) }
-            try await eventually("the hung job runs") { gate.blocked == 1 }
+            try await eventually("the hung job runs", timeout: .seconds(30)) { gate.blocked == 1 }
 
             let start = ContinuousClock.now
             let handle = reactor.kill()
-            let ended = await Self.returns(within: .seconds(10), { await handle.completed() }, otherwise: { gate.open() })
+            let ended = await Self.returns(within: .seconds(30), { await handle.completed() }, otherwise: { gate.open() })
             let took = start.duration(to: .now)
             try await group.waitForAll()
             #expect(ended, "the shutdown ended at its drain deadline (it took \(took))")
@@ -60,7 +60,7 @@ struct ShutdownDrainTests {
             #expect(reactor.pendingWork == PendingWork())
         }
         gate.open()
-        try await eventually("the hung reducer returned") { gate.returned == 1 }
+        try await eventually("the hung reducer returned", timeout: .seconds(30)) { gate.returned == 1 }
         let after = try await reactor.get("slow")
         #expect(Counter.value(after) == 1, "nothing of a job failed at the deadline was written")
         #expect(after.header.revision[Scope.global] == 1)
@@ -81,10 +81,15 @@ struct ShutdownDrainTests {
             let committing = try await reactor.execute("g", actions: [Counter.add(1)])
             var queued: [JobInfo] = []
             for _ in 0..<3 { queued.append(try await reactor.execute("g", actions: [Counter.add(1)])) }
-            try await eventually("the commit is written and not returned yet") { !store.heldOrdinals.isEmpty }
+            try await eventually("the commit is written and not returned yet", timeout: .seconds(30)) { !store.heldOrdinals.isEmpty }
 
             let handle = reactor.kill()
-            try await eventually("the drain deadline passed") { reactor.isDrainExpired }
+            do {
+                try await eventually("the drain deadline passed", timeout: .seconds(30)) { reactor.isDrainExpired }
+            } catch {
+                store.release()  // let the reactor stop, so that the failure is reported rather than hanging
+                throw error
+            }
             #expect(try reactor.jobStatus(committing.id).status == .running)
             store.release()
             await handle.completed()
@@ -105,7 +110,7 @@ struct ShutdownDrainTests {
             reactor.startShutdownClock()
             #expect(!reactor.isShutdown)
             _ = try await reactor.execute("c", actions: [Counter.add(1)])
-            try await eventually("the deadline passed and intake stopped") { reactor.isShutdown }
+            try await eventually("the deadline passed and intake stopped", timeout: .seconds(30)) { reactor.isShutdown }
             let refused = try await AdmissionTests.refusal { _ = try await reactor.execute("c", actions: [Counter.add(1)]) }
             #expect(refused.code == .shutdown)
         }

@@ -1,38 +1,21 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ReactorConfig
 import ReactorCore
 import ReactorEngine
 import ReactorMemory
 import ReactorServer
 import ReactorTesting
-import Synchronization
 import Testing
 
-/// Holds every commit until released, so that jobs stay pending while a test sends more.
+/// Holds every commit while its ``Hold`` is armed, so that jobs stay pending while a test sends more.
 final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
-    private let state = Mutex((armed: false, held: [CheckedContinuation<Void, Never>]()))
-
-    func arm() { state.withLock { $0.armed = true } }
-
-    func release() {
-        let held = state.withLock { s in
-            s.armed = false
-            defer { s.held = [] }
-            return s.held
-        }
-        for continuation in held { continuation.resume() }
-    }
+    let hold = Hold()
 
     override func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] {
-        await withCheckedContinuation { continuation in
-            let hold = state.withLock { s -> Bool in
-                guard s.armed else { return false }
-                s.held.append(continuation)
-                return true
-            }
-            if !hold { continuation.resume() }
-        }
+        await hold.pass()
         return await base.commit(commits)
     }
 }
@@ -47,7 +30,7 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
         try await withTestServer(store: store, configure: { $0.withAdmissionLimits(limits) }) { client, reactor, _ in
             let created = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "d"])
             #expect(created.status == .created)
-            store.arm()
+            store.hold.arm()
             let accepted = try await client.call(.post, "/reactor/v1/documents/d/actions", json: ["actions": [todoAction("1", text: "kept")]])
             #expect(accepted.status == .accepted)
 
@@ -68,13 +51,38 @@ final class HeldCommitStore: ForwardingStore, @unchecked Sendable {
             #expect(overloaded.errorCode == "OVERLOADED")
             #expect(overloaded.json["error"]?["details"]?["pending"] == nil, "the server's own load is not shown")
 
-            store.release()
-            try await eventually("the held jobs ended") { reactor.pendingWork == PendingWork() }
+            store.hold.release()
+            try await eventually("the held jobs ended", timeout: .seconds(30)) { reactor.pendingWork == PendingWork() }
             let retried = try await client.call(.post, "/reactor/v1/documents/d/actions?wait=true", json: ["actions": [todoAction("4", text: "retried")]])
             #expect(retried.status == .ok)
             let texts = retried.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.compactMap { $0["text"]?.stringValue }
             #expect(texts == ["kept", "retried"], "the refused write was never written")
         }
+    }
+
+    /// The `[reactor]` keys of admission and drain reach the reactor the server boots.
+    @Test func theKeysReachTheReactor() async throws {
+        let dataDir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-admission-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let configuration = try ConfigLoader.parse("""
+            [server]
+            data_dir = "\(dataDir.path)"
+            [store]
+            backend = "memory"
+            [vault]
+            backend = "none"
+            [reactor]
+            max_pending_jobs = 50
+            max_pending_bytes = 40000000
+            max_pending_jobs_per_document = 5
+            max_pending_bytes_per_document = 2000000
+            shutdown_drain_seconds = 2.5
+            """, environment: [:])
+        let booted = try await ServerBootstrap.boot(configuration, environment: [:], logger: Logger(label: "test"))
+        #expect(booted.deps.reactor.admissionLimits == AdmissionLimits(maxPendingJobs: 50, maxPendingBytes: 40_000_000,
+                                                                       maxPendingJobsPerDocument: 5, maxPendingBytesPerDocument: 2_000_000))
+        #expect(booted.deps.reactor.executorConfig.shutdownDrainTimeout == .milliseconds(2_500))
+        try await booted.store.close()
     }
 
     @Test func onlyAdmissionRefusalsCarryRetryAfter() {

@@ -102,10 +102,10 @@ final class AdmissionControl: Sendable {
             let retry = limits.documentRetryAfterSeconds
             func refuse(_ resource: String, _ pending: Int, _ limit: Int) -> ReactorError {
                 let what = resource == "jobs" ? "\(pending) pending jobs" : "\(pending) bytes of pending jobs"
-                return ReactorError(.tooManyPendingJobs,
-                             "document '\(documentID)' has \(what) (at most \(limit)): retry in \(retry) s",
-                             details: ["documentId": documentID, "resource": resource, "pending": "\(pending)", "limit": "\(limit)",
-                                       "retryAfterSeconds": "\(retry)"], isTransient: true)
+                return ReactorError(.tooManyPendingJobs, "document '\(documentID)' has \(what) (at most \(limit)): retry in \(retry) s",
+                                    details: ["documentId": documentID, "resource": resource, "pending": "\(pending)",
+                                              "limit": "\(limit)", "retryAfterSeconds": "\(retry)"],
+                                    isTransient: true)
             }
             if pending.jobs + work.jobs > limits.maxPendingJobsPerDocument {
                 throw refuse("jobs", pending.jobs, limits.maxPendingJobsPerDocument)
