@@ -7,15 +7,11 @@ import NIOCore
 import ReactorAuth
 import ReactorCore
 import ReactorServer
+import ReactorTesting
 import Synchronization
 import Testing
 
-/// One parsed Server-Sent Event.
-struct SSEEvent: Sendable {
-    var event: String
-    var id: String?
-    var data: String
-
+extension SSEEvent {
     var json: JSONValue { (try? JSONValueCoder.parse(data)) ?? .null }
     /// The global-scope operation indices of a `change` event.
     var globalIndices: [Int] {
@@ -24,10 +20,11 @@ struct SSEEvent: Sendable {
     }
 }
 
-/// Reads the events of an SSE response one by one (comment lines such as heartbeats are skipped).
+/// Reads the events of an SSE response one by one.
 struct SSEReader {
     private var iterator: HTTPClientResponse.Body.AsyncIterator
-    private var buffer = ""
+    private var parser = SSEParser()
+    private var ready: [SSEEvent] = []
 
     init(_ response: HTTPClientResponse) {
         iterator = response.body.makeAsyncIterator()
@@ -44,23 +41,11 @@ struct SSEReader {
 
     /// The next event, nil when the stream ended.
     mutating func next() async throws -> SSEEvent? {
-        while true {
-            if let range = buffer.range(of: "\n\n") {
-                let block = String(buffer[..<range.lowerBound])
-                buffer.removeSubrange(..<range.upperBound)
-                var event = SSEEvent(event: "message", id: nil, data: "")
-                var isComment = true
-                for line in block.split(separator: "\n") {
-                    if line.hasPrefix("event: ") { event.event = String(line.dropFirst(7)); isComment = false }
-                    if line.hasPrefix("id: ") { event.id = String(line.dropFirst(4)) }
-                    if line.hasPrefix("data: ") { event.data += String(line.dropFirst(6)) }
-                }
-                if isComment { continue }
-                return event
-            }
+        while ready.isEmpty {
             guard let chunk = try await iterator.next() else { return nil }
-            buffer += String(buffer: chunk)
+            ready = parser.feed(String(buffer: chunk))
         }
+        return ready.removeFirst()
     }
 
     /// Reads `change` events until they hold `count` global-scope operations (or the stream ends).
@@ -205,26 +190,31 @@ struct SubscriptionResumeTests {
 
     @Test func aServerSentEventStreamEndsWhenItsTokenExpires() async throws {
         try await Self.withShortLivedToken { port, token, expiresAt in
-            var reader = try await SSEReader.open("http://127.0.0.1:\(port)/reactor/v1/subscriptions/events?access_token=\(token)")
-            #expect(try await reader.next()?.event == "ready")
-            var changes: [SSEEvent] = []
-            let expired = try await reader.read(until: "token-expired", changes: &changes)
+            let (expired, ended) = try await within(.seconds(10), "the stream's end at the token's expiry") {
+                var reader = try await SSEReader.open("http://127.0.0.1:\(port)/reactor/v1/subscriptions/events?access_token=\(token)")
+                #expect(try await reader.next()?.event == "ready")
+                var changes: [SSEEvent] = []
+                let expired = try await reader.read(until: "token-expired", changes: &changes)
+                // Then the stream ends.
+                return (expired, try await reader.next() == nil)
+            }
             let late = Date().timeIntervalSince(expiresAt)
             #expect(expired?.json["resumeAfter"]?.stringValue != nil)
+            #expect(ended)
             #expect(late >= 0 && late < 1.5, "ended \(late) s after the expiry")
-            // Then the stream ends.
-            #expect(try await reader.next() == nil)
         }
     }
 
     @Test func aWebSocketClosesWithPolicyViolationWhenItsTokenExpires() async throws {
         try await Self.withShortLivedToken { port, token, expiresAt in
             let messages = Mutex<[String]>([])
-            let close = try await WebSocketClient.connect(
-                url: "ws://127.0.0.1:\(port)/reactor/v1/subscriptions/ws?access_token=\(token)", logger: Logger(label: "ws")
-            ) { inbound, _, _ in
-                for try await message in inbound.messages(maxSize: 1 << 20) {
-                    if case .text(let text) = message { messages.withLock { $0.append(text) } }
+            let close = try await within(.seconds(10), "the WebSocket's close at the token's expiry") {
+                try await WebSocketClient.connect(
+                    url: "ws://127.0.0.1:\(port)/reactor/v1/subscriptions/ws?access_token=\(token)", logger: Logger(label: "ws")
+                ) { inbound, _, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        if case .text(let text) = message { messages.withLock { $0.append(text) } }
+                    }
                 }
             }
             let late = Date().timeIntervalSince(expiresAt)
