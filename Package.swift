@@ -195,6 +195,7 @@ let package = Package(
                 "ReactorCommand", "ReactorBench", "ReactorSQLite", "ReactorEngine", "ReactorModels", "ReactorTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),

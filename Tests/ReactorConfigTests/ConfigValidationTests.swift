@@ -150,6 +150,15 @@ struct ConfigValidationTests {
         #expect(defaults.server.maxHeaderBytes == 32_768 && defaults.server.maxURLBytes == 8192)
     }
 
+    @Test func subscriptionBuffer() throws {
+        for value in [0, 1_000_001] {
+            let error = try configError("[server]\nsubscription_buffer = \(value)\n")
+            #expect(error.message.contains("server.subscription_buffer: must be in 1…1000000, got \(value) (Reactor.toml:2)"), "\(error.message)")
+        }
+        #expect(ReactorConfiguration.defaults.server.subscriptionBuffer == 10_000)
+        #expect(ReactorConfiguration.starterFile.contains("subscription_buffer = 10000"))
+    }
+
     @Test func clusterTimings() throws {
         let short = try configError("[reactor]\nheartbeat_seconds = 2\nnode_timeout_seconds = 3\n")
         #expect(short.message.contains("reactor.node_timeout_seconds: must be at least two heartbeats (4.0), got 3.0"), "\(short.message)")

@@ -1,4 +1,5 @@
 import ReactorCore
+import Synchronization
 
 /// A change to a document that a subscription matched: the operations one job appended to one document (live), or
 /// consecutive operations of one document read back from the store (a replay, see ``SubscriptionManager``).
@@ -19,6 +20,22 @@ public struct DocumentChange: Sendable {
     /// The change's resume position: its highest ordinal. Subscriptions deliver changes in global ordinal order, so
     /// every matching change at or below it was delivered before it or with it (see ``Subscription/position``).
     public var position: Int64
+    /// One encoded form of the change that a transport may keep, shared by every subscriber the change goes to (so
+    /// that a change sent to many streams is encoded once).
+    public let encoded = EncodedForm()
+
+    /// A lazily computed encoding of a change.
+    public final class EncodedForm: Sendable {
+        private let text = Mutex<String?>(nil)
+
+        /// The encoding, made by `make` the first time.
+        public func value(_ make: () throws -> String) rethrows -> String {
+            if let text = text.withLock({ $0 }) { return text }
+            let made = try make()
+            text.withLock { $0 = made }
+            return made
+        }
+    }
 
     /// A change of `document` made of `operations` (not empty), its kind read from the document-scope actions.
     public init(document: Document, operations: [OperationRecord]) {

@@ -15,7 +15,7 @@ public enum HTTPErrorMapping {
         case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier:
             return .conflict
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
-            .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError:
+            .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition:
             return .badRequest
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")

@@ -72,8 +72,7 @@ struct SubscriptionRoutes: Sendable {
                 while let output = try await stream.next() {
                     switch output {
                     case .change(let change):
-                        let json = try Representations.change(change).canonicalString
-                        try await writer.write(Self.sse(event: "change", data: json, id: String(change.position)))
+                        try await writer.write(Self.sse(event: "change", data: try Self.json(change), id: String(change.position)))
                     case .heartbeat:
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     case .overflow(let position):
@@ -107,10 +106,9 @@ struct SubscriptionRoutes: Sendable {
                     while let output = try await stream.next() {
                         switch output {
                         case .change(let change):
-                            let json = JSONValue.object([
-                                "type": "change", "position": .string(String(change.position)), "change": try Representations.change(change),
-                            ])
-                            try await outbound.write(.text(json.canonicalString))
+                            // `{"change":…,"position":"…","type":"change"}`, canonical (keys in order), the change encoded once.
+                            let text = #"{"change":"# + (try Self.json(change)) + #","position":""# + String(change.position) + #"","type":"change"}"#
+                            try await outbound.write(.text(text))
                         case .heartbeat:
                             try await outbound.write(.text(#"{"type":"heartbeat"}"#))
                         case .overflow(let position):
@@ -130,6 +128,11 @@ struct SubscriptionRoutes: Sendable {
         } onGracefulShutdown: {
             stream.stop()
         }
+    }
+
+    /// The change as canonical JSON, encoded once for all the streams it goes to.
+    static func json(_ change: DocumentChange) throws -> String {
+        try change.encoded.value { try Representations.change(change).canonicalString }
     }
 
     /// `{"<key>": "<position>"}`.

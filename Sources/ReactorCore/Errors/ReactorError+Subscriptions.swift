@@ -1,5 +1,3 @@
-import ReactorCore
-
 extension ReactorError.Code {
     /// A subscription's resume position (`Last-Event-ID`, `after`, `lastEventId`) is not a position of this store: not
     /// a non-negative integer, or beyond the newest operation (400). Subscribe without it and reload what you show.
