@@ -4,20 +4,20 @@ import Testing
 
 /// `reactor serve` refusing to start: each failure exits with its code and a message naming what to fix.
 @Suite(.timeLimit(.minutes(10))) struct BootFailureTests {
-    @Test func dataDirectoryThatCannotBeCreated() throws {
+    @Test func dataDirectoryThatCannotBeCreated() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // A regular file where a directory should be: not creatable, even for root.
         let file = dir.appendingPathComponent("a-file")
         try "x".write(to: file, atomically: true, encoding: .utf8)
-        let result = try runCLI(["serve", "--bind", "127.0.0.1:0", "--data-dir", file.appendingPathComponent("data").path, "--json"])
+        let result = try await runCLI(["serve", "--bind", "127.0.0.1:0", "--data-dir", file.appendingPathComponent("data").path, "--json"])
         #expect(result.status == 78, "stderr: \(result.err)")
         let error = try JSONValueCoder.parse(result.err)["error"]
         #expect(error?["code"]?.stringValue == "CONFIG_INVALID")
         #expect(error?["message"]?.stringValue?.contains("server.data_dir") == true, "stderr: \(result.err)")
     }
 
-    @Test func jwksFileThatIsMissingOrNotAKeySet() throws {
+    @Test func jwksFileThatIsMissingOrNotAKeySet() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("Reactor.toml")
@@ -25,12 +25,12 @@ import Testing
         try "[auth]\nenabled = true\njwks_file = \"\(jwks.path)\"\n".write(to: config, atomically: true, encoding: .utf8)
         let arguments = ["serve", "--config", config.path, "--bind", "127.0.0.1:0", "--data-dir", dir.appendingPathComponent("data").path]
 
-        let missing = try runCLI(arguments)
+        let missing = try await runCLI(arguments)
         #expect(missing.status == 78, "stderr: \(missing.err)")
         #expect(missing.err.contains("auth.jwks_file") && missing.err.contains("jwks.json"), "stderr: \(missing.err)")
 
         try #"{"not": "a key set"}"#.write(to: jwks, atomically: true, encoding: .utf8)
-        let garbage = try runCLI(arguments)
+        let garbage = try await runCLI(arguments)
         #expect(garbage.status == 78, "stderr: \(garbage.err)")
         #expect(garbage.err.contains("auth.jwks_file") && garbage.err.contains("JSON Web Key Set"), "stderr: \(garbage.err)")
     }
@@ -41,7 +41,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: first.directory) }
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let second = try runCLI(["serve", "--bind", "127.0.0.1:\(first.port)", "--data-dir", dir.path, "--json"])
+        let second = try await runCLI(["serve", "--bind", "127.0.0.1:\(first.port)", "--data-dir", dir.path, "--json"])
         #expect(second.status == 69, "stderr: \(second.err)")
         let error = try JSONValueCoder.parse(second.err)["error"]
         #expect(error?["code"]?.stringValue == "ADDRESS_UNAVAILABLE", "stderr: \(second.err)")
@@ -59,22 +59,22 @@ import Testing
         let data = dir.appendingPathComponent("data").path
         let manual = ["REACTOR_STORE__MIGRATE": "manual"]
 
-        let refused = try runCLIWithEnvironment(["serve", "--bind", "127.0.0.1:0", "--data-dir", data, "--json"], manual)
+        let refused = try await runCLIWithEnvironment(["serve", "--bind", "127.0.0.1:0", "--data-dir", data, "--json"], manual)
         #expect(refused.status == 78, "stderr: \(refused.err)")
         let error = try JSONValueCoder.parse(refused.err)["error"]
         #expect(error?["code"]?.stringValue == "SCHEMA_NOT_MIGRATED")
         #expect(error?["message"]?.stringValue?.contains("reactor migrate") == true)
 
-        let doctor = try runCLIWithEnvironment(["doctor", "--data-dir", data, "--json"], manual)
+        let doctor = try await runCLIWithEnvironment(["doctor", "--data-dir", data, "--json"], manual)
         #expect(doctor.status != 0)
         let store = try JSONValueCoder.parse(doctor.out)["checks"]?.arrayValue?.first { $0["name"]?.stringValue == "store" }
         #expect(store?["ok"] == false)
         #expect(store?["detail"]?.stringValue?.contains("reactor migrate") == true, "\(doctor.out)")
 
-        let migrated = try runCLI(["migrate", "--data-dir", data, "--json"])
+        let migrated = try await runCLI(["migrate", "--data-dir", data, "--json"])
         #expect(migrated.status == 0, "stderr: \(migrated.err)")
         #expect(try JSONValueCoder.parse(migrated.out)["applied"]?.arrayValue?.isEmpty == false, "\(migrated.out)")
-        let again = try runCLI(["migrate", "--data-dir", data, "--json"])
+        let again = try await runCLI(["migrate", "--data-dir", data, "--json"])
         #expect(try JSONValueCoder.parse(again.out)["applied"] == [], "\(again.out)")
 
         let server = try await ServerProcess(arguments: ["--data-dir", data], environment: manual)
@@ -88,10 +88,10 @@ import Testing
     #if !Postgres
     /// A binary built without the `Postgres` trait (`swift build --disable-default-traits`) refuses a PostgreSQL
     /// configuration, naming the trait.
-    @Test func postgresConfigurationNamesTheMissingTrait() throws {
+    @Test func postgresConfigurationNamesTheMissingTrait() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let result = try runCLIWithEnvironment(
+        let result = try await runCLIWithEnvironment(
             ["serve", "--bind", "127.0.0.1:0", "--data-dir", dir.path, "--json"],
             ["REACTOR_STORE__BACKEND": "postgres", "REACTOR_STORE__URL": "postgres://nobody@127.0.0.1:1/none"])
         #expect(result.status == 78, "stderr: \(result.err)")

@@ -13,9 +13,9 @@ import Testing
         let url = try await PostgresTestServer.createDatabase("serve")
         let env = ["REACTOR_STORE__BACKEND": "postgres", "REACTOR_STORE__URL": url, "REACTOR_VAULT__BACKEND": "none"]
 
-        let migrated = try runCLIWithEnvironment(["migrate", "--data-dir", try temporaryDirectory().path], env)
+        let migrated = try await runCLIWithEnvironment(["migrate", "--data-dir", try temporaryDirectory().path], env)
         #expect(migrated.status == 0, "\(migrated.err)")
-        let doctor = try runCLIWithEnvironment(["doctor", "--json", "--data-dir", try temporaryDirectory().path], env)
+        let doctor = try await runCLIWithEnvironment(["doctor", "--json", "--data-dir", try temporaryDirectory().path], env)
         #expect(doctor.status == 0, "\(doctor.out) \(doctor.err)")
 
         let node1 = try await ServerProcess(environment: env)

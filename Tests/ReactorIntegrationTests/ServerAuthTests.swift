@@ -11,13 +11,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let dataDir = dir.appendingPathComponent("data").path
         let secret = String(repeating: "k", count: 40)
-        #expect(try runCLI(["vault", "put", "--data-dir", dataDir, "auth/hmac", secret]).status == 0)
+        #expect(try await runCLI(["vault", "put", "--data-dir", dataDir, "auth/hmac", secret]).status == 0)
         let env = ["REACTOR_AUTH__ENABLED": "true", "REACTOR_AUTH__HMAC_SECRET": "vault:auth/hmac", "REACTOR_AUTH__AUDIENCE": "reactor-tests"]
 
-        let issued = try runCLIWithEnvironment(["token", "issue", "--data-dir", dataDir, "--subject", "alice", "--role", "admin"], env)
+        let issued = try await runCLIWithEnvironment(["token", "issue", "--data-dir", dataDir, "--subject", "alice", "--role", "admin"], env)
         #expect(issued.status == 0, "\(issued.err)")
         let token = issued.out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let otherAudience = try runCLIWithEnvironment(["token", "issue", "--data-dir", dataDir, "--subject", "eve", "--audience", "elsewhere"], env)
+        let otherAudience = try await runCLIWithEnvironment(["token", "issue", "--data-dir", dataDir, "--subject", "eve", "--audience", "elsewhere"], env)
             .out.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let server = try await ServerProcess(arguments: ["--data-dir", dataDir], environment: env, directory: dir)

@@ -161,15 +161,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
     }
 
-    @Test func badConfigurationStopsTheBootNamingTheKey() throws {
+    @Test func badConfigurationStopsTheBootNamingTheKey() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try "[server]\nbind = \"127.0.0.1:0\"\nport = 9\n".write(to: dir.appendingPathComponent("Reactor.toml"), atomically: true, encoding: .utf8)
-        let result = try runCLI(["serve", "--config", dir.appendingPathComponent("Reactor.toml").path])
+        let result = try await runCLI(["serve", "--config", dir.appendingPathComponent("Reactor.toml").path])
         #expect(result.status == 78)
         #expect(result.err.contains("server.port"), "stderr: \(result.err)")
 
-        let missing = try runCLI(["serve", "--config", dir.appendingPathComponent("nope.toml").path])
+        let missing = try await runCLI(["serve", "--config", dir.appendingPathComponent("nope.toml").path])
         #expect(missing.status == 78)
         #expect(missing.err.contains("nope.toml"))
     }

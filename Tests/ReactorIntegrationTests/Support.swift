@@ -31,12 +31,13 @@ func builtBinary(_ name: String) throws -> URL {
 }
 
 /// Runs the reactor CLI to completion; returns exit code, stdout and stderr.
-func runCLI(_ arguments: [String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
-    try runCLIWithEnvironment(arguments, [:], timeout: timeout)
+func runCLI(_ arguments: [String], timeout: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
+    try await runCLIWithEnvironment(arguments, [:], timeout: timeout)
 }
 
-/// Runs the reactor CLI with extra environment variables (inherited `REACTOR_*` variables are dropped).
-func runCLIWithEnvironment(_ arguments: [String], _ environment: [String: String], timeout: TimeInterval = 120) throws -> (status: Int32, out: String, err: String) {
+/// Runs the reactor CLI with extra environment variables (inherited `REACTOR_*` variables are dropped). Waits for the
+/// process's exit without holding a thread (the tests share one process's small cooperative pool).
+func runCLIWithEnvironment(_ arguments: [String], _ environment: [String: String], timeout: TimeInterval = 120) async throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = try reactorBinary()
     process.arguments = arguments
@@ -50,10 +51,23 @@ func runCLIWithEnvironment(_ arguments: [String], _ environment: [String: String
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
+    let (exited, exit) = AsyncStream.makeStream(of: Void.self)
+    process.terminationHandler = { _ in exit.finish() }
     try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
+    let finished = await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            for await _ in exited {}
+            return !Task.isCancelled
+        }
+        group.addTask {
+            try? await Task.sleep(for: .seconds(timeout))
+            return false
+        }
+        let first = await group.next() ?? false
+        group.cancelAll()
+        return first
+    }
+    if !finished {
         process.terminate()
         throw ReactorError(.internal, "reactor \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
     }

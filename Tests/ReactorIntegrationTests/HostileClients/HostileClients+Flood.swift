@@ -23,6 +23,9 @@ struct HostileClientsFloodTests {
     /// 8 MiB (about 36 of these jobs; the default is 32 MiB): the document's budget fills within seconds even when a
     /// loaded machine (the whole test suite at once) serves only a few requests a second.
     static let pendingBytesPerDocument = 8 << 20
+    /// Eight jobs: the clients submit in parallel while one document's jobs run one at a time, so even a machine so
+    /// loaded that it drains as fast as it parses (the whole suite at once) has jobs pending at the signal.
+    static let pendingJobsPerDocument = 8
     /// The flood goes on past ``floodSeconds`` until a request was refused, up to this.
     static let maxFloodSeconds: TimeInterval = 25
     /// What the shutdown may take beyond the drain deadline: the HTTP server's stop, the job reducing at the deadline
@@ -48,6 +51,7 @@ struct HostileClientsFloodTests {
         let server = try await ServerProcess(environment: [
             "REACTOR_REACTOR__SHUTDOWN_DRAIN_SECONDS": "\(Self.drainSeconds)",
             "REACTOR_REACTOR__MAX_PENDING_BYTES_PER_DOCUMENT": "\(Self.pendingBytesPerDocument)",
+            "REACTOR_REACTOR__MAX_PENDING_JOBS_PER_DOCUMENT": "\(Self.pendingJobsPerDocument)",
         ])
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "flood"])
