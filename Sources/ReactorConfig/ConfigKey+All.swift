@@ -67,6 +67,10 @@ extension ConfigKey {
                 After how long without a heartbeat a node is presumed stopped and its unfinished jobs are
                 taken over by another node (at least two heartbeats).
                 """),
+            .int("reactor", "max_history_replay_operations", \.reactor.maxHistoryReplayOperations, """
+                The most operations one UNDO, REDO or PRUNE may replay (those since the scope's last
+                PRUNE from 0 or upgrade). Beyond it the action fails with HISTORY_TOO_LONG: PRUNE the history.
+                """),
 
             .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
                 "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.

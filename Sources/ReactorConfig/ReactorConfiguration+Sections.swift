@@ -70,12 +70,16 @@ extension ReactorConfiguration {
         public var heartbeatSeconds: Double
         /// `node_timeout_seconds`: after how long without a heartbeat a node's jobs are taken over (10; ≥ 2 heartbeats).
         public var nodeTimeoutSeconds: Double
+        /// `max_history_replay_operations`: the most operations one undo, redo or prune may replay (100,000; ≥ 1).
+        public var maxHistoryReplayOperations: Int
 
         /// The `[reactor]` section with the given values.
         public init(
             maxConcurrency: Int = 8, jobTimeoutSeconds: Double = 30, keyframeInterval: Int = 100,
-            consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10
+            consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10,
+            maxHistoryReplayOperations: Int = 100_000
         ) {
+            self.maxHistoryReplayOperations = maxHistoryReplayOperations
             self.maxConcurrency = maxConcurrency
             self.jobTimeoutSeconds = jobTimeoutSeconds
             self.keyframeInterval = keyframeInterval

@@ -20,7 +20,7 @@ struct StarterFileTests {
             let header = try #require(lines.firstIndex(of: "[\(section)]"), "no [\(section)]")
             #expect(lines[header - 1].hasPrefix("# "), "no comment above [\(section)]")
         }
-        #expect(ReactorConfiguration.keyNames.count == 31)
+        #expect(ReactorConfiguration.keyNames.count == 32)
         for key in ReactorConfiguration.keyNames {
             let name = String(key.split(separator: ".")[1])
             let line = try #require(lines.firstIndex { $0.hasPrefix("\(name) = ") }, "no \(key)")

@@ -24,6 +24,8 @@ public final class Reactor: Service, Sendable {
     public let subscriptions: SubscriptionManager
     public let executorConfig: ExecutorConfig
     public let keyframeConfig: KeyframeConfig
+    /// The limits of undo, redo and prune.
+    public let historyConfig: HistoryConfig
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
     public let defaultSigner: (any Signer)?
@@ -65,7 +67,7 @@ public final class Reactor: Service, Sendable {
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: (any SignatureVerifier)?, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
         executorConfig: ExecutorConfig, writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
-        logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
+        historyConfig: HistoryConfig = HistoryConfig(), logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
         leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
     ) {
         self.ledger = ledger
@@ -86,11 +88,14 @@ public final class Reactor: Service, Sendable {
         self.subscriptions = SubscriptionManager(store: store)
         self.executorConfig = executorConfig
         self.keyframeConfig = keyframeConfig
+        self.historyConfig = historyConfig
         self.logger = logger
         self.defaultSigner = signer
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
         var runner = JobRunner(store: store, loader: loader, models: models, verifier: verifier, keyframeInterval: keyframeConfig.interval)
         runner.threads.inline = executorConfig.reducersInline
+        runner.historyConfig = historyConfig
+        runner.recentStates = writeCacheConfig.ringBufferSize
         self.runner = runner
     }
 

@@ -97,6 +97,7 @@ public enum ServerBootstrap {
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
                                                    jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000))))
                 .withKeyframeConfig(KeyframeConfig(interval: resolved.reactor.keyframeInterval))
+                .withHistoryConfig(HistoryConfig(maxReplayOperations: resolved.reactor.maxHistoryReplayOperations))
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)

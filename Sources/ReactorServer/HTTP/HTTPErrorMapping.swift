@@ -17,6 +17,8 @@ public enum HTTPErrorMapping {
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
             .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError:
             return .badRequest
+        case .historyTooLong:
+            return .unprocessableContent
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
         case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .forbidden, .originNotAllowed:
@@ -110,6 +112,7 @@ public enum HTTPErrorMapping {
         case .unknownAction: ["actionType", "documentType"]
         case .unknownDocumentType: ["documentType"]
         case .payloadTooLarge: ["size", "limit"]
+        case .historyTooLong: ["limit"]
         default: []
         }
         return identifierDetails.union(extra)
