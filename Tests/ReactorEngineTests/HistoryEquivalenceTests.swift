@@ -114,12 +114,6 @@ import Testing
                 page.cursor = got.nextCursor
             } while page.cursor != nil
             #expect(stored.count == old.log.count, "\(context)")
-            if let bad = zip(stored, old.log).first(where: { $0.0.hash != $0.1.hash })?.0.index, ProcessInfo.processInfo.environment["DEBUG_HISTORY"] != nil {
-                for k in max(0, bad - 40)...bad {
-                    let e = try await reactor.state(of: StreamID(documentID: id, scope: Scope.global, branch: Branch.main), at: k)
-                    print("DBG \(k) \(stored[k].action.type) \(stored[k].action.input.canonicalString) skip \(stored[k].skip) err \(stored[k].error ?? "-") engine \(e.state.canonicalString) ref \(old.after[k].canonicalString)")
-                }
-            }
             for (s, o) in zip(stored, old.log) {
                 #expect(s.action.type == o.action.type && s.skip == o.skip && s.error == o.error && s.hash == o.hash,
                         "operation \(s.index): \(s.action.type) skip \(s.skip) error \(s.error ?? "-") vs \(o.skip) \(o.error ?? "-") (\(context))")
