@@ -7,7 +7,7 @@ import Testing
 @Suite("HostileClients: long undo", .tags(.hostileClients), .serialized, .timeLimit(.minutes(4)))
 struct HostileClientsUndo {
     /// The peak resident memory the server may reach while building the list and undoing on it.
-    static let peakBound = 256 << 20
+    static let peakBound = 160 << 20
 
     /// Builds a to-do list of 3,000 operations (400 `ADD_TODO`, then 2,600 `TOGGLE_TODO`, in jobs of 1,000 actions:
     /// every action re-encodes the whole list, so 3,000 `ADD_TODO` would take minutes in a debug build), then undoes
