@@ -1,5 +1,6 @@
 import Foundation
 import ReactorCore
+import ReactorTesting
 import Testing
 
 /// Hostile clients, the long UNDO (issue 10): one UNDO on a to-do list of thousands of operations took 10 s and
@@ -20,6 +21,7 @@ struct HostileClientsUndo {
         let created = try await http(.POST, "\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "long"])
         #expect(created.status == 201)
         let setup = ContinuousClock.now
+        var lastJob = ""
         for start in stride(from: 0, to: operations, by: 1_000) {
             let actions: [JSONValue] = (start..<start + 1_000).map { n in
                 n < items ? ["id": .string("a\(n)"), "type": "ADD_TODO", "input": ["id": .string("t\(n)"), "text": .string("to-do number \(n)")]]
@@ -27,8 +29,13 @@ struct HostileClientsUndo {
             }
             let reply = try await http(.POST, "\(base)/reactor/v1/documents/long/actions", ["actions": .array(actions)])
             #expect(reply.status == 202)
+            lastJob = try #require(reply.json["job"]?["id"]?.stringValue)
         }
-        // The jobs run in order; wait for the last one through a read with wait.
+        // The jobs run in order; a debug build on a loaded machine takes a while (every action re-encodes the list).
+        try await eventually("the list is built", timeout: .seconds(180), interval: .milliseconds(200)) {
+            let job = try await http(.GET, "\(base)/reactor/v1/jobs/\(lastJob)?wait=true&timeout=20")
+            return job.json["job"]?["status"]?.stringValue == "READ_READY"
+        }
         let settled = try await http(.POST, "\(base)/reactor/v1/documents/long/actions?wait=true",
                                      ["actions": [["id": "title", "type": "SET_TITLE", "input": ["title": "long"]]]])
         #expect(settled.status == 200)
