@@ -130,6 +130,10 @@ extension ConfigKey {
                 How long a shutdown (SIGTERM) waits for accepted jobs, from the signal. Jobs not finished
                 then fail with SHUTDOWN_DEADLINE (recorded and logged); a job already committing finishes.
                 """),
+            .int("reactor", "max_history_replay_operations", \.reactor.maxHistoryReplayOperations, """
+                The most operations one UNDO, REDO or PRUNE may replay (those since the scope's last
+                PRUNE from 0 or upgrade). Beyond it the action fails with HISTORY_TOO_LONG: PRUNE the history.
+                """),
 
             .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
                 "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.

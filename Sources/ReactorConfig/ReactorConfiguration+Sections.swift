@@ -126,14 +126,18 @@ extension ReactorConfiguration {
         /// `shutdown_drain_seconds`: how long a shutdown waits for accepted jobs before it fails the rest with
         /// `SHUTDOWN_DEADLINE` (30; ≥ 0).
         public var shutdownDrainSeconds: Double
+        /// `max_history_replay_operations`: the most operations one undo, redo or prune may replay (100,000; ≥ 1).
+        public var maxHistoryReplayOperations: Int
 
         /// The `[reactor]` section with the given values.
         public init(
             maxConcurrency: Int = 8, jobTimeoutSeconds: Double = 30, keyframeInterval: Int = 100,
             consistencyTimeoutSeconds: Double = 5, nodeID: String = "", heartbeatSeconds: Double = 1, nodeTimeoutSeconds: Double = 10,
             maxPendingJobs: Int = 10_000, maxPendingBytes: Int = 128 << 20, maxPendingJobsPerDocument: Int = 1_000,
-            maxPendingBytesPerDocument: Int = 32 << 20, shutdownDrainSeconds: Double = 30
+            maxPendingBytesPerDocument: Int = 32 << 20, shutdownDrainSeconds: Double = 30,
+            maxHistoryReplayOperations: Int = 100_000
         ) {
+            self.maxHistoryReplayOperations = maxHistoryReplayOperations
             self.maxConcurrency = maxConcurrency
             self.jobTimeoutSeconds = jobTimeoutSeconds
             self.keyframeInterval = keyframeInterval

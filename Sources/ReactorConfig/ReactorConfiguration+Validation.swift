@@ -82,6 +82,9 @@ extension ReactorConfiguration {
         if reactor.keyframeInterval < 1 {
             add("reactor.keyframe_interval", "must be at least 1, got \(reactor.keyframeInterval)")
         }
+        if reactor.maxHistoryReplayOperations < 1 {
+            add("reactor.max_history_replay_operations", "must be at least 1, got \(reactor.maxHistoryReplayOperations)")
+        }
         if !(reactor.heartbeatSeconds > 0 && reactor.heartbeatSeconds.isFinite) {
             add("reactor.heartbeat_seconds", "must be a number greater than 0, got \(reactor.heartbeatSeconds)")
         } else if !(reactor.nodeTimeoutSeconds >= 2 * reactor.heartbeatSeconds && reactor.nodeTimeoutSeconds.isFinite) {

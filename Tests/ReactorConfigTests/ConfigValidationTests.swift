@@ -159,6 +159,13 @@ struct ConfigValidationTests {
         #expect(ReactorConfiguration.starterFile.contains("subscription_buffer = 10000"))
     }
 
+    @Test func historyReplayBound() throws {
+        let error = try configError("[reactor]\nmax_history_replay_operations = 0\n")
+        #expect(error.message.contains("reactor.max_history_replay_operations: must be at least 1, got 0"))
+        #expect(try ConfigLoader.parse("[reactor]\nmax_history_replay_operations = 500\n").reactor.maxHistoryReplayOperations == 500)
+        #expect(ReactorConfiguration.defaults.reactor.maxHistoryReplayOperations == 100_000)
+    }
+
     @Test func clusterTimings() throws {
         let short = try configError("[reactor]\nheartbeat_seconds = 2\nnode_timeout_seconds = 3\n")
         #expect(short.message.contains("reactor.node_timeout_seconds: must be at least two heartbeats (4.0), got 3.0"), "\(short.message)")

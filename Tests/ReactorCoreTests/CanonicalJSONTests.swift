@@ -1,5 +1,6 @@
 import Foundation
 import ReactorCore
+import ReactorTesting
 import Testing
 
 /// RFC 8785 canonical JSON: the committed golden vectors, round trips of arbitrary doubles, and (when an oracle
@@ -99,19 +100,6 @@ struct CanonicalJSONTests {
         let result = try await OracleProcess.run(python, [script, Self.vectorsURL.path])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("0 failed"))
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing double can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -41,7 +41,7 @@ import Testing
                 try Counter.model.reduce(state: s, action: a)
             }
             for op in ops {
-                _ = history.apply(op.action, at: op.index)
+                _ = try history.apply(op.action, at: op.index)
                 #expect(StateHash.of(history.state) == op.hash, "hash of operation \(op.index)")
             }
             #expect(try history.freshReplay() == pruned.state[Scope.global])

@@ -35,18 +35,11 @@ enum Counter {
 /// A reducer that does not return until the test says so: it blocks its thread (as a reducer stuck in a loop or a
 /// blocking call would), which only the engine's model threads may suffer.
 final class ReducerGate: Sendable {
-    private static let gates = Mutex<[String: ReducerGate]>([:])
+    private static let gates = NamedInstances { ReducerGate() }
     private let semaphore = DispatchSemaphore(value: 0)
     private let counts = Mutex((blocked: 0, returned: 0))
 
-    static func named(_ name: String) -> ReducerGate {
-        gates.withLock { gates in
-            if let gate = gates[name] { return gate }
-            let gate = ReducerGate()
-            gates[name] = gate
-            return gate
-        }
-    }
+    static func named(_ name: String) -> ReducerGate { gates.named(name) }
 
     func block() {
         counts.withLock { $0.blocked += 1 }
@@ -58,6 +51,23 @@ final class ReducerGate: Sendable {
     func open() { semaphore.signal() }
     var blocked: Int { counts.withLock { $0.blocked } }
     var returned: Int { counts.withLock { $0.returned } }
+}
+
+/// Objects shared by name across tasks and tests (a gate, a probe), made on first use.
+final class NamedInstances<T: Sendable>: Sendable {
+    private let instances = Mutex<[String: T]>([:])
+    private let make: @Sendable () -> T
+
+    init(_ make: @escaping @Sendable () -> T) { self.make = make }
+
+    func named(_ name: String) -> T {
+        instances.withLock { instances in
+            if let instance = instances[name] { return instance }
+            let instance = make()
+            instances[name] = instance
+            return instance
+        }
+    }
 }
 
 /// Where the SQLite scenarios keep their files: one directory per test process, removed when the process exits.

@@ -35,6 +35,17 @@ struct ErrorBodyTests {
         #expect(HTTPErrorMapping.body(for: input) == ["error": ["code": "INVALID_INPUT", "message": "expected a string", "path": "actions[0].input.text"]])
     }
 
+    /// A history too long to undo is the caller's to fix (422, with the limit and what to do), not a server failure.
+    @Test func historyTooLongIsUnprocessableWithItsLimit() {
+        let error = ReactorError(.historyTooLong, "the history has more than 40 operations: PRUNE it (start 0) first",
+                                 details: ["scope": "global", "branch": "main", "limit": "40", "underlying": "x"])
+        #expect(HTTPErrorMapping.status(for: error).code == 422)
+        #expect(HTTPErrorMapping.body(for: error) == ["error": [
+            "code": "HISTORY_TOO_LONG", "message": "the history has more than 40 operations: PRUNE it (start 0) first",
+            "details": ["scope": "global", "branch": "main", "limit": "40"],
+        ]])
+    }
+
     /// A stored record that no longer parses is the server's failure (500 STORAGE_ERROR), not the caller's (400),
     /// and the answer names neither the file, nor SQLite, nor the stored bytes.
     @Test func aCorruptStoredRecordIsAServerErrorThatLeaksNothing() async throws {

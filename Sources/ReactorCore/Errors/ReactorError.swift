@@ -70,6 +70,9 @@ public struct ReactorError: Error, Sendable, Hashable, Codable, CustomStringConv
         public static let invalidArgument = Code("INVALID_ARGUMENT")
         /// An undo, redo or prune could not be applied.
         public static let historyError = Code("HISTORY_ERROR")
+        /// An undo, redo or prune would replay more operations than the reactor allows
+        /// (`reactor.max_history_replay_operations`): prune the history (`PRUNE` with `start` 0) first.
+        public static let historyTooLong = Code("HISTORY_TOO_LONG")
         /// The operation is not supported by this component.
         public static let unsupported = Code("UNSUPPORTED")
         /// A call that needs a bearer token came without one.

@@ -60,21 +60,45 @@ public struct DocumentLoader: Sendable {
     }
 
     /// Reduces a stream up to `revision` from its newest keyframe, falling back to a full history replay when the
-    /// operations after the keyframe include undo, redo, prune or upgrade.
+    /// operations after the keyframe include undo, redo, prune or upgrade (which always store a keyframe, so only a
+    /// missing keyframe leads there).
     func loadStream(
         _ stream: StreamID, revision: Int, initial: JSONValue,
         reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
     ) async throws -> DocumentSnapshot.ScopeState {
         guard revision > 0 else { return .init(state: initial, hash: StateHash.of(initial), revision: 0) }
+        if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce) { return folded }
+        let history = try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
+        return .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
+    }
+
+    /// The stored state of a stream after the operation at `index`: the write cache's recent state, or the newest
+    /// keyframe at or before it and the ordinary operations after that. Nil when the operations after the keyframe
+    /// include a successful undo, redo, prune or upgrade (a keyframe is missing where one is always stored).
+    func storedState(
+        _ stream: StreamID, after index: Int, initial: JSONValue,
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+    ) async throws -> JSONValue? {
+        if let recent = cache.recentState(stream, index: index) { return recent.state }
+        return try await fold(stream, revision: index + 1, initial: initial, reduce: reduce)?.state
+    }
+
+    /// Reduces the operations after the newest keyframe before `revision`; nil when one of them is a successful
+    /// history operation. Stops when the job being prepared times out (``JobControl/current``).
+    private func fold(
+        _ stream: StreamID, revision: Int, initial: JSONValue,
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+    ) async throws -> DocumentSnapshot.ScopeState? {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
         if stream.scope != Scope.document, ops.contains(where: { $0.error == nil && BaseAction.isHistory($0.action.type) }) {
-            let history = try await self.history(stream, revision: revision, initial: initial, reduce: reduce)
-            return .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
+            return nil
         }
+        let control = JobControl.current
         var state = keyframe.map(\.state) ?? initial
         for op in ops where op.error == nil {
+            try control?.stopIfTimedOut()
             do {
                 state = try reduce(state, op.action)
             } catch {
@@ -86,23 +110,142 @@ public struct DocumentLoader: Sendable {
         return .init(state: state, hash: hash, revision: revision)
     }
 
-    /// The stream's history (effective steps and redo stack), replayed from the start or from its last upgrade.
+    /// The stream's history (effective steps and redo stack) at `revision`, whose state there is `state`.
+    ///
+    /// **Where it starts.** The operations are read backwards from `revision` to the newest *reset point*: a
+    /// successful upgrade (a barrier: the history starts after it, from the upgraded state) or a successful `PRUNE`
+    /// from 0 (the effective history is then one load step). Those are the stored keyframes that carry their
+    /// effective history: a keyframe stores a stream's state and hash at an index (``Keyframe``), not the effective
+    /// steps and redo stack at that index, and a replay can only start where those are implied. To start at any
+    /// keyframe, a keyframe would have to carry the effective history too (the operation indices of the steps and of
+    /// the redo stack, and the states of load steps, or references to their keyframes); no store keeps that today.
+    ///
+    /// **What it costs.** The operations since the reset point are restored without reducing
+    /// (``History/restore(_:state:loadStates:)``); load steps get their states from the keyframes every prune stores.
+    /// An undo then needs the state after one earlier operation, which ``storedState(_:after:initial:reduce:)`` reduces
+    /// from the nearest keyframe. More than `limit` operations since the reset point fail with `HISTORY_TOO_LONG`
+    /// before anything is reduced (nil: no limit).
+    ///
+    /// Without `state`, or when a keyframe is missing where one is always stored, every operation since the last
+    /// upgrade is reduced again (``fullReplay(_:revision:initial:reduce:config:limit:)``).
     func history(
+        _ stream: StreamID, revision: Int, state: JSONValue?, initial: JSONValue,
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, config: HistoryConfig, limit: Int?
+    ) async throws -> History {
+        guard let state else { return try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: config, limit: limit) }
+        let (reset, ops) = try await operationsSinceReset(stream, revision: revision, limit: limit)
+        var history: History
+        var restored = ops
+        if let reset, reset.action.type == BaseAction.upgrade {
+            guard let kf = try await store.latestKeyframe(of: stream, atOrBefore: reset.index), kf.index == reset.index else {
+                throw ReactorError(.internal, "missing keyframe at upgrade \(reset.index) of \(stream)")
+            }
+            history = History(initialState: kf.state, checkpointInterval: config.checkpointInterval, reduce: reduce)
+        } else {
+            history = History(initialState: initial, checkpointInterval: config.checkpointInterval, reduce: reduce)
+            if let reset {
+                restored.insert(reset, at: 0)
+                // The initial state is the last upgrade's before the prune (or the stream's): read only if an undo
+                // goes past the prune (``initialState(_:before:initial:)``).
+                history.forgetInitialState(before: reset.index)
+            }
+        }
+        let missing = try history.restore(restored, state: state)
+        var loads: [Int: JSONValue] = [:]
+        for index in missing {
+            guard let kf = try await store.latestKeyframe(of: stream, atOrBefore: index), kf.index == index else {
+                return try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: config, limit: limit)
+            }
+            loads[index] = kf.state
+        }
+        history.resolveLoads(loads)
+        return history
+    }
+
+    /// The initial state of a history restored from the `PRUNE` from 0 at `index` on: the state of the last upgrade
+    /// before it (its keyframe), or the stream's `initial` state. Reads the operations before `index` backwards, page
+    /// by page, until an upgrade; only an undo past that prune's load step needs it.
+    func initialState(_ stream: StreamID, before index: Int, initial: JSONValue) async throws -> JSONValue {
+        var end = index
+        let control = JobControl.current
+        while end > 0 {
+            try control?.stopIfTimedOut()
+            let from = max(0, end - Self.historyPageSize)
+            let page = try await store.operations(in: stream, fromIndex: from, limit: end - from)
+            if let upgrade = page.last(where: { $0.error == nil && $0.action.type == BaseAction.upgrade }) {
+                guard let kf = try await store.latestKeyframe(of: stream, atOrBefore: upgrade.index), kf.index == upgrade.index else {
+                    throw ReactorError(.internal, "missing keyframe at upgrade \(upgrade.index) of \(stream)")
+                }
+                return kf.state
+            }
+            end = from
+        }
+        return initial
+    }
+
+    /// How many operations one backward read asks for.
+    static let historyPageSize = 1_000
+
+    /// The newest reset point before `revision` (see ``history(_:revision:state:initial:reduce:config:limit:)``) and
+    /// the operations after it, read backwards in pages; throws `HISTORY_TOO_LONG` as soon as there are more than
+    /// `limit`.
+    private func operationsSinceReset(_ stream: StreamID, revision: Int, limit: Int?) async throws -> (reset: Operation?, after: [Operation]) {
+        var pages: [ArraySlice<Operation>] = []
+        var end = revision
+        var count = 0
+        let control = JobControl.current
+        while end > 0 {
+            try control?.stopIfTimedOut()
+            let from = max(0, end - Self.historyPageSize)
+            let page = try await store.operations(in: stream, fromIndex: from, limit: end - from)
+            let reset = page.lastIndex(where: Self.isReset)
+            let after = page[(reset.map { $0 + 1 } ?? page.startIndex)...]
+            count += after.count
+            if let limit, count > limit { throw Self.tooLong(stream, count: count, limit: limit) }
+            pages.append(after)
+            if let reset { return (page[reset], pages.reversed().flatMap { $0 }) }
+            end = from
+        }
+        return (nil, pages.reversed().flatMap { $0 })
+    }
+
+    /// A successful upgrade, or a successful `PRUNE` from 0: the effective history after it does not depend on what
+    /// came before.
+    static func isReset(_ op: Operation) -> Bool {
+        guard op.error == nil else { return false }
+        if op.action.type == BaseAction.upgrade { return true }
+        return op.action.type == BaseAction.prune && (op.action.input["start"]?.intValue ?? 0) == 0
+    }
+
+    static func tooLong(_ stream: StreamID, count: Int, limit: Int) -> ReactorError {
+        ReactorError(.historyTooLong,
+                     "the history of scope '\(stream.scope)' has more than \(limit) operations since its last prune or upgrade, more than one undo, redo or prune may replay (reactor.max_history_replay_operations): PRUNE it (start 0) first",
+                     details: ["scope": stream.scope, "branch": stream.branch, "limit": String(limit)])
+    }
+
+    /// The stream's history replayed by reducing every operation since the last upgrade (or from the start).
+    /// Keeps a state only every ``HistoryConfig/checkpointInterval`` steps; stops when the job being prepared times out.
+    func fullReplay(
         _ stream: StreamID, revision: Int, initial: JSONValue,
-        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, config: HistoryConfig, limit: Int?
     ) async throws -> History {
         let ops = revision > 0 ? try await store.operations(in: stream, fromIndex: 0, limit: revision) : []
+        let control = JobControl.current
+        var history: History
+        var replayed = ArraySlice(ops)
         if let barrier = ops.lastIndex(where: { $0.error == nil && $0.action.type == BaseAction.upgrade }) {
             let index = ops[barrier].index
             guard let kf = try await store.latestKeyframe(of: stream, atOrBefore: index), kf.index == index else {
                 throw ReactorError(.internal, "missing keyframe at upgrade \(index) of \(stream)")
             }
-            var history = History(initialState: kf.state, reduce: reduce)
-            try history.replay(Array(ops[(barrier + 1)...]))
-            return history
+            history = History(initialState: kf.state, checkpointInterval: config.checkpointInterval, reduce: reduce)
+            replayed = ops[(barrier + 1)...]
+        } else {
+            history = History(initialState: initial, checkpointInterval: config.checkpointInterval, reduce: reduce)
         }
-        var history = History(initialState: initial, reduce: reduce)
-        try history.replay(ops)
+        if let limit, replayed.count > limit { throw Self.tooLong(stream, count: replayed.count, limit: limit) }
+        history.interrupt = { try control?.stopIfTimedOut() }
+        try history.replay(Array(replayed))
         return history
     }
 }

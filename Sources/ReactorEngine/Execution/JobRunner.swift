@@ -8,6 +8,11 @@ struct JobRunner: Sendable {
     let loader: DocumentLoader
     let models: ModelResolver
     let keyframeInterval: Int
+    /// Limits of undo, redo and prune (``HistoryConfig``).
+    var historyConfig = HistoryConfig()
+    /// Recent states a job keeps per stream for the write cache's ring buffer (``WriteCacheConfig/ringBufferSize``);
+    /// a job keeps no other intermediate states than these and its keyframes.
+    var recentStates = 10
     /// Where reducers and state hashes run (off the cooperative pool).
     var threads = ModelThreads()
 
@@ -30,6 +35,7 @@ struct JobRunner: Sendable {
             let skip = dedupe ? try await storedOperationIDs(job, actions: actions) : []
             var seen = Set<String>()
             for action in actions {
+                try JobControl.current?.stopIfTimedOut()
                 let stream = StreamID(documentID: job.documentID, scope: action.scope, branch: job.branch)
                 let opID = OperationID.make(stream: stream, actionID: action.id)
                 if skip.contains(opID) || !seen.insert(opID).inserted { continue }
@@ -37,6 +43,7 @@ struct JobRunner: Sendable {
             }
         case .operations(let operations):
             for op in operations {
+                try JobControl.current?.stopIfTimedOut()
                 let stream = StreamID(documentID: job.documentID, scope: op.action.scope, branch: job.branch)
                 let expectedID = OperationID.make(stream: stream, actionID: op.action.id)
                 guard op.id == expectedID else {
@@ -106,15 +113,10 @@ struct JobRunner: Sendable {
         guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
         let isHistory = BaseAction.isHistory(action.type)
         if isHistory && sw.history == nil {
-            let reduce = models.scopeReducer(doc.model, scope: scope)
-            let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
-            let initial: JSONValue
-            if let given = doc.initialStates[scope] { initial = given } else {
-                initial = try await loader.initialState(stream, model: doc.model, homeBranch: doc.homeHeader?.branch ?? job.branch)
-            }
-            var history = try await loader.history(stream, revision: sw.startRevision, initial: initial, reduce: reduce)
-            try history.replay(sw.operations)
-            sw.history = history
+            sw.history = try await loadHistory(for: action, scope: scope, work: sw, in: doc, job: job)
+        }
+        if action.type == BaseAction.undo, let history = sw.history, let need = history.stateNeededForUndo {
+            sw.history = try await provide(need, to: history, scope: scope, work: sw, in: doc, job: job)
         }
         var skip = 0
         var error: String?
@@ -140,7 +142,7 @@ struct JobRunner: Sendable {
             let (after, outcome, hash) = try await threads.run { () throws -> (History, History.Outcome, String?) in
                 if !isHistory { try model.validate(action) }
                 var history = history
-                let outcome = history.apply(action, at: revision)
+                let outcome = try history.apply(action, at: revision)
                 return (history, outcome, outcome.error == nil ? StateHash.of(history.state) : nil)
             }
             skip = outcome.skip
@@ -155,14 +157,68 @@ struct JobRunner: Sendable {
         }
         let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
         sw.operations.append(op)
-        sw.recent.append(.init(index: op.index, state: sw.state, hash: sw.hash))
-        if (isHistory && error == nil) || (keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0) {
-            sw.keyframeIndices.insert(op.index)
-        }
+        sw.record(.init(index: op.index, state: sw.state, hash: sw.hash), recentLimit: recentStates,
+                  keyframe: (isHistory && error == nil) || (keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0))
         sw.revision += 1
         doc.scopes[scope] = sw
         doc.header.lastModifiedAt = max(doc.header.lastModifiedAt, timestamp)
         return op
+    }
+
+    /// The history of a scope for its first history action in the job: restored from the store up to where the job
+    /// started (``DocumentLoader/history(_:revision:state:initial:reduce:config:limit:)``), then the job's own earlier
+    /// operations of the scope replayed on it. More than ``HistoryConfig/maxReplayOperations`` operations fail the job
+    /// with `HISTORY_TOO_LONG`, except for a `PRUNE` from 0 (the way out of a history that is too long). The replay
+    /// stops when the job times out.
+    private func loadHistory(
+        for action: Action, scope: String, work sw: WorkingDocument.ScopeWork, in doc: WorkingDocument, job: Job
+    ) async throws -> History {
+        let reduce = models.scopeReducer(doc.model, scope: scope)
+        let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
+        let initial = try await initialState(of: stream, in: doc, job: job)
+        let pruneAll = action.type == BaseAction.prune && (action.input["start"]?.intValue ?? 0) == 0
+        let limit = pruneAll ? nil : max(0, historyConfig.maxReplayOperations - sw.operations.count)
+        if let limit, limit == 0 {
+            throw DocumentLoader.tooLong(stream, count: sw.operations.count, limit: historyConfig.maxReplayOperations)
+        }
+        var history = try await loader.history(stream, revision: sw.startRevision, state: sw.startState, initial: initial,
+                                               reduce: reduce, config: historyConfig, limit: limit)
+        let control = JobControl.current
+        history.interrupt = { try control?.stopIfTimedOut() }
+        guard !sw.operations.isEmpty else { return history }
+        let inJob = sw.operations
+        let restored = history
+        return try await threads.run {
+            var replayed = restored
+            try replayed.replay(inJob)
+            return replayed
+        }
+    }
+
+    /// Gives `history` the state its next undo needs (``History/stateNeededForUndo``): the stored state it returns to,
+    /// reduced from the nearest keyframe rather than from the start of the history, or the initial state of a
+    /// history restored from a `PRUNE` from 0 on.
+    private func provide(
+        _ need: History.StateNeed, to history: History, scope: String, work sw: WorkingDocument.ScopeWork, in doc: WorkingDocument, job: Job
+    ) async throws -> History {
+        var history = history
+        let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
+        if case .after(let origin) = need, origin < sw.startRevision,
+           let stored = try await loader.storedState(stream, after: origin, initial: history.initialState,
+                                                     reduce: models.scopeReducer(doc.model, scope: scope)) {
+            history.provideState(stored, afterOperation: origin)
+        } else if let before = history.initialStateUnknownBefore {
+            // Without that state (or when the initial state itself is needed) the history folds from its start.
+            let initial = try await initialState(of: stream, in: doc, job: job)
+            history.provideInitialState(try await loader.initialState(stream, before: before, initial: initial))
+        }
+        return history
+    }
+
+    /// The state `stream` starts from: given at creation in this job, or stored (``DocumentLoader/initialState(_:model:homeBranch:)``).
+    private func initialState(of stream: StreamID, in doc: WorkingDocument, job: Job) async throws -> JSONValue {
+        if let given = doc.initialStates[stream.scope] { return given }
+        return try await loader.initialState(stream, model: doc.model, homeBranch: doc.homeHeader?.branch ?? job.branch)
     }
 
     /// Applies a `document`-scope system action.
@@ -230,8 +286,8 @@ struct JobRunner: Sendable {
         sw.hash = StateHash.of(sw.state)
         let op = Operation(id: operationID, index: sw.revision, timestamp: timestamp, hash: sw.hash, action: action)
         sw.operations.append(op)
-        sw.recent.append(.init(index: op.index, state: sw.state, hash: sw.hash))
-        if keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0 { sw.keyframeIndices.insert(op.index) }
+        sw.record(.init(index: op.index, state: sw.state, hash: sw.hash), recentLimit: recentStates,
+                  keyframe: keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0)
         sw.revision += 1
         doc.scopes[Scope.document] = sw
         doc.header.lastModifiedAt = max(doc.header.lastModifiedAt, timestamp)

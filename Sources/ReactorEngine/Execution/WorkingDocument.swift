@@ -7,10 +7,32 @@ struct WorkingDocument {
         var hash: String
         var revision: Int
         let startRevision: Int
+        /// The state at ``startRevision`` (where a history replay of the stored operations ends).
+        let startState: JSONValue
         var operations: [Operation] = []
+        /// The last states of the job (at most the write cache's ring buffer size), for the write cache.
         var recent: [WriteCache.RecentState] = []
         var history: History?
-        var keyframeIndices: Set<Int> = []
+        /// The states the commit stores as keyframes.
+        var keyframes: [WriteCache.RecentState] = []
+
+        init(state: JSONValue, hash: String, revision: Int, startRevision: Int) {
+            self.state = state
+            self.hash = hash
+            self.revision = revision
+            self.startRevision = startRevision
+            self.startState = state
+        }
+
+        /// Records the state after one operation of the job: kept as a keyframe when `keyframe`, and among the
+        /// `recentLimit` most recent states. No other intermediate state of a job is kept (a job of many actions on a
+        /// large state would otherwise hold one copy of the state per action).
+        mutating func record(_ entry: WriteCache.RecentState, recentLimit: Int, keyframe: Bool) {
+            if keyframe { keyframes.append(entry) }
+            guard recentLimit > 0 else { return }
+            if recent.count >= recentLimit { recent.removeFirst(recent.count - recentLimit + 1) }
+            recent.append(entry)
+        }
     }
 
     var header: DocumentHeader
@@ -68,7 +90,7 @@ struct WorkingDocument {
             }
             guard !work.operations.isEmpty else { continue }
             appends.append(StreamAppend(stream: stream, expectedRevision: work.startRevision, operations: work.operations))
-            for r in work.recent where work.keyframeIndices.contains(r.index) {
+            for r in work.keyframes {
                 keyframes.append(Keyframe(stream: stream, index: r.index, state: r.state, hash: r.hash))
             }
         }

@@ -79,6 +79,12 @@ final class JobControl: Sendable {
 
     var isTimedOut: Bool { state.withLock { $0.phase == .timedOut } }
 
+    /// Throws `JOB_TIMEOUT` once the job has timed out. Long loops of a job (its actions, a history replay) call it
+    /// between steps, so that a job past its timeout stops using CPU and memory instead of running on unobserved.
+    func stopIfTimedOut() throws {
+        if isTimedOut { throw Self.timeoutError }
+    }
+
     /// Registers how to abandon the reduction the job is about to wait for; false when the job already timed out.
     func attach(_ cancel: @escaping @Sendable () -> Void) -> Bool {
         state.withLock { s in

@@ -32,6 +32,8 @@ public final class Reactor: Service, Sendable {
     /// The pending work of one document now.
     public func pendingWork(of documentID: String) -> PendingWork { admission.pending(of: documentID) }
     public let keyframeConfig: KeyframeConfig
+    /// The limits of undo, redo and prune.
+    public let historyConfig: HistoryConfig
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
     public let defaultSigner: (any Signer)?
@@ -82,7 +84,8 @@ public final class Reactor: Service, Sendable {
     init(
         store: any ReactorStore, queue: any JobQueue, eventBus: any EventBus, models: ModelResolver,
         verifier: any SignatureVerifier, signer: (any Signer)?, readModels: [any ReadModel], processors: [any Processor],
-        executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig, keyframeConfig: KeyframeConfig,
+        executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig,
+        keyframeConfig: KeyframeConfig, historyConfig: HistoryConfig = HistoryConfig(),
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
         leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
     ) {
@@ -104,6 +107,7 @@ public final class Reactor: Service, Sendable {
         self.executorConfig = executorConfig
         self.admission = AdmissionControl(limits: admissionLimits)
         self.keyframeConfig = keyframeConfig
+        self.historyConfig = historyConfig
         self.logger = logger
         self.defaultSigner = signer
         self.verifier = verifier
@@ -111,6 +115,8 @@ public final class Reactor: Service, Sendable {
         self.subscriptions = SubscriptionManager(store: store, loader: loader, watermark: watermark)
         var runner = JobRunner(store: store, loader: loader, models: models, keyframeInterval: keyframeConfig.interval)
         runner.threads.inline = executorConfig.reducersInline
+        runner.historyConfig = historyConfig
+        runner.recentStates = writeCacheConfig.ringBufferSize
         self.runner = runner
     }
 

@@ -12,7 +12,8 @@ public enum MigrationStrategy: Sendable, Hashable {
 
 /// Wires a reactor. Every part has a default and can be replaced:
 /// in-memory store, in-memory queue, in-process event bus, 4 concurrent jobs, 30 s job timeout, 1,000-document
-/// write cache with a 10-entry ring buffer, a keyframe every 1,000 operations, signatures verified when present.
+/// write cache with a 10-entry ring buffer, a keyframe every 1,000 operations, at most 100,000 operations replayed by
+/// one undo, redo or prune, signatures verified when present.
 public struct ReactorBuilder: Sendable {
     public private(set) var registry = ModelRegistry()
     public private(set) var store: (any ReactorStore)?
@@ -22,6 +23,7 @@ public struct ReactorBuilder: Sendable {
     public private(set) var admissionLimits = AdmissionLimits()
     public private(set) var writeCacheConfig = WriteCacheConfig()
     public private(set) var keyframeConfig = KeyframeConfig()
+    public private(set) var historyConfig = HistoryConfig()
     public private(set) var readModels: [any ReadModel] = []
     public private(set) var processors: [any Processor] = []
     public private(set) var verifier: any SignatureVerifier = CryptoSignatureVerifier()
@@ -55,6 +57,8 @@ public struct ReactorBuilder: Sendable {
     public func withWriteCacheConfig(_ config: WriteCacheConfig) -> Self { with { $0.writeCacheConfig = config } }
     /// Sets how often keyframes are stored.
     public func withKeyframeConfig(_ config: KeyframeConfig) -> Self { with { $0.keyframeConfig = config } }
+    /// Sets the limits of undo, redo and prune (at most 100,000 operations replayed by default).
+    public func withHistoryConfig(_ config: HistoryConfig) -> Self { with { $0.historyConfig = config } }
     /// Adds a read model (runs before `READ_READY`).
     public func withReadModel(_ readModel: any ReadModel) -> Self { with { $0.readModels.append(readModel) } }
     /// Adds a processor (runs after `READ_READY`, with a persisted cursor).
@@ -112,7 +116,7 @@ public struct ReactorBuilder: Sendable {
             store: store, queue: queue ?? InMemoryJobQueue(), eventBus: eventBus ?? InProcessEventBus(),
             models: ModelResolver(registry: registry, loader: modelLoader), verifier: verifier, signer: signer, readModels: readModels,
             processors: processors, executorConfig: executorConfig, admissionLimits: admissionLimits, writeCacheConfig: writeCacheConfig,
-            keyframeConfig: keyframeConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
+            keyframeConfig: keyframeConfig, historyConfig: historyConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
             ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection,
             commitNotices: ledger.flatMap { ledger in
                 commitNotices.map { CommitNotices(pubSub: $0.pubSub, channel: $0.channel, nodeID: ledger.nodeID) }

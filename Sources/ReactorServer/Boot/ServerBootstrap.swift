@@ -106,6 +106,7 @@ public enum ServerBootstrap {
                 .withSignatureVerifier(CryptoSignatureVerifier(
                     mode: resolved.signing.mode,
                     trustedPublicKeys: resolved.signing.trustedKeys.isEmpty ? nil : Set(resolved.signing.trustedKeys)))
+                .withHistoryConfig(HistoryConfig(maxReplayOperations: resolved.reactor.maxHistoryReplayOperations))
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)

@@ -17,6 +17,8 @@ public enum HTTPErrorMapping {
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
             .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition:
             return .badRequest
+        case .historyTooLong:
+            return .unprocessableContent
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
         case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .signingDisabled, .forbidden, .originNotAllowed:
@@ -129,6 +131,7 @@ public enum HTTPErrorMapping {
         // The server's own load is not a client's business: only what to retry after.
         case .overloaded: ["retryAfterSeconds"]
         case .headersTooLarge, .urlTooLong: ["limit"]
+        case .historyTooLong: ["limit"]
         default: []
         }
         return identifierDetails.union(extra)
