@@ -8,7 +8,7 @@ import Testing
 /// credential, with a forged `Host: 127.evil.com`, or with a wrong token gets 401 on every admin route; the local
 /// admin token from the data directory opens them; the token file is private (0600); a caller on another interface
 /// gets 401 even with the right token.
-@Suite("hostile clients: admin without a credential", .tags(.hostileClients), .serialized, .timeLimit(.minutes(3)))
+@Suite("hostile clients: admin without a credential", .tags(.hostileClients), .enabled(if: HostileClientsRun.enabled, HostileClientsRun.reason), .serialized, .timeLimit(.minutes(3)))
 struct HostileClientsAdminTests {
     /// Every admin operation with a body where it needs one, and what it answers with the token.
     static let routes: [(method: HTTPMethod, path: String, body: JSONValue?, status: Int)] = [

@@ -7,7 +7,7 @@ import Testing
 /// Malformed, oversized, half-sent, idle and too many connections against `reactor serve`: each gets an answer
 /// (400, 408, 414, 431, 503) or is closed within a bound, the open file descriptors stay bounded, and a SIGTERM
 /// exits within the shutdown deadline whatever connections are open.
-@Suite("Hostile clients: connections", .tags(.hostileClients), .serialized, .timeLimit(.minutes(4)))
+@Suite("Hostile clients: connections", .tags(.hostileClients), .enabled(if: HostileClientsRun.enabled, HostileClientsRun.reason), .serialized, .timeLimit(.minutes(4)))
 struct HostileClientsConnectionTests {
     /// Time allowed for an answer or a close that should come at once (a loaded CI machine is slow).
     static let promptly = Duration.seconds(5)

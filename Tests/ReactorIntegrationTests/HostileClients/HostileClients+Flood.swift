@@ -11,7 +11,7 @@ import Testing
 /// `Retry-After`. The server refuses what is beyond its pending-work limits (429/503 with `Retry-After`), its memory
 /// stays bounded, and a SIGTERM with the queue full ends within the drain deadline: the jobs not finished by then
 /// fail (each logged), every other accepted job is stored whole, and nothing refused is stored.
-@Suite(.serialized, .tags(.hostileClients), .timeLimit(.minutes(5)))
+@Suite(.serialized, .tags(.hostileClients), .enabled(if: HostileClientsRun.enabled, HostileClientsRun.reason), .timeLimit(.minutes(5)))
 struct HostileClientsFloodTests {
     static let clients = 4
     static let floodSeconds: TimeInterval = 12

@@ -4,8 +4,8 @@ import Testing
 
 /// Forged and unchecked signatures against `reactor serve`: an action carrying a signer and the signature
 /// `Zm9yZ2Vk` ("forged") was once stored and served back from `/operations`.
-@Suite("hostile clients: signatures", .tags(.hostileClients), .serialized, .timeLimit(.minutes(3)))
-struct HostileSignatureTests {
+@Suite("hostile clients: signatures", .tags(.hostileClients), .enabled(if: HostileClientsRun.enabled, HostileClientsRun.reason), .serialized, .timeLimit(.minutes(3)))
+struct HostileClientsSignatureTests {
     /// The action as JSON with the given context.
     static func action(_ id: String, context: JSONValue? = nil) -> JSONValue {
         var action: [String: JSONValue] = ["id": .string(id), "type": "ADD_TODO", "input": ["id": .string(id), "text": "pay mallory"]]

@@ -10,8 +10,8 @@ import Testing
 
 /// Live subscriptions against `reactor serve` on loopback: many subscribers under a stream of ordered writes, and a
 /// subscriber that stops reading its socket.
-@Suite("Hostile clients: live subscriptions", .tags(.hostileClients), .serialized, .timeLimit(.minutes(5)))
-struct HostileClientStreamTests {
+@Suite("Hostile clients: live subscriptions", .tags(.hostileClients), .enabled(if: HostileClientsRun.enabled, HostileClientsRun.reason), .serialized, .timeLimit(.minutes(5)))
+struct HostileClientsStreamTests {
     /// Creates a to-do list with one item `1` (index 0 of its global stream), waiting for it.
     static func createList(_ server: ServerProcess, _ id: String) async throws {
         let created = try await http(.POST, "\(server.base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": .string(id)])
