@@ -81,8 +81,10 @@ struct OrderingTests {
             _ = try await reactor.createCounter(id: "slow")
             _ = try await reactor.createCounter(id: "fast")
             store.arm()
+            // Whatever fails below, the held commit is let go, or the reactor could not stop (the test would hang).
+            defer { store.release() }
             let slowJob = try await reactor.execute("slow", actions: [Counter.add(1)])
-            try await eventually("the slow job's commit is held") { !store.heldOrdinals.isEmpty }
+            try await eventually("the slow job's commit is held", timeout: .seconds(30)) { !store.heldOrdinals.isEmpty }
             let slowOrdinal = try #require(store.heldOrdinals.min())
             try await reactor.waitForJob(try await reactor.execute("fast", actions: [Counter.add(2)]).id)
             #expect(module.reactor.watermark.value < slowOrdinal)

@@ -33,7 +33,7 @@ struct SubscriptionTests {
             let reactor = module.reactor
             let doc = try await reactor.createCounter(id: "ordered")
             let other = try await reactor.createCounter(id: "other")
-            let subscribers = try await (0..<20).asyncMap { _ in try await reactor.subscriptions.open(DocumentQuery(documentType: Counter.documentType)) }
+            let subscribers = try await (0..<10).asyncMap { _ in try await reactor.subscriptions.open(DocumentQuery(documentType: Counter.documentType)) }
             let writes = 300
             // Queued without waiting, so each job's successor runs as soon as the document is released; another
             // document's jobs run alongside.
@@ -69,8 +69,10 @@ struct SubscriptionTests {
             _ = try await reactor.createCounter(id: "fast")
             let subscription = try await reactor.subscriptions.open(DocumentQuery(documentType: Counter.documentType))
             store.arm()
+            // Whatever fails below, the held commit is let go, or the reactor could not stop.
+            defer { store.release() }
             let slowJob = try await reactor.execute("slow", actions: [Counter.add(1)])
-            try await eventually("the slow commit holds its ordinals") { !store.heldOrdinals.isEmpty }
+            try await eventually("the slow commit holds its ordinals", timeout: .seconds(60)) { !store.heldOrdinals.isEmpty }
             try await reactor.executeAndWait("fast", [Counter.add(1)])
             // The fast job is READ_READY, yet its change waits for the slow one's.
             #expect(subscription.waitingCount == 0)
