@@ -91,12 +91,12 @@ import Testing
         let builder = try builder(.memory, documentType: type)
             .withKeyframeConfig(KeyframeConfig(interval: 0))
             .withWriteCacheConfig(WriteCacheConfig(ringBufferSize: 0))
-            .withExecutorConfig(ExecutorConfig(jobTimeout: .seconds(2)))
+            .withExecutorConfig(ExecutorConfig(jobTimeout: .seconds(5)))  // the setup's jobs need room on a loaded machine
         let atFailure = try await builder.withReactor { module in
             let reactor = module.reactor
             _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "slow", documentType: type)).id)
-            try await pushes(0..<operations, batch: 50, into: "slow", reactor)
-            probe.slow(5_000)  // 5 ms per reduction: the whole history would take 4 s
+            try await pushes(0..<operations, batch: 25, into: "slow", reactor)
+            probe.slow(10_000)  // 10 ms per reduction: the whole history would take 8 s
             let start = probe.reductions
             let info = try await reactor.waitForJobInfo(try await reactor.execute("slow", actions: [Action(type: BaseAction.undo)]).id, timeout: .seconds(60))
             let atFailure = probe.reductions
