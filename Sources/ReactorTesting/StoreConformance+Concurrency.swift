@@ -5,7 +5,9 @@ extension StoreConformance {
     static let concurrencyCases: [ConformanceCase] = [
         ConformanceCase("race: concurrent appends at one revision, exactly one wins") { try await appendRace($0) },
         ConformanceCase("race: concurrent creates of one document, exactly one wins") { try await createRace($0) },
-        ConformanceCase("concurrent commits to different documents all succeed") { try await concurrentDocuments($0) },
+        ConformanceCase("concurrent commits to different documents all succeed, each commit's ordinals unbroken by others") {
+            try await concurrentDocuments($0)
+        },
     ]
 
     /// Two commits at once, each on its own task; returns both results.
@@ -78,5 +80,12 @@ extension StoreConformance {
         let feed = try await store.operations(afterOrdinal: 0, limit: 1_000)
         try check(feed.map(\.ordinal) == ordinals.sorted(), "the feed does not list every ordinal in order")
         try check(zip(feed, feed.dropFirst()).allSatisfy { $0.ordinal < $1.ordinal }, "feed order")
+        // One commit's operations are one run of the feed (sync ships a job's operations together, never split).
+        for receipt in receipts {
+            let own = Set(receipt.records.map(\.ordinal))
+            guard let first = own.min(), let last = own.max() else { continue }
+            let between = feed.filter { $0.ordinal >= first && $0.ordinal <= last }
+            try check(between.allSatisfy { own.contains($0.ordinal) }, "another commit's operation lies between the ordinals of one commit")
+        }
     }
 }
