@@ -14,10 +14,12 @@ import Testing
 @Suite("Connection guard", .timeLimit(.minutes(3)))
 struct ConnectionGuardTests {
     /// Timeouts far shorter than a stream lives (and long enough for a loaded machine to read a request head).
-    static let short = ConnectionLimits(headerReadTimeout: .seconds(1), idleTimeout: .seconds(1))
+    static let short = ConnectionLimits(headerReadTimeout: .seconds(3), idleTimeout: .seconds(3))
 
     @Test func keepAlivePipelinedAndSplitRequestsPass() async throws {
-        try await withLiveServer(connections: ConnectionLimits(headerReadTimeout: .seconds(1), idleTimeout: .seconds(10))) { port in
+        // 3 s to read a head: the first request's timer starts at the connection, and a test process loaded by the
+        // other suites can take a second to send it.
+        try await withLiveServer(connections: ConnectionLimits(headerReadTimeout: .seconds(3), idleTimeout: .seconds(10))) { port in
             let connection = try await RawConnection.connect(port: port)
             try await connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             let first = try await connection.read(until: .response, within: .seconds(5))
@@ -26,7 +28,7 @@ struct ConnectionGuardTests {
             // A body sent in two parts, the second after the header-read timeout: the head was complete.
             let body = #"{"documentType":"reactor/todo-list","id":"split-body"}"#
             try await connection.send("POST /reactor/v1/documents?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body.prefix(10))")
-            try await Task.sleep(for: .seconds(1.5))  // the client's pace: past the header-read timeout, within the idle one
+            try await Task.sleep(for: .seconds(3.5))  // the client's pace: past the header-read timeout, within the idle one
             try await connection.send(String(body.dropFirst(10)))
 
             // Two requests in one write, the second closing the connection.
@@ -48,7 +50,7 @@ struct ConnectionGuardTests {
                 if text.contains("event: ready"), !text.contains("late-sse") {
                     text += "late-sse"
                     // Longer than both timeouts: the stream must still be open.
-                    try await Task.sleep(for: .seconds(2.5))
+                    try await Task.sleep(for: .seconds(4))
                     try await post("\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "late-sse"])
                 }
                 if !completeChangeEvents(text).isEmpty { break }
@@ -62,7 +64,7 @@ struct ConnectionGuardTests {
                     guard case .text(let text) = message else { continue }
                     switch try JSONValueCoder.parse(text)["type"]?.stringValue {
                     case "ready":
-                        try await Task.sleep(for: .seconds(2.5))
+                        try await Task.sleep(for: .seconds(4))
                         try await post("\(base)/reactor/v1/documents?wait=true", ["documentType": "reactor/todo-list", "id": "late-ws"])
                     case "change":
                         received.withLock { $0 += 1 }
