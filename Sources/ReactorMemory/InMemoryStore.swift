@@ -23,6 +23,7 @@ public final class InMemoryStore: ReactorStore {
         var records: [OperationRecord] = []  // in ordinal order
         var operationIDs: Set<String> = []
         var cursors: [String: Int64] = [:]
+        var syncRecords: [String: [String: String]] = [:]
         var nextOrdinal: Int64 = 1
         var nextHeaderSequence: Int64 = 1
     }
@@ -83,7 +84,8 @@ public final class InMemoryStore: ReactorStore {
         var records: [OperationRecord] = []
         for append in commit.appends {
             for op in append.operations {
-                let record = OperationRecord(stream: append.stream, documentType: header.documentType, ordinal: s.nextOrdinal, operation: op)
+                let record = OperationRecord(stream: append.stream, documentType: header.documentType, ordinal: s.nextOrdinal, operation: op,
+                                             origin: commit.origin)
                 s.nextOrdinal += 1
                 // Appended in place: copying the log out of the dictionary would copy the whole stream.
                 s.streams[append.stream, default: StreamLog()].operations.append(op)
@@ -226,3 +228,36 @@ public final class InMemoryStore: ReactorStore {
         state.withLock { $0.cursors[name] = ordinal }
     }
 }
+
+extension InMemoryStore: SyncRecordStore {
+    public func putSyncRecord(kind: String, key: String, value: String) async throws {
+        state.withLock { $0.syncRecords[kind, default: [:]][key] = value }
+    }
+
+    public func insertSyncRecordIfAbsent(kind: String, key: String, value: String) async throws -> String {
+        state.withLock { s in
+            if let existing = s.syncRecords[kind]?[key] { return existing }
+            s.syncRecords[kind, default: [:]][key] = value
+            return value
+        }
+    }
+
+    public func syncRecord(kind: String, key: String) async throws -> String? {
+        state.withLock { $0.syncRecords[kind]?[key] }
+    }
+
+    public func syncRecords(kind: String, after: String?, limit: Int) async throws -> [SyncRecord] {
+        state.withLock { s in
+            let all = s.syncRecords[kind] ?? [:]
+            return all.keys.filter { after == nil || $0 > after! }.sorted().prefix(max(0, limit)).map { SyncRecord(key: $0, value: all[$0]!) }
+        }
+    }
+
+    public func deleteSyncRecords(kind: String, key: String?) async throws -> Int {
+        state.withLock { s in
+            guard let key else { return s.syncRecords.removeValue(forKey: kind)?.count ?? 0 }
+            return s.syncRecords[kind]?.removeValue(forKey: key) == nil ? 0 : 1
+        }
+    }
+}
+

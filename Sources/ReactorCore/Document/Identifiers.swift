@@ -118,6 +118,18 @@ public enum Identifiers {
         name: "relationship type", maxBytes: 64, allowed: "A–Z, a–z, 0–9 and - _ .",
         accepts: { isASCIIAlphanumeric($0) || "-_.".unicodeScalars.contains($0) }, extra: nil)
 
+    /// Sync remote names (`reactor sync add NAME …`).
+    public static let remoteName = Rule(
+        name: "remote name", maxBytes: 64, allowed: "A–Z, a–z, 0–9 and - _ .",
+        accepts: { isASCIIAlphanumeric($0) || "-_.".unicodeScalars.contains($0) },
+        extra: { $0 == "." || $0 == ".." ? "must not be '.' or '..'" : nil })
+
+    /// Sync channel ids and reactor ids (a UUID, or any such token a peer chose).
+    public static let channelID = Rule(
+        name: "channel id", maxBytes: 128, allowed: "A–Z, a–z, 0–9 and - _ .",
+        accepts: { isASCIIAlphanumeric($0) || "-_.".unicodeScalars.contains($0) },
+        extra: { $0 == "." || $0 == ".." ? "must not be '.' or '..'" : nil })
+
     /// Checks an action's id, type and scope; an empty id is `MISSING_ACTION_ID`.
     public static func check(_ action: Action, path: String) throws {
         guard !action.id.isEmpty else {

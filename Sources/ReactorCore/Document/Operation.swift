@@ -34,11 +34,15 @@ public struct OperationRecord: Sendable, Hashable, Codable {
     /// The reactor-wide ordinal, strictly increasing in commit order (0 until stored).
     public var ordinal: Int64
     public var operation: Operation
+    /// The id of the peer reactor the operation came from (sync), or nil when it was written here. Sync never sends
+    /// an operation back to the peer it came from.
+    public var origin: String?
 
-    public init(stream: StreamID, documentType: String, ordinal: Int64 = 0, operation: Operation) {
+    public init(stream: StreamID, documentType: String, ordinal: Int64 = 0, operation: Operation, origin: String? = nil) {
         self.stream = stream
         self.documentType = documentType
         self.ordinal = ordinal
         self.operation = operation
+        self.origin = origin
     }
 }

@@ -14,12 +14,17 @@ public struct Commit: Sendable {
     /// holds the ledger's records checks the fence and marks the job written in the same transaction (see
     /// ``JobFence``); other stores ignore it.
     public var job: JobFence?
+    /// The peer reactor the commit's operations came from (a sync load), stored with each operation
+    /// (``OperationRecord/origin``); nil for local writes.
+    public var origin: String?
 
     public init(
         header: DocumentHeader, createsDocument: Bool = false, appends: [StreamAppend], keyframes: [Keyframe] = [],
-        relationshipsAdded: [Relationship] = [], relationshipsRemoved: [Relationship] = [], job: JobFence? = nil
+        relationshipsAdded: [Relationship] = [], relationshipsRemoved: [Relationship] = [], job: JobFence? = nil,
+        origin: String? = nil
     ) {
         self.job = job
+        self.origin = origin
         self.header = header
         self.createsDocument = createsDocument
         self.appends = appends
