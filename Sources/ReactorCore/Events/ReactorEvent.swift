@@ -1,4 +1,4 @@
-/// A typed event on the reactor's event bus. One is emitted for every job transition.
+/// A typed event on the reactor's event bus. One is emitted for every job transition and every sync step.
 public enum ReactorEvent: Sendable {
     case jobPending(JobInfo)
     case jobRunning(JobInfo)
@@ -7,6 +7,8 @@ public enum ReactorEvent: Sendable {
     /// Read models have indexed the job's operations; reads see them.
     case jobReadReady(JobInfo, [OperationRecord])
     case jobFailed(JobInfo, ReactorError)
+    /// A sync step (``SyncEvent``).
+    case sync(SyncEvent)
 
     /// The event's kind, for filtering subscriptions.
     public var kind: ReactorEventKind {
@@ -16,13 +18,15 @@ public enum ReactorEvent: Sendable {
         case .jobWriteReady: .jobWriteReady
         case .jobReadReady: .jobReadReady
         case .jobFailed: .jobFailed
+        case .sync: .sync
         }
     }
 
-    /// The job the event is about.
-    public var job: JobInfo {
+    /// The job the event is about (nil for sync events).
+    public var job: JobInfo? {
         switch self {
         case .jobPending(let j), .jobRunning(let j), .jobWriteReady(let j, _), .jobReadReady(let j, _), .jobFailed(let j, _): j
+        case .sync: nil
         }
     }
 }
@@ -34,6 +38,7 @@ public enum ReactorEventKind: String, Sendable, Hashable, CaseIterable {
     case jobWriteReady = "JOB_WRITE_READY"
     case jobReadReady = "JOB_READ_READY"
     case jobFailed = "JOB_FAILED"
+    case sync = "SYNC"
 }
 
 /// How a subscriber receives events.

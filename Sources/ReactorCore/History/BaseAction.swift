@@ -11,6 +11,11 @@ public enum BaseAction {
     /// Input: `{"fromVersion": Int, "toVersion": Int}`.
     public static let upgrade = "UPGRADE_DOCUMENT"
 
+    /// Written by sync when operations from a peer sort before local ones (`docs/sync.md`): the marker tells replay
+    /// to drop the last `skip` effective operations; the operations after it re-append them in merged order.
+    /// Input: `{"rewind": Int}`. Never accepted from clients.
+    public static let merge = "MERGE"
+
     /// Whether `type` changes the history (needs a replay rather than a single reduction).
     public static func isHistory(_ type: String) -> Bool {
         type == undo || type == redo || type == prune || type == upgrade

@@ -6,6 +6,10 @@ public struct Job: Sendable, Identifiable {
         case actions([Action])
         /// Append these already-reduced operations (sync, import), each in its action's scope.
         case operations([Operation])
+        /// Merge these operations from the peer reactor `origin` (sync): operations already held are dropped,
+        /// the rest take their place in the stream's effective order (``OperationOrder``), re-appending local
+        /// operations that sort after them.
+        case sync(origin: String, operations: [SyncOperation])
     }
 
     public var id: String

@@ -57,12 +57,18 @@ public struct TakenOverJob: Sendable {
 }
 
 extension Job.Payload: Codable {
-    private enum CodingKeys: String, CodingKey { case actions, operations }
+    private enum CodingKeys: String, CodingKey { case actions, operations, sync }
+    private struct SyncPayload: Codable {
+        var origin: String
+        var operations: [SyncOperation]
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let actions = try c.decodeIfPresent([Action].self, forKey: .actions) {
             self = .actions(actions)
+        } else if let sync = try c.decodeIfPresent(SyncPayload.self, forKey: .sync) {
+            self = .sync(origin: sync.origin, operations: sync.operations)
         } else {
             self = .operations(try c.decode([Operation].self, forKey: .operations))
         }
@@ -73,6 +79,7 @@ extension Job.Payload: Codable {
         switch self {
         case .actions(let actions): try c.encode(actions, forKey: .actions)
         case .operations(let operations): try c.encode(operations, forKey: .operations)
+        case .sync(let origin, let operations): try c.encode(SyncPayload(origin: origin, operations: operations), forKey: .sync)
         }
     }
 }

@@ -8,11 +8,15 @@ public struct DocumentSnapshot: Sendable, Hashable {
         public var hash: String
         /// Next index (= number of operations).
         public var revision: Int
+        /// The order of the stream's last effective operation (nil when it has none, or when it is not known): a
+        /// local write is ordered after it (``OperationOrder/next(after:now:actionID:)``).
+        public var last: OperationOrder?
 
-        public init(state: JSONValue, hash: String, revision: Int) {
+        public init(state: JSONValue, hash: String, revision: Int, last: OperationOrder? = nil) {
             self.state = state
             self.hash = hash
             self.revision = revision
+            self.last = last
         }
     }
 

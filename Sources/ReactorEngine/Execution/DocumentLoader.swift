@@ -67,10 +67,39 @@ public struct DocumentLoader: Sendable {
         reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
     ) async throws -> DocumentSnapshot.ScopeState {
         guard revision > 0 else { return .init(state: initial, hash: StateHash.of(initial), revision: 0) }
-        if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce) { return folded }
-        let history = try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
-        return .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
+        var loaded: DocumentSnapshot.ScopeState
+        if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce) {
+            loaded = folded
+        } else {
+            let history = try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
+            loaded = .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
+        }
+        if loaded.last == nil, let last = try await store.operations(in: stream, fromIndex: revision - 1, limit: 1).first {
+            // The last operation is always effective (a merge marker is always followed by the operations it
+            // re-appends), so it is the one a local write is ordered after.
+            loaded.last = OperationOrder(last)
+        }
+        return loaded
     }
+
+    /// The effective operations of a stream's log, oldest first: every operation, except that a merge marker
+    /// (``BaseAction/merge``) drops the `skip` effective operations before it (they follow it again, re-appended in
+    /// merged order). Undo, redo and prune are operations of the effective log like any other; replaying the
+    /// effective log with ``History`` gives the stream's state.
+    static func effective(_ operations: some Sequence<Operation>) -> [Operation] {
+        var out: [Operation] = []
+        for op in operations {
+            if op.action.type == BaseAction.merge {
+                out.removeLast(min(op.skip, out.count))
+            } else {
+                out.append(op)
+            }
+        }
+        return out
+    }
+
+    /// Whether `op` is a merge marker.
+    static func isMerge(_ op: Operation) -> Bool { op.action.type == BaseAction.merge }
 
     /// The stored state of a stream after the operation at `index`: the write cache's recent state, or the newest
     /// keyframe at or before it and the ordinary operations after that. Nil when the operations after the keyframe
@@ -92,7 +121,7 @@ public struct DocumentLoader: Sendable {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
-        if stream.scope != Scope.document, ops.contains(where: { $0.error == nil && BaseAction.isHistory($0.action.type) }) {
+        if stream.scope != Scope.document, ops.contains(where: { ($0.error == nil && BaseAction.isHistory($0.action.type)) || Self.isMerge($0) }) {
             return nil
         }
         let control = JobControl.current
@@ -107,7 +136,7 @@ public struct DocumentLoader: Sendable {
             }
         }
         let hash = ops.last?.hash ?? keyframe?.hash ?? StateHash.of(state)
-        return .init(state: state, hash: hash, revision: revision)
+        return .init(state: state, hash: hash, revision: revision, last: ops.last.map(OperationOrder.init))
     }
 
     /// The stream's history (effective steps and redo stack) at `revision`, whose state there is `state`.
@@ -134,6 +163,10 @@ public struct DocumentLoader: Sendable {
     ) async throws -> History {
         guard let state else { return try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: config, limit: limit) }
         let (reset, ops) = try await operationsSinceReset(stream, revision: revision, limit: limit)
+        if ops.contains(where: Self.isMerge) {
+            // A merge rewrote the effective order: the history follows from the effective log, reduced.
+            return try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: config, limit: limit)
+        }
         var history: History
         var restored = ops
         if let reset, reset.action.type == BaseAction.upgrade {
@@ -223,13 +256,14 @@ public struct DocumentLoader: Sendable {
                      details: ["scope": stream.scope, "branch": stream.branch, "limit": String(limit)])
     }
 
-    /// The stream's history replayed by reducing every operation since the last upgrade (or from the start).
+    /// The stream's history replayed by reducing every effective operation (``effective(_:)``) since the last upgrade
+    /// (or from the start).
     /// Keeps a state only every ``HistoryConfig/checkpointInterval`` steps; stops when the job being prepared times out.
     func fullReplay(
         _ stream: StreamID, revision: Int, initial: JSONValue,
         reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, config: HistoryConfig, limit: Int?
     ) async throws -> History {
-        let ops = revision > 0 ? try await store.operations(in: stream, fromIndex: 0, limit: revision) : []
+        let ops = revision > 0 ? Self.effective(try await store.operations(in: stream, fromIndex: 0, limit: revision)) : []
         let control = JobControl.current
         var history: History
         var replayed = ArraySlice(ops)

@@ -15,6 +15,8 @@ struct JobRunner: Sendable {
     var recentStates = 10
     /// Where reducers and state hashes run (off the cooperative pool).
     var threads = ModelThreads()
+    /// The most local operations one sync merge may move (`sync.max_reshuffle`): more fail with `MERGE_TOO_LARGE`.
+    var maxReshuffle = 1_000
 
     /// What a prepared job will write.
     struct Prepared {
@@ -39,7 +41,7 @@ struct JobRunner: Sendable {
                 let stream = StreamID(documentID: job.documentID, scope: action.scope, branch: job.branch)
                 let opID = OperationID.make(stream: stream, actionID: action.id)
                 if skip.contains(opID) || !seen.insert(opID).inserted { continue }
-                _ = try await apply(action, operationID: opID, to: &work, job: job, timestamp: Clock.nowMilliseconds())
+                _ = try await apply(action, operationID: opID, to: &work, job: job, timestamp: nil)
             }
         case .operations(let operations):
             for op in operations {
@@ -65,6 +67,10 @@ struct JobRunner: Sendable {
                                        details: ["operationId": op.id, "expectedHash": op.hash, "actualHash": stored.hash])
                 }
             }
+        case .sync(let origin, let operations):
+            try await merge(operations, into: &work, job: job)
+            guard let work, work.hasChanges else { return Prepared(work: work, commit: nil) }
+            return Prepared(work: work, commit: work.commit(branch: job.branch, origin: origin))
         }
         guard let work, work.hasChanges else { return Prepared(work: work, commit: nil) }
         return Prepared(work: work, commit: work.commit(branch: job.branch))
@@ -85,9 +91,10 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Applies one action and records its operation. Returns the operation.
-    private func apply(
-        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp: Int64
+    /// Applies one action and records its operation. Returns the operation. A nil `timestamp` is a local write's:
+    /// now, ordered after the stream's last operation (``OperationOrder/next(after:now:actionID:)``).
+    func apply(
+        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp: Int64?
     ) async throws -> Operation {
         if action.scope == Scope.document {
             return try await applySystem(action, operationID: operationID, to: &work, job: job, timestamp: timestamp)
@@ -101,6 +108,9 @@ struct JobRunner: Sendable {
         if action.type == BaseAction.upgrade {
             throw ReactorError.invalidInput("upgrade a document with UPGRADE_DOCUMENT in the 'document' scope", path: "actions.type")
         }
+        if action.type == BaseAction.merge {
+            throw ReactorError.invalidInput("MERGE is written by sync only", path: "actions.type")
+        }
         let op = try await reduce(action, operationID: operationID, scope: action.scope, in: &doc, job: job, timestamp: timestamp)
         work = doc
         return op
@@ -108,9 +118,10 @@ struct JobRunner: Sendable {
 
     /// Reduces a model-scope action (ordinary or history) into the working document.
     private func reduce(
-        _ action: Action, operationID: String, scope: String, in doc: inout WorkingDocument, job: Job, timestamp: Int64
+        _ action: Action, operationID: String, scope: String, in doc: inout WorkingDocument, job: Job, timestamp given: Int64?
     ) async throws -> Operation {
         guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
+        let timestamp = given ?? OperationOrder.next(after: sw.last, now: Clock.nowMilliseconds(), actionID: action.id)
         let isHistory = BaseAction.isHistory(action.type)
         if isHistory && sw.history == nil {
             sw.history = try await loadHistory(for: action, scope: scope, work: sw, in: doc, job: job)
@@ -157,6 +168,7 @@ struct JobRunner: Sendable {
         }
         let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
         sw.operations.append(op)
+        sw.last = OperationOrder(op)
         sw.record(.init(index: op.index, state: sw.state, hash: sw.hash), recentLimit: recentStates,
                   keyframe: (isHistory && error == nil) || (keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0))
         sw.revision += 1
@@ -216,23 +228,25 @@ struct JobRunner: Sendable {
     }
 
     /// The state `stream` starts from: given at creation in this job, or stored (``DocumentLoader/initialState(_:model:homeBranch:)``).
-    private func initialState(of stream: StreamID, in doc: WorkingDocument, job: Job) async throws -> JSONValue {
+    func initialState(of stream: StreamID, in doc: WorkingDocument, job: Job) async throws -> JSONValue {
         if let given = doc.initialStates[stream.scope] { return given }
         return try await loader.initialState(stream, model: doc.model, homeBranch: doc.homeHeader?.branch ?? job.branch)
     }
 
     /// Applies a `document`-scope system action.
     private func applySystem(
-        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp: Int64
+        _ action: Action, operationID: String, to work: inout WorkingDocument?, job: Job, timestamp given: Int64?
     ) async throws -> Operation {
         try SystemReducer.validate(action)
         if action.type == SystemAction.create {
             guard work == nil else {
                 throw ReactorError(.documentExists, "document '\(job.documentID)' already exists", details: ["documentId": job.documentID])
             }
-            work = try await created(by: action, job: job, timestamp: timestamp)
+            work = try await created(by: action, job: job, timestamp: given ?? Clock.nowMilliseconds())
         }
         guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
+        let timestamp = given ?? (action.type == SystemAction.create ? doc.header.createdAt
+            : OperationOrder.next(after: doc.scopes[Scope.document]?.last, now: Clock.nowMilliseconds(), actionID: action.id))
         if let home = doc.homeHeader?.branch {
             throw ReactorError.invalidInput(
                 "document-scope actions (name, slug, relationships, delete, upgrade) apply to the whole document: write them on its branch '\(home)'",
@@ -270,7 +284,7 @@ struct JobRunner: Sendable {
                 scoped.scope = scope
                 let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
                 _ = try await reduce(scoped, operationID: OperationID.make(stream: stream, actionID: scoped.id), scope: scope,
-                                     in: &doc, job: job, timestamp: timestamp)
+                                     in: &doc, job: job, timestamp: given)
             }
             for scope in newModel.scopes where doc.scopes[scope] == nil {
                 let s = newModel.initialState(scope: scope)
@@ -286,6 +300,7 @@ struct JobRunner: Sendable {
         sw.hash = StateHash.of(sw.state)
         let op = Operation(id: operationID, index: sw.revision, timestamp: timestamp, hash: sw.hash, action: action)
         sw.operations.append(op)
+        sw.last = OperationOrder(op)
         sw.record(.init(index: op.index, state: sw.state, hash: sw.hash), recentLimit: recentStates,
                   keyframe: keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0)
         sw.revision += 1

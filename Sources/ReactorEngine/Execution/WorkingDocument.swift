@@ -15,8 +15,11 @@ struct WorkingDocument {
         var history: History?
         /// The states the commit stores as keyframes.
         var keyframes: [WriteCache.RecentState] = []
+        /// The order of the stream's last effective operation (see ``OperationOrder``).
+        var last: OperationOrder?
 
-        init(state: JSONValue, hash: String, revision: Int, startRevision: Int) {
+        init(state: JSONValue, hash: String, revision: Int, startRevision: Int, last: OperationOrder? = nil) {
+            self.last = last
             self.state = state
             self.hash = hash
             self.revision = revision
@@ -51,7 +54,7 @@ struct WorkingDocument {
         self.model = model
         self.created = false
         self.scopes = snapshot.scopes.mapValues {
-            ScopeWork(state: $0.state, hash: $0.hash, revision: $0.revision, startRevision: $0.revision)
+            ScopeWork(state: $0.state, hash: $0.hash, revision: $0.revision, startRevision: $0.revision, last: $0.last)
         }
     }
 
@@ -75,12 +78,12 @@ struct WorkingDocument {
         h.revision = revisions
         return DocumentSnapshot(
             header: h,
-            scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision) },
+            scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision, last: $0.last) },
             homeHeader: homeHeader)
     }
 
-    /// The commit storing the job's work.
-    func commit(branch: String) -> Commit {
+    /// The commit storing the job's work; `origin` is the peer reactor a sync job's operations came from.
+    func commit(branch: String, origin: String? = nil) -> Commit {
         var appends: [StreamAppend] = []
         var keyframes: [Keyframe] = []
         for (scope, work) in scopes.sorted(by: { $0.key < $1.key }) {
@@ -100,6 +103,7 @@ struct WorkingDocument {
         return Commit(
             header: committedHeader, createsDocument: created, appends: appends, keyframes: keyframes,
             relationshipsAdded: relationshipChanges.filter { $0.value }.map(\.key).sorted { $0.targetID < $1.targetID },
-            relationshipsRemoved: relationshipChanges.filter { !$0.value }.map(\.key).sorted { $0.targetID < $1.targetID })
+            relationshipsRemoved: relationshipChanges.filter { !$0.value }.map(\.key).sorted { $0.targetID < $1.targetID },
+            origin: origin)
     }
 }

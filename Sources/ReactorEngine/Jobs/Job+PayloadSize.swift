@@ -8,6 +8,7 @@ extension Job {
         switch payload {
         case .actions(let actions): actions.reduce(0) { $0 + Self.size(of: $1) }
         case .operations(let operations): operations.reduce(0) { $0 + Self.size(of: $1) }
+        case .sync(_, let operations): operations.reduce(0) { $0 + 120 + Self.size(of: $1.operation) }
         }
     }
 

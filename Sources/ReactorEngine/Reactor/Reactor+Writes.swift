@@ -20,6 +20,13 @@ extension Reactor {
         try await submitOne(documentID: documentID, branch: branch, payload: .operations(operations))
     }
 
+    /// Merges operations that came from the peer reactor `origin` (sync, ``SyncManager``): operations already held
+    /// are dropped, the others take their place in the stream's effective order (``OperationOrder``), re-appending
+    /// local operations that sort after them. Stored with their origin, so they are never sent back to it.
+    public func merge(_ documentID: String, branch: String = Branch.main, operations: [SyncOperation], origin: String) async throws -> JobInfo {
+        try await submitOne(documentID: documentID, branch: branch, payload: .sync(origin: origin, operations: operations))
+    }
+
     /// Soft-deletes a document: later writes fail with `DOCUMENT_DELETED`.
     public func deleteDocument(_ documentID: String, signer: (any Signer)? = nil) async throws -> JobInfo {
         try await execute(documentID, actions: [Action(type: SystemAction.delete, scope: Scope.document)], signer: signer)

@@ -34,6 +34,8 @@ public final class Reactor: Service, Sendable {
     public let keyframeConfig: KeyframeConfig
     /// The limits of undo, redo and prune.
     public let historyConfig: HistoryConfig
+    /// Sync's limits (merges use ``SyncConfig/maxReshuffle``).
+    public let syncConfig: SyncConfig
     public let logger: Logger
     /// Signs actions submitted without an explicit signer (nil: they stay unsigned).
     public let defaultSigner: (any Signer)?
@@ -87,8 +89,9 @@ public final class Reactor: Service, Sendable {
         executorConfig: ExecutorConfig, admissionLimits: AdmissionLimits = AdmissionLimits(), writeCacheConfig: WriteCacheConfig,
         keyframeConfig: KeyframeConfig, historyConfig: HistoryConfig = HistoryConfig(),
         logger: Logger, jobTracker: JobTracker, ledger: (any JobLedger)? = nil, clusterConfig: ClusterConfig = ClusterConfig(),
-        leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil
+        leaderElection: (any LeaderElection)? = nil, commitNotices: CommitNotices? = nil, syncConfig: SyncConfig = SyncConfig()
     ) {
+        self.syncConfig = syncConfig
         self.ledger = ledger
         self.commitNotices = commitNotices
         self.clusterConfig = clusterConfig
@@ -117,6 +120,7 @@ public final class Reactor: Service, Sendable {
         runner.threads.inline = executorConfig.reducersInline
         runner.historyConfig = historyConfig
         runner.recentStates = writeCacheConfig.ringBufferSize
+        runner.maxReshuffle = syncConfig.maxReshuffle
         self.runner = runner
     }
 
@@ -346,6 +350,9 @@ public final class Reactor: Service, Sendable {
         if case .actions(let actions) = job.payload {
             for (i, action) in actions.enumerated() {
                 try Identifiers.check(action, path: "actions[\(i)]")
+                if action.type == BaseAction.merge {
+                    throw ReactorError.invalidInput("MERGE is written by sync only", path: "actions[\(i)].type")
+                }
                 if action.type == SystemAction.create, let slug = action.input["slug"]?.stringValue {
                     try Identifiers.slug.check(slug, path: "slug")
                 }
@@ -361,6 +368,8 @@ public final class Reactor: Service, Sendable {
             for action in actions { try verifier.verify(action, documentID: job.documentID, branch: job.branch) }
         case .operations(let operations):
             for op in operations { try verifier.verify(op.action, documentID: job.documentID, branch: job.branch) }
+        case .sync(_, let operations):
+            for op in operations { try verifier.verify(op.operation.action, documentID: job.documentID, branch: job.branch) }
         }
     }
 

@@ -24,6 +24,13 @@ public struct ReactorBuilder: Sendable {
     public private(set) var writeCacheConfig = WriteCacheConfig()
     public private(set) var keyframeConfig = KeyframeConfig()
     public private(set) var historyConfig = HistoryConfig()
+    public private(set) var syncConfig = SyncConfig()
+    /// Makes the channel of each sync remote; nil: only `inprocess:` remotes of ``syncNetwork``.
+    public private(set) var syncChannels: SyncManager.ChannelFactory?
+    /// The reactors of this process that sync with `inprocess:` urls.
+    public private(set) var syncNetwork: InProcessSyncNetwork?
+    /// The name this reactor is reachable by in ``syncNetwork``.
+    public private(set) var syncNetworkName: String?
     public private(set) var readModels: [any ReadModel] = []
     public private(set) var processors: [any Processor] = []
     public private(set) var verifier: any SignatureVerifier = CryptoSignatureVerifier()
@@ -59,6 +66,18 @@ public struct ReactorBuilder: Sendable {
     public func withKeyframeConfig(_ config: KeyframeConfig) -> Self { with { $0.keyframeConfig = config } }
     /// Sets the limits of undo, redo and prune (at most 100,000 operations replayed by default).
     public func withHistoryConfig(_ config: HistoryConfig) -> Self { with { $0.historyConfig = config } }
+    /// Sync's limits and timings (``SyncConfig``); remotes are managed by the module's ``ReactorModule/sync``.
+    public func withSync(_ config: SyncConfig) -> Self { with { $0.syncConfig = config } }
+    /// How sync reaches remotes (the seed's `withChannelScheme`): the factory gets each remote and returns its channel;
+    /// remotes with `inprocess:` urls use the in-process network when one is set.
+    public func withSyncChannels(_ factory: @escaping SyncManager.ChannelFactory) -> Self { with { $0.syncChannels = factory } }
+    /// Attaches this reactor to an in-process sync network as `name` (peers reach it as `inprocess:<name>`).
+    public func withSyncNetwork(_ network: InProcessSyncNetwork, name: String) -> Self {
+        with {
+            $0.syncNetwork = network
+            $0.syncNetworkName = name
+        }
+    }
     /// Adds a read model (runs before `READ_READY`).
     public func withReadModel(_ readModel: any ReadModel) -> Self { with { $0.readModels.append(readModel) } }
     /// Adds a processor (runs after `READ_READY`, with a persisted cursor).
@@ -120,8 +139,22 @@ public struct ReactorBuilder: Sendable {
             ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection,
             commitNotices: ledger.flatMap { ledger in
                 commitNotices.map { CommitNotices(pubSub: $0.pubSub, channel: $0.channel, nodeID: ledger.nodeID) }
-            })
-        return ReactorModule(reactor: reactor)
+            }, syncConfig: syncConfig)
+        var sync: SyncManager?
+        if let records = store as? any SyncRecordStore {
+            let network = syncNetwork
+            let factory = syncChannels
+            let manager = SyncManager(reactor: reactor, store: SyncStore(records), config: syncConfig) { remote in
+                if let network, let channel = network.channel(for: remote) { return channel }
+                guard let factory else {
+                    throw ReactorError(.unsupported, "no sync channel for '\(remote.channel.url)'", details: ["remote": remote.name])
+                }
+                return try await factory(remote)
+            }
+            if let network, let name = syncNetworkName { network.attach(name, manager.server) }
+            sync = manager
+        }
+        return ReactorModule(reactor: reactor, sync: sync)
     }
 
     /// Builds the module, runs the reactor while `body` runs, then kills it and waits for in-flight jobs.
@@ -134,6 +167,13 @@ public struct ReactorBuilder: Sendable {
 /// A reactor with its internals, for tools and tests.
 public struct ReactorModule: Sendable {
     public let reactor: Reactor
+    /// Sync with other reactors (nil when the store keeps no sync records).
+    public let sync: SyncManager?
+
+    public init(reactor: Reactor, sync: SyncManager? = nil) {
+        self.reactor = reactor
+        self.sync = sync
+    }
     public var store: any ReactorStore { reactor.store }
     public var operationStore: any OperationStore { reactor.store }
     public var keyframeStore: any KeyframeStore { reactor.store }
@@ -155,12 +195,15 @@ public struct ReactorModule: Sendable {
     public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await reactor.run() }
+            if let sync { group.addTask { try await sync.run() } }
             do {
                 let result = try await body()
+                sync?.finish()
                 await reactor.kill().completed()
                 try await group.waitForAll()
                 return result
             } catch {
+                sync?.finish()
                 await reactor.kill().completed()
                 try? await group.waitForAll()
                 throw error

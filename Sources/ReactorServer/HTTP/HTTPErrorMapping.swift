@@ -8,16 +8,16 @@ public enum HTTPErrorMapping {
     /// The HTTP status for `error`.
     public static func status(for error: ReactorError) -> HTTPResponse.Status {
         switch error.code {
-        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound, .unsupported:
+        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound, .unsupported, .remoteNotFound, .channelNotFound:
             return .notFound
         case .documentDeleted:
             return .gone
-        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier:
+        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier, .remoteExists:
             return .conflict
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
             .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition:
             return .badRequest
-        case .historyTooLong:
+        case .historyTooLong, .mergeTooLarge, .mergeUnsupported:
             return .unprocessableContent
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
@@ -41,10 +41,12 @@ public enum HTTPErrorMapping {
             return .requestTimeout
         case .methodNotAllowed:
             return .methodNotAllowed
-        case .consistencyTimeout, .jobTimeout:
+        case .consistencyTimeout, .jobTimeout, .syncTimeout:
             return .gatewayTimeout
         case .tooManyPendingJobs:
             return .tooManyRequests
+        case .peerUnavailable, .peerRefused:
+            return .badGateway
         case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
             return .serviceUnavailable
         case .storage:
@@ -95,6 +97,7 @@ public enum HTTPErrorMapping {
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
         .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
+        .syncTimeout, .peerUnavailable, .peerRefused,
     ]
 
     /// The fixed message of a server failure.
@@ -132,6 +135,10 @@ public enum HTTPErrorMapping {
         case .overloaded: ["retryAfterSeconds"]
         case .headersTooLarge, .urlTooLong: ["limit"]
         case .historyTooLong: ["limit"]
+        case .mergeTooLarge: ["limit", "rewind"]
+        case .remoteNotFound, .remoteExists: ["remote"]
+        case .channelNotFound: ["channelId"]
+        case .peerUnavailable, .peerRefused, .syncTimeout: ["remote", "status"]
         default: []
         }
         return identifierDetails.union(extra)

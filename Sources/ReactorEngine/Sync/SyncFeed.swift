@@ -1,0 +1,83 @@
+import ReactorCore
+
+/// Reads what a peer gets from this reactor: the ordinal feed after a cursor, up to the ready watermark, narrowed to
+/// a filter, without the operations that came from that peer (no echo) and without the operations a merge wrote here
+/// (markers and re-appended copies: each action is exchanged once, as its original operation).
+struct SyncFeed: Sendable {
+    let reactor: Reactor
+
+    /// What a peer needs to be served.
+    struct Selection: Sendable {
+        var filter: SyncFilter
+        var since: Int64?
+        /// The peer's reactor id (its operations are not sent back).
+        var peerID: String?
+    }
+
+    /// The next page after `cursor`: at most `limit` operations read (whole commits: a run of one document's
+    /// operations is never cut), those selected returned with the state hash before each.
+    func page(after cursor: Int64, selection: Selection, limit: Int) async throws -> SyncPage {
+        let store = reactor.store
+        let ready = reactor.readyOrdinal
+        guard cursor < ready else { return SyncPage(operations: [], cursor: max(cursor, 0), hasMore: false) }
+        var scanned: [OperationRecord] = []
+        var next = cursor
+        while true {
+            let want = scanned.isEmpty ? limit : 256
+            let batch = try await store.operations(afterOrdinal: next, limit: want).filter { $0.ordinal <= ready }
+            guard let last = batch.last else { break }
+            if scanned.isEmpty {
+                scanned = batch
+            } else {
+                // Extending to the end of the last document's run: keep only that run.
+                let runDocument = scanned.last!.stream.documentID
+                let cut = batch.firstIndex { $0.stream.documentID != runDocument } ?? batch.count
+                scanned += batch[..<cut]
+                if cut < batch.count { break }
+            }
+            next = last.ordinal
+            if batch.count < want { break }
+            if scanned.count >= limit {
+                // Stop at a document boundary: peek whether the run goes on.
+                let runDocument = scanned.last!.stream.documentID
+                guard let peek = try await store.operations(afterOrdinal: next, limit: 1).first, peek.ordinal <= ready,
+                      peek.stream.documentID == runDocument else { break }
+            }
+        }
+        guard let end = scanned.last?.ordinal else { return SyncPage(operations: [], cursor: cursor, hasMore: false) }
+        let children: Set<String>
+        if let drive = selection.filter.driveID {
+            children = Set(try await store.relationships(from: drive, type: Relationship.child).map(\.targetID))
+        } else {
+            children = []
+        }
+        var previous: [StreamID: (index: Int, hash: String)] = [:]
+        var out: [SyncOperation] = []
+        for record in scanned {
+            let op = record.operation
+            defer { previous[record.stream] = (op.index, op.hash) }
+            guard Self.isOriginal(record), record.origin == nil || record.origin != selection.peerID,
+                  selection.filter.matches(record, driveChildren: children),
+                  selection.since.map({ op.timestamp >= $0 }) ?? true else { continue }
+            var before: String?
+            if let p = previous[record.stream], p.index == op.index - 1 {
+                before = p.hash
+            } else if op.index > 0 {
+                before = try await store.operations(in: record.stream, fromIndex: op.index - 1, limit: 1).first?.hash
+            }
+            out.append(SyncOperation(documentID: record.stream.documentID, documentType: record.documentType, scope: record.stream.scope,
+                                     branch: record.stream.branch, operation: op, previousHash: before))
+        }
+        let more = end < ready
+        return SyncPage(operations: out, cursor: end, hasMore: more)
+    }
+
+    /// Whether a stored operation is exchanged: not a merge marker, not a copy a merge re-appended, not an upgrade
+    /// step an `UPGRADE_DOCUMENT` generated in a model scope (the peer generates its own).
+    static func isOriginal(_ record: OperationRecord) -> Bool {
+        let op = record.operation
+        if op.action.type == BaseAction.merge { return false }
+        if op.action.type == BaseAction.upgrade, record.stream.scope != Scope.document { return false }
+        return op.id == OperationID.make(stream: record.stream, actionID: op.action.id)
+    }
+}

@@ -1,0 +1,471 @@
+import Logging
+import ReactorCore
+import ServiceLifecycle
+import Synchronization
+
+/// Runs sync with every remote: registers this reactor's channel with each, pushes this reactor's operations as soon
+/// as they are `READ_READY`, pulls the remote's (a long poll the remote answers as soon as it has something), and keeps
+/// the remotes, cursors, dead letters and quarantines in the store.
+///
+/// Manage remotes with ``add(_:)``, ``remove(_:)``, ``pause(_:)``, ``resume(_:)``; ``pull(_:)`` pulls now. Run it as a
+/// `Service` (``run()``) next to the reactor. `docs/sync.md` describes the protocol.
+public final class SyncManager: Service, Sendable {
+    /// Makes the channel for a remote (resolving its token); the server wires HTTP, tests the in-process network.
+    public typealias ChannelFactory = @Sendable (SyncRemote) async throws -> any SyncChannel
+
+    public let reactor: Reactor
+    public let store: SyncStore
+    public let config: SyncConfig
+    /// The answering side, for the HTTP endpoints and in-process peers.
+    public let server: SyncServer
+    private let feed: SyncFeed
+    private let inbox: SyncInbox
+    private let makeChannel: ChannelFactory
+    private let logger: Logger
+
+    private struct RemoteState {
+        var connection: SyncConnectionState = .stopped
+        var lastError: ReactorError?
+        var peerID: String?
+        var pushCursor: Int64 = 0
+        var pullCursor: Int64 = 0
+        /// Bumped to stop the running loops of the remote.
+        var generation = 0
+        var pullRequests = 0
+        var pullsDone = 0
+        var pushed = 0
+        var pulled = 0
+    }
+
+    private struct State {
+        var remotes: [String: RemoteState] = [:]
+        var commands: AsyncStream<(String, Int)>.Continuation?
+        var running = false
+    }
+
+    private let state = Mutex(State())
+    private let waiters = Waiters()
+    private let commands: AsyncStream<(String, Int)>
+
+    public init(reactor: Reactor, store: SyncStore, config: SyncConfig = SyncConfig(), channels: @escaping ChannelFactory) {
+        self.reactor = reactor
+        self.store = store
+        self.config = config
+        self.server = SyncServer(reactor: reactor, store: store, config: config)
+        self.feed = SyncFeed(reactor: reactor)
+        self.inbox = SyncInbox(reactor: reactor, store: store, config: config)
+        self.makeChannel = channels
+        self.logger = reactor.logger
+        let (stream, continuation) = AsyncStream.makeStream(of: (String, Int).self)
+        self.commands = stream
+        state.withLock { $0.commands = continuation }
+    }
+
+    // MARK: Remotes
+
+    /// Adds a remote and starts syncing with it. Fails with `REMOTE_EXISTS` when the name is taken.
+    public func add(_ remote: SyncRemote) async throws {
+        try remote.validate()
+        guard try await store.remote(named: remote.name) == nil else {
+            throw ReactorError(.remoteExists, "a remote named '\(remote.name)' exists", details: ["remote": remote.name])
+        }
+        try await store.saveRemote(remote)
+        start(remote.name)
+    }
+
+    /// Every remote, by name.
+    public func remotes() async throws -> [SyncRemote] { try await store.remotes() }
+
+    /// The remote named `name`; `REMOTE_NOT_FOUND` when there is none.
+    public func remote(_ name: String) async throws -> SyncRemote {
+        guard let remote = try await store.remote(named: name) else {
+            throw ReactorError(.remoteNotFound, "no remote named '\(name)'", details: ["remote": name])
+        }
+        return remote
+    }
+
+    /// Stops syncing with a remote and forgets it (its cursors, dead letters and quarantines too).
+    public func remove(_ name: String) async throws {
+        _ = try await remote(name)
+        stop(name, removing: true)
+        try await store.deleteRemote(named: name)
+    }
+
+    /// Pauses a remote: nothing is pushed or pulled; cursors are kept.
+    public func pause(_ name: String) async throws {
+        var remote = try await remote(name)
+        remote.paused = true
+        try await store.saveRemote(remote)
+        stop(name, removing: false)
+        setConnection(name, .paused)
+    }
+
+    /// Resumes a paused remote (or one stopped in the `error` state).
+    public func resume(_ name: String) async throws {
+        var remote = try await remote(name)
+        remote.paused = false
+        try await store.saveRemote(remote)
+        stop(name, removing: false)
+        start(name)
+    }
+
+    /// Pulls from the remote now (whatever its pull mode) and returns once that pull was applied.
+    public func pull(_ name: String, timeout: Duration = .seconds(60)) async throws {
+        _ = try await remote(name)
+        let target = state.withLock { s -> Int? in
+            guard s.remotes[name] != nil else { return nil }
+            s.remotes[name]!.pullRequests += 1
+            return s.remotes[name]!.pullRequests
+        }
+        guard let target else { throw ReactorError(.unsupported, "remote '\(name)' is not running (paused or stopped)", details: ["remote": name]) }
+        waiters.notifyAll()
+        let done = try await waiters.wait(timeout: timeout) { [self] in
+            state.withLock { ($0.remotes[name]?.pullsDone ?? Int.max) >= target }
+        }
+        guard done else { throw ReactorError(.syncTimeout, "the pull from '\(name)' did not finish within \(timeout)", details: ["remote": name]) }
+        if let error = state.withLock({ $0.remotes[name]?.lastError }), state.withLock({ $0.remotes[name]?.connection }) == .error { throw error }
+    }
+
+    /// The state of a remote's connection and cursors.
+    public func status(_ name: String) async throws -> SyncRemoteStatus {
+        let remote = try await remote(name)
+        let s = state.withLock { $0.remotes[name] } ?? RemoteState()
+        let push = try await store.cursor(.remote(name), .push)
+        let pull = try await store.cursor(.remote(name), .pull)
+        let letters = try await store.deadLetters(.remote(name), limit: 10_000).count
+        let quarantined = try await store.quarantined(.remote(name)).map(\.documentID)
+        return SyncRemoteStatus(remote: remote, state: remote.paused ? .paused : s.connection, lastError: s.lastError, peerID: s.peerID,
+                                pushCursor: push, pullCursor: pull, pushLag: max(0, reactor.readyOrdinal - push),
+                                deadLetters: letters, quarantined: quarantined, pushedOperations: s.pushed, pulledOperations: s.pulled)
+    }
+
+    /// A remote's dead letters, oldest first.
+    public func deadLetters(_ name: String, after: String? = nil, limit: Int = 100) async throws -> [SyncDeadLetter] {
+        _ = try await remote(name)
+        return try await store.deadLetters(.remote(name), after: after, limit: limit)
+    }
+
+    /// Releases a document quarantined for a remote: its next operations from there are applied again (the dead
+    /// letters stay for inspection). Returns false when it was not quarantined.
+    @discardableResult
+    public func release(_ name: String, documentID: String) async throws -> Bool {
+        _ = try await remote(name)
+        return try await store.release(.remote(name), documentID: documentID)
+    }
+
+    /// Waits until every running remote that pushes acknowledged the operations of job `jobID` (or moved past them:
+    /// operations outside a remote's filter count as acknowledged). Fails with `SYNC_TIMEOUT` naming the remotes
+    /// still behind.
+    public func waitForSync(_ jobID: String, timeout: Duration = .seconds(30)) async throws -> [SyncAcknowledgement] {
+        let info = try await reactor.waitForJobInfo(jobID, timeout: timeout)
+        if let error = info.error { throw error }
+        var highest: Int64 = 0
+        for c in info.consistencyToken?.coordinates ?? [] {
+            let page = try await reactor.store.operations(
+                matching: OperationQuery(documentID: c.documentID, branch: c.branch, scopes: [c.scope], fromIndex: c.operationIndex),
+                page: PageRequest(limit: 1))
+            if let record = page.items.first, record.operation.index == c.operationIndex { highest = max(highest, record.ordinal) }
+        }
+        let names = state.withLock { s in s.remotes.filter { $0.value.generation >= 0 && $0.value.connection != .paused && $0.value.connection != .stopped }.keys.sorted() }
+        var pushing: [String] = []
+        for name in names where (try await store.remote(named: name))?.options.push ?? false { pushing.append(name) }
+        let target = highest
+        let remotes = pushing
+        let covered: @Sendable () -> Bool = { [self] in
+            state.withLock { s in remotes.allSatisfy { (s.remotes[$0]?.pushCursor ?? 0) >= target } }
+        }
+        guard try await waiters.wait(timeout: timeout, until: covered) else {
+            let behind = state.withLock { s in pushing.filter { (s.remotes[$0]?.pushCursor ?? 0) < highest } }
+            throw ReactorError(.syncTimeout, "job '\(jobID)' was not acknowledged by \(behind.joined(separator: ", ")) within \(timeout)",
+                               details: ["jobId": jobID, "remote": behind.joined(separator: ",")])
+        }
+        return state.withLock { s in pushing.map { SyncAcknowledgement(remote: $0, cursor: s.remotes[$0]?.pushCursor ?? 0) } }
+    }
+
+    /// The document's sync state per remote.
+    public func syncStatus(_ documentID: String, branch: String = Branch.main) async throws -> [DocumentSyncStatus] {
+        let records = try await reactor.store.operations(matching: OperationQuery(documentID: documentID, branch: branch), page: PageRequest(limit: 1_000_000))
+        let latest = records.items.map(\.ordinal).max() ?? 0
+        var out: [DocumentSyncStatus] = []
+        for remote in try await store.remotes() {
+            let s = state.withLock { $0.remotes[remote.name] } ?? RemoteState()
+            let cursor = try await store.cursor(.remote(remote.name), .push)
+            let quarantined = try await store.quarantine(.remote(remote.name), documentID: documentID) != nil
+            out.append(DocumentSyncStatus(remote: remote.name, state: remote.paused ? .paused : s.connection,
+                                          pending: remote.options.push && latest > cursor, quarantined: quarantined))
+        }
+        return out
+    }
+
+    // MARK: Running
+
+    /// Runs every remote that is not paused until the task is cancelled or the service group shuts down.
+    public func run() async throws {
+        for remote in try await store.remotes() {
+            if remote.paused { setConnection(remote.name, .paused) } else { start(remote.name) }
+        }
+        state.withLock { $0.running = true }
+        await withTaskGroup(of: Void.self) { group in
+            await withGracefulShutdownHandler {
+                for await (name, generation) in commands {
+                    group.addTask { await self.runRemote(name, generation: generation) }
+                }
+            } onGracefulShutdown: { [self] in
+                finish()
+            }
+            group.cancelAll()
+        }
+        finish()
+    }
+
+    /// Stops every remote's loops and ends ``run()``.
+    public func finish() {
+        let continuation = state.withLock { s -> AsyncStream<(String, Int)>.Continuation? in
+            for name in s.remotes.keys { s.remotes[name]!.generation += 1 }
+            let c = s.commands
+            s.commands = nil
+            return c
+        }
+        continuation?.finish()
+        waiters.notifyAll()
+    }
+
+    private func start(_ name: String) {
+        let (continuation, generation) = state.withLock { s -> (AsyncStream<(String, Int)>.Continuation?, Int) in
+            var r = s.remotes[name] ?? RemoteState()
+            r.generation += 1
+            r.connection = .connecting
+            r.lastError = nil
+            s.remotes[name] = r
+            return (s.commands, r.generation)
+        }
+        continuation?.yield((name, generation))
+        waiters.notifyAll()
+    }
+
+    private func stop(_ name: String, removing: Bool) {
+        state.withLock { s in
+            if removing {
+                s.remotes[name]?.generation += 1
+                s.remotes[name]?.connection = .stopped
+                s.remotes[name] = nil
+            } else {
+                s.remotes[name]?.generation += 1
+                s.remotes[name]?.connection = .stopped
+            }
+        }
+        waiters.notifyAll()
+    }
+
+    private func isCurrent(_ name: String, _ generation: Int) -> Bool {
+        state.withLock { $0.remotes[name]?.generation == generation }
+    }
+
+    private func setConnection(_ name: String, _ connection: SyncConnectionState, error: ReactorError? = nil) {
+        let changed = state.withLock { s -> Bool in
+            var r = s.remotes[name] ?? RemoteState()
+            let changed = r.connection != connection
+            r.connection = connection
+            r.lastError = error
+            s.remotes[name] = r
+            return changed
+        }
+        waiters.notifyAll()
+        if changed {
+            logger.info("sync: connection state", metadata: ["remote": "\(name)", "state": "\(connection.rawValue)"])
+        }
+    }
+
+    private func emit(_ event: SyncEvent) async {
+        await reactor.eventBus.emit(.sync(event))
+    }
+
+    /// One remote's loops: register, then push and pull until stopped (a new generation), a fatal refusal or
+    /// cancellation.
+    private func runRemote(_ name: String, generation: Int) async {
+        guard isCurrent(name, generation) else { return }
+        let peer = SyncPeer.remote(name)
+        do {
+            guard let remote = try await store.remote(named: name) else { return }
+            let channel = try await makeChannel(remote)
+            let pushCursor = try await store.cursor(peer, .push)
+            let pullCursor = try await store.cursor(peer, .pull)
+            state.withLock { s in
+                s.remotes[name]?.pushCursor = pushCursor
+                s.remotes[name]?.pullCursor = pullCursor
+            }
+            let link = RemoteLink(manager: self, remote: remote, channel: channel, generation: generation)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await link.waitUntilStopped() }
+                group.addTask { await link.connectAndRun() }
+                await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "\(error)")
+            logger.error("sync: remote failed", metadata: ["remote": "\(name)", "error": "\(reactorError)"])
+            if isCurrent(name, generation) { setConnection(name, .error, error: reactorError) }
+        }
+    }
+
+    /// The loops of one remote (one generation).
+    private struct RemoteLink: Sendable {
+        let manager: SyncManager
+        let remote: SyncRemote
+        let channel: any SyncChannel
+        let generation: Int
+        var name: String { remote.name }
+        var peer: SyncPeer { .remote(remote.name) }
+
+        func waitUntilStopped() async {
+            _ = try? await manager.waiters.wait { [manager, name, generation] in !manager.isCurrent(name, generation) }
+        }
+
+        func connectAndRun() async {
+            var failures = 0
+            while !Task.isCancelled, manager.isCurrent(name, generation) {
+                do {
+                    manager.setConnection(name, .connecting)
+                    let myID = try await manager.store.reactorID()
+                    let accepted = try await channel.register(SyncChannelRegistration(
+                        channelID: remote.channelID, peerID: myID, name: remote.name, filter: remote.filter, since: remote.options.since))
+                    manager.state.withLock { $0.remotes[name]?.peerID = accepted.reactorID }
+                    manager.setConnection(name, .connected)
+                    await manager.emit(SyncEvent(kind: .connection, peer: peer.key, state: .connected))
+                    failures = 0
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        if remote.options.push {
+                            group.addTask { try await pushLoop(myID: myID, peerID: accepted.reactorID) }
+                        }
+                        if remote.options.pull != .off {
+                            group.addTask { try await pullLoop(peerID: accepted.reactorID) }
+                        }
+                        group.addTask { await waitUntilStopped() }
+                        // The first loop to end ends the others (a stop, or an error to handle below).
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                    return
+                } catch is CancellationError {
+                    return
+                } catch {
+                    let reactorError = (error as? ReactorError) ?? ReactorError(.peerUnavailable, "\(error)", isTransient: true)
+                    guard manager.isCurrent(name, generation), !Task.isCancelled else { return }
+                    await manager.emit(SyncEvent(kind: .failed, peer: peer.key, error: reactorError))
+                    if reactorError.code == .peerRefused {
+                        manager.logger.error("sync: the remote refused this reactor's credentials; stopped until resumed",
+                                             metadata: ["remote": "\(name)", "error": "\(reactorError.message)"])
+                        manager.setConnection(name, .error, error: reactorError)
+                        await manager.emit(SyncEvent(kind: .connection, peer: peer.key, state: .error, error: reactorError))
+                        manager.markPullsDone(name)
+                        return
+                    }
+                    if reactorError.code == .channelNotFound {
+                        // The peer forgot the channel (its store was reset): register again at once.
+                        continue
+                    }
+                    failures += 1
+                    manager.setConnection(name, .retrying, error: reactorError)
+                    manager.markPullsDone(name)
+                    manager.logger.warning("sync: exchange failed, retrying",
+                                           metadata: ["remote": "\(name)", "error": "\(reactorError)", "failures": "\(failures)"])
+                    do {
+                        try await Task.sleep(for: manager.backoff(failures))
+                    } catch {
+                        return
+                    }
+                }
+            }
+        }
+
+        private func pushLoop(myID: String, peerID: String) async throws {
+            let selection = SyncFeed.Selection(filter: remote.filter, since: remote.options.since, peerID: peerID)
+            var cursor = try await manager.store.cursor(peer, .push)
+            while true {
+                try Task.checkCancellation()
+                let page = try await manager.feed.page(after: cursor, selection: selection, limit: manager.config.pageSize)
+                if page.operations.isEmpty {
+                    if page.cursor > cursor {
+                        cursor = page.cursor
+                        try await manager.savePush(name, cursor)
+                    }
+                    if !page.hasMore {
+                        try await manager.reactor.waitForReady(beyond: cursor, timeout: .seconds(5))
+                    }
+                    continue
+                }
+                let documents = Array(Set(page.operations.map(\.documentID))).sorted()
+                await manager.emit(SyncEvent(kind: .pending, peer: peer.key, documentIDs: documents, operations: page.operations.count, cursor: page.cursor))
+                let ack = try await channel.push(SyncEnvelope(senderID: myID, cursor: page.cursor, operations: page.operations), channelID: remote.channelID)
+                cursor = page.cursor
+                try await manager.savePush(name, cursor)
+                manager.state.withLock { $0.remotes[name]?.pushed += page.operations.count }
+                await manager.emit(SyncEvent(kind: .succeeded, peer: peer.key, documentIDs: documents,
+                                             operations: ack.applied + ack.duplicates + ack.deadLettered, cursor: cursor))
+            }
+        }
+
+        private func pullLoop(peerID: String) async throws {
+            var cursor = try await manager.store.cursor(peer, .pull)
+            while true {
+                try Task.checkCancellation()
+                let requested = manager.state.withLock { $0.remotes[name]?.pullRequests ?? 0 }
+                if remote.options.pull == .manual {
+                    // Wait for someone to ask.
+                    let asked = requested > manager.state.withLock { $0.remotes[name]?.pullsDone ?? 0 }
+                    if !asked {
+                        try await manager.waiters.wait { [manager, name] in
+                            manager.state.withLock { s in (s.remotes[name]?.pullRequests ?? 0) > (s.remotes[name]?.pullsDone ?? 0) }
+                        }
+                        continue
+                    }
+                }
+                let page = try await channel.pull(channelID: remote.channelID, after: cursor, limit: manager.config.pageSize,
+                                                  wait: remote.options.pull == .live && requested <= manager.pullsDone(name) ? manager.config.longPoll : .zero)
+                if !page.operations.isEmpty {
+                    let ack = try await manager.inbox.apply(page.operations, from: peer, origin: peerID)
+                    manager.state.withLock { $0.remotes[name]?.pulled += page.operations.count }
+                    await manager.emit(SyncEvent(kind: .succeeded, peer: peer.key, documentIDs: Array(Set(page.operations.map(\.documentID))).sorted(),
+                                                 operations: ack.applied + ack.duplicates + ack.deadLettered, cursor: page.cursor))
+                }
+                if page.cursor != cursor {
+                    cursor = page.cursor
+                    try await manager.store.saveCursor(peer, .pull, cursor)
+                    manager.state.withLock { $0.remotes[name]?.pullCursor = cursor }
+                }
+                if !page.hasMore {
+                    manager.state.withLock { s in
+                        if let r = s.remotes[name] { s.remotes[name]!.pullsDone = max(r.pullsDone, requested) }
+                    }
+                    manager.waiters.notifyAll()
+                }
+            }
+        }
+    }
+
+    private func savePush(_ name: String, _ cursor: Int64) async throws {
+        try await store.saveCursor(.remote(name), .push, cursor)
+        state.withLock { $0.remotes[name]?.pushCursor = cursor }
+        waiters.notifyAll()
+    }
+
+    private func pullsDone(_ name: String) -> Int {
+        state.withLock { $0.remotes[name]?.pullsDone ?? 0 }
+    }
+
+    /// Counts every pull asked for as done (the remote failed or stopped: the callers of ``pull(_:)`` see its state).
+    private func markPullsDone(_ name: String) {
+        state.withLock { s in
+            if let r = s.remotes[name] { s.remotes[name]!.pullsDone = r.pullRequests }
+        }
+        waiters.notifyAll()
+    }
+
+    /// Exponential backoff with jitter: base × 2^(failures−1), at most ``SyncConfig/maxBackoff``, then a random
+    /// 50–100 % of it.
+    func backoff(_ failures: Int) -> Duration {
+        let base = config.retryBase * (1 << min(max(failures - 1, 0), 20))
+        let capped = min(base, config.maxBackoff)
+        return capped * Double.random(in: 0.5...1.0)
+    }
+}
