@@ -192,6 +192,37 @@ extension ConfigKey {
             .choice("log", "level", \.log.level, """
                 The lowest level logged: "trace", "debug", "info", "notice", "warning", "error" or "critical".
                 """),
+
+            .int("sync", "page_size", \.sync.pageSize, """
+                The most operations one envelope (push) or page (pull) carries, 1 to 10000. One job's
+                operations are never split, so a large job may exceed it.
+                """),
+            .int("sync", "max_reshuffle", \.sync.maxReshuffle, """
+                The most local operations one merge may move (re-append after a peer's earlier ones) before
+                the document is quarantined for that peer with MERGE_TOO_LARGE.
+                """),
+            .double("sync", "creation_wait_seconds", \.sync.creationWaitSeconds, """
+                How long a peer's operations for a document whose creation has not arrived yet wait for it;
+                then they go to the dead-letter list as missing operations.
+                """),
+            .double("sync", "long_poll_seconds", \.sync.longPollSeconds, """
+                How long a peer's pull that finds nothing new is held open before an empty answer (the
+                answer comes as soon as there is something), more than 0 and at most 300.
+                """),
+            .int("sync", "retry_base_ms", \.sync.retryBaseMs, """
+                The first retry delay after a transient failure (5xx, timeout, refused connection), in
+                milliseconds; doubled per failure up to retry_max_seconds, with jitter.
+                """),
+            .double("sync", "retry_max_seconds", \.sync.retryMaxSeconds, """
+                The longest retry delay.
+                """),
+            .double("sync", "request_timeout_seconds", \.sync.requestTimeoutSeconds, """
+                How long one request to a peer may take (a pull may take long_poll_seconds more).
+                """),
+            .int("sync", "max_envelope_bytes", \.sync.maxEnvelopeBytes, """
+                The largest envelope body a peer may push to this server, in bytes (at least 65536);
+                larger is 413 PAYLOAD_TOO_LARGE.
+                """),
         ]
     }
 
@@ -209,5 +240,6 @@ extension ConfigKey {
         "auth": "Bearer-token (JWT) verification.",
         "signing": "Signed actions: whether signatures are verified or required, and which keys are trusted.",
         "log": "Logging.",
+        "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
     ]
 }

@@ -125,9 +125,14 @@ public enum ConfigLoader {
                              source: source(sectionName))
                 continue
             }
-            let known = ConfigKey.all.filter { $0.section == sectionName }.map(\.name)
+            let known = ConfigKey.all.filter { $0.section == sectionName }.map(\.name) + (sectionName == "sync" ? ["remotes"] : [])
             for name in ordered(section.keys, under: sectionName + ".") {
                 let path = "\(sectionName).\(name)"
+                if path == "sync.remotes", let element = section[name]?.tomlValue {
+                    config.origins[path] = source(path)
+                    config.applySyncRemotes(TOMLValueReader(value: element), source: source, problems: &problems)
+                    continue
+                }
                 guard let key = ConfigKey.named(sectionName, name) else {
                     problems.add(
                         path, "unknown key"

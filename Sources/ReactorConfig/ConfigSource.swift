@@ -26,6 +26,9 @@ struct ConfigOrigins: Sendable, Equatable {
     private var sources: [String: ConfigSource] = [:]
     /// The reference each resolved key was read from (`env:NAME`, `vault:path`), for messages.
     var resolvedFrom: [String: String] = [:]
+    /// For each entry of `sync.remotes`, the index of its `[[sync.remotes]]` table in the file (tables with problems
+    /// have no entry), so that messages name the table.
+    var syncRemoteTables: [Int] = []
 
     subscript(key: String) -> ConfigSource {
         get { sources[key] ?? .defaultValue }

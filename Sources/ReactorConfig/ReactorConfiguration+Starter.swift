@@ -27,7 +27,30 @@ extension ReactorConfiguration {
                 out += "\(key.name) = \(key.read(defaults).toml)\n"
                 if key.path != ConfigKey.all.last(where: { $0.section == section })?.path { out += "\n" }
             }
+            if section == "sync" { out += syncRemotesExample }
         }
         return out
     }
+
+    /// The commented `[[sync.remotes]]` example at the end of `[sync]`.
+    static let syncRemotesExample = """
+
+        # Remotes added (or updated, keeping their cursors) at boot, one [[sync.remotes]] table each. Remotes
+        # added over the API (reactor sync add) are kept too; a remote of the same name here wins for url,
+        # token, filter and options. Only name and url are required.
+        # [[sync.remotes]]
+        # name = "office"                      # letters, digits, - _ .
+        # url = "https://office.example.com"   # the other reactor's base URL
+        # token = "vault:sync/office"          # its bearer token: "env:NAME", "vault:path" or literal
+        # document_types = ["reactor/todo-list"]
+        # document_ids = []
+        # drive_id = "drive-1"                 # a drive and its children
+        # scopes = []                          # empty: every scope
+        # branch = "main"
+        # since = "2025-01-31T00:00:00Z"       # or milliseconds since 1970
+        # pull = "live"                        # "live", "manual" (reactor sync pull) or "off"
+        # push = true
+        # paused = false                       # absent: a remote that exists keeps its state
+
+        """
 }

@@ -113,6 +113,7 @@ extension ReactorConfiguration {
             add("reactor.shutdown_drain_seconds", "must be a number of at least 0, got \(reactor.shutdownDrainSeconds)")
         }
         if auth.leewaySeconds < 0 { add("auth.leeway_seconds", "must be 0 or more, got \(auth.leewaySeconds)") }
+        syncProblems(&problems)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

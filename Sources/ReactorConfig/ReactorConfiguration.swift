@@ -24,6 +24,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var signing: SigningSection
     /// `[log]`: logging.
     public var log: LogSection
+    /// `[sync]`: sync with other reactors (limits, timings and the `[[sync.remotes]]` added at boot).
+    public var sync: SyncSection
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -41,8 +43,10 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public init(
         server: ServerSection = ServerSection(), store: StoreSection = StoreSection(),
         reactor: ReactorSection = ReactorSection(), vault: VaultSection = VaultSection(),
-        auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection()
+        auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection(),
+        sync: SyncSection = SyncSection()
     ) {
+        self.sync = sync
         self.server = server
         self.store = store
         self.reactor = reactor
@@ -58,7 +62,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

@@ -38,7 +38,7 @@ public enum SecretReference: Sendable, Equatable {
     }
 
     /// What is wrong with the reference's name or path, if anything.
-    var syntaxProblem: String? {
+    public var syntaxProblem: String? {
         switch self {
         case .literal: return nil
         case .environment(let name):

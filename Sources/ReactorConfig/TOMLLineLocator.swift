@@ -1,13 +1,16 @@
 /// Finds the line of a table or key in TOML text, for error messages (TOMLKit does not report where a value is).
 ///
 /// A light scan, not a parser: it follows `[table]` headers and `key =` / `dotted.key =` assignments and skips
-/// multi-line strings. Keys inside inline tables resolve to the line of the enclosing key.
+/// multi-line strings. Keys inside inline tables resolve to the line of the enclosing key. The tables of an array of
+/// tables are numbered from 0: `sync.remotes[1].url` is the `url` of the second `[[sync.remotes]]`.
 struct TOMLLineLocator {
     private var lines: [String: Int] = [:]
 
     init(_ text: String) {
         var table: [String] = []
         var openMultiline: String?
+        // `[[a.b]]` tables are numbered: keys of the second are `a.b[1].key`.
+        var arrayCounts: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             let line = rawLine.drop { $0 == " " || $0 == "\t" }
@@ -22,6 +25,13 @@ struct TOMLLineLocator {
                 guard let close = body.firstIndex(of: "]") else { continue }
                 table = Self.keyParts(body[..<close])
                 record(table, number)
+                if isArray, !table.isEmpty {
+                    let key = table.joined(separator: ".")
+                    let n = arrayCounts[key, default: 0]
+                    arrayCounts[key] = n + 1
+                    table[table.count - 1] += "[\(n)]"
+                    record(table, number)
+                }
                 continue
             }
             guard let equals = Self.assignment(line) else { continue }

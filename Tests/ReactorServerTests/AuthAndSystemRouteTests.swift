@@ -132,6 +132,13 @@ struct AuthAndSystemRouteTests {
                 ("/reactor/v1/subscriptions/ws", "get"), ("/reactor/v1/auth/me", "get"), ("/_admin/version", "get"),
                 ("/_admin/doctor", "get"), ("/_admin/migrate", "post"), ("/_admin/vault", "get"), ("/_admin/vault/{path}", "get"),
                 ("/_admin/vault/{path}", "put"), ("/_admin/vault/{path}", "delete"),
+                ("/reactor/v1/sync/channels/{channelId}", "put"), ("/reactor/v1/sync/channels/{channelId}/envelopes", "post"),
+                ("/reactor/v1/sync/channels/{channelId}/operations", "get"), ("/reactor/v1/sync/remotes", "get"),
+                ("/reactor/v1/sync/remotes", "post"), ("/reactor/v1/sync/remotes/{name}", "get"),
+                ("/reactor/v1/sync/remotes/{name}", "patch"), ("/reactor/v1/sync/remotes/{name}", "delete"),
+                ("/reactor/v1/sync/remotes/{name}/pull", "post"), ("/reactor/v1/sync/remotes/{name}/dead-letters", "get"),
+                ("/reactor/v1/sync/remotes/{name}/quarantine/{documentId}", "delete"), ("/reactor/v1/documents/{id}/sync", "get"),
+                ("/reactor/v1/jobs/{id}/sync", "get"),
             ]
             for (path, method) in routes {
                 #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not in the OpenAPI document")

@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
                 return handler
             }
             let logger = Logger(label: "reactor")
-            let booted = try await ServerBootstrap.boot(resolved: configuration, vault: vault, logger: logger)
+            let booted = try await ServerBootstrap.boot(resolved: configuration, vault: vault, environment: options.environment, logger: logger)
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: booted.deps.metrics.registry))
             let dataDir = booted.configuration.server.dataDir
             let json = options.json

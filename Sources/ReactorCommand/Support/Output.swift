@@ -34,13 +34,13 @@ struct CommandFailure: Error, CustomStringConvertible {
     /// Exit codes: 3 not found, 4 invalid input or argument, 5 conflict, 1 anything else.
     var exitCode: ExitCode {
         switch error.code {
-        case .documentNotFound, .jobNotFound: ExitCode(3)
+        case .documentNotFound, .jobNotFound, .remoteNotFound: ExitCode(3)
         case .invalidInput, .invalidArgument, .unknownAction, .unknownScope, .unknownDocumentType, .missingActionID: ExitCode(4)
-        case .documentExists, .slugTaken, .revisionConflict, .ambiguousIdentifier, .documentDeleted: ExitCode(5)
+        case .documentExists, .slugTaken, .revisionConflict, .ambiguousIdentifier, .documentDeleted, .remoteExists: ExitCode(5)
         case .secretNotFound: ExitCode(3)
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer: ExitCode(6)
         case .configInvalid, .vaultKey, .vaultCorrupt, .schemaNotMigrated: ExitCode(78)
-        case .authUnavailable, .shutdown, .shutdownDeadline, .addressUnavailable, .overloaded, .tooManyPendingJobs: ExitCode(69)
+        case .authUnavailable, .shutdown, .shutdownDeadline, .addressUnavailable, .overloaded, .tooManyPendingJobs, .peerUnavailable: ExitCode(69)
         case .storage: error.isTransient ? ExitCode(69) : ExitCode(1)
         default: ExitCode(1)
         }

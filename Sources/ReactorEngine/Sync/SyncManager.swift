@@ -63,14 +63,14 @@ public final class SyncManager: Service, Sendable {
 
     // MARK: Remotes
 
-    /// Adds a remote and starts syncing with it. Fails with `REMOTE_EXISTS` when the name is taken.
+    /// Adds a remote and starts syncing with it (unless it is added paused). Fails with `REMOTE_EXISTS` when the name is taken.
     public func add(_ remote: SyncRemote) async throws {
         try remote.validate()
         guard try await store.remote(named: remote.name) == nil else {
             throw ReactorError(.remoteExists, "a remote named '\(remote.name)' exists", details: ["remote": remote.name])
         }
         try await store.saveRemote(remote)
-        start(remote.name)
+        if remote.paused { setConnection(remote.name, .paused) } else { start(remote.name) }
     }
 
     /// Every remote, by name.

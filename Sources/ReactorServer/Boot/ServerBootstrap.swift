@@ -29,16 +29,27 @@ public struct BootedServer: Sendable {
             let store = self.store
             let migrate = configuration.store.migrate == .auto
             let backend = configuration.store.backend.rawValue
+            let sync = deps.sync
+            let remotes = configuration.sync.remotes
             try await ServerRuntime.run(deps, host: configuration.server.bind.host, port: configuration.server.bind.port,
                                         backends: backends, logger: logger,
                                         prepare: {
-                                            if migrate { return try await store.migrate() }
-                                            let pending = try await store.pendingMigrations()
-                                            guard pending.isEmpty else {
-                                                throw ReactorError(
-                                                    .schemaNotMigrated,
-                                                    "the \(backend) store needs migrations (\(pending.joined(separator: ", "))) and store.migrate = \"manual\": run `reactor migrate` first",
-                                                    details: ["key": "store.migrate"])
+                                            if migrate {
+                                                try await store.migrate()
+                                            } else {
+                                                let pending = try await store.pendingMigrations()
+                                                guard pending.isEmpty else {
+                                                    throw ReactorError(
+                                                        .schemaNotMigrated,
+                                                        "the \(backend) store needs migrations (\(pending.joined(separator: ", "))) and store.migrate = \"manual\": run `reactor migrate` first",
+                                                        details: ["key": "store.migrate"])
+                                                }
+                                            }
+                                            // [[sync.remotes]] once the schema is there, before the remotes start.
+                                            if let sync, !remotes.isEmpty {
+                                                for line in try await SyncBoot.upsert(remotes, into: sync) {
+                                                    logger.info("sync: configured remote \(line)")
+                                                }
                                             }
                                         },
                                         handleSignals: handleSignals, onRunning: onRunning)
@@ -79,12 +90,16 @@ public enum ServerBootstrap {
     public static func boot(_ configuration: ReactorConfiguration, environment: [String: String], logger: Logger) async throws -> BootedServer {
         let vault = try openVault(configuration, environment: environment)
         let resolved = try await configuration.resolved(environment: environment, vault: vault)
-        return try await boot(resolved: resolved, vault: vault, logger: logger)
+        return try await boot(resolved: resolved, vault: vault, environment: environment, logger: logger)
     }
 
     /// Boots from a configuration already resolved with `vault` (as ``openVault(_:environment:)`` opened it; nil when
-    /// the vault is disabled).
-    public static func boot(resolved: ReactorConfiguration, vault: (any Vault)?, logger: Logger) async throws -> BootedServer {
+    /// the vault is disabled). `environment` and `vault` resolve the `env:`/`vault:` tokens of sync remotes, each time
+    /// a remote connects.
+    public static func boot(
+        resolved: ReactorConfiguration, vault: (any Vault)?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger
+    ) async throws -> BootedServer {
         try createDataDirectory(resolved)
         let adminToken = try loadAdminToken(resolved)
         let (store, storeBackends, storeSummary) = try await openStore(resolved, logger: logger)
@@ -110,6 +125,9 @@ public enum ServerBootstrap {
                 // Migrations run when the server starts, once backends (a PostgreSQL pool) are running.
                 .withMigrationStrategy(.none)
                 .withLogger(logger)
+                .withSync(resolved.sync.engineConfig)
+                .withSyncChannels(HTTPSyncChannel.factory(config: resolved.sync.engineConfig,
+                                                          resolver: SecretResolver(environment: environment, vault: vault)))
             if let ledger {
                 builder = builder.withJobLedger(ledger)
                 // The other nodes' commits are read as soon as they are announced, not at the next poll.
@@ -119,10 +137,17 @@ public enum ServerBootstrap {
                 }
             }
             if let election = try PostgresBackend.leaderElection(for: store, logger: logger) { builder = builder.withLeaderElection(election) }
-            let reactor = try await builder.build()
+            let module = try await builder.buildModule()
+            let reactor = module.reactor
+            if module.sync == nil, !resolved.sync.remotes.isEmpty {
+                throw ReactorError(.configInvalid,
+                                   "sync.remotes: the \(resolved.store.backend.rawValue) store keeps no sync records, so this server cannot sync",
+                                   details: ["key": "sync.remotes"])
+            }
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
                                         consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)),
-                                        subscriptionBuffer: resolved.server.subscriptionBuffer)
+                                        subscriptionBuffer: resolved.server.subscriptionBuffer,
+                                        maxSyncEnvelopeBytes: resolved.sync.maxEnvelopeBytes)
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
                                   "store": .string(resolved.store.backend.rawValue),
@@ -135,7 +160,7 @@ public enum ServerBootstrap {
                                     "applied": .array(pending.map { .string($0) })])
                 },
                 localToken: adminToken)
-            let deps = ServerDependencies(reactor: reactor, auth: auth, vault: vault, admin: admin, options: options,
+            let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server))
             var summary = ["store: \(storeSummary)"]
@@ -145,6 +170,9 @@ public enum ServerBootstrap {
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
             summary.append(deps.requestGuard.summary(bindHost: resolved.server.bind.host))
+            summary.append("sync: " + (module.sync == nil
+                ? "unavailable (the \(resolved.store.backend.rawValue) store keeps no sync records)"
+                : "on (/reactor/v1/sync; \(resolved.sync.remotes.count) remote(s) in the configuration)"))
             return BootedServer(configuration: resolved, deps: deps, store: store, backends: backends, summary: summary)
         } catch {
             try? await store.close()

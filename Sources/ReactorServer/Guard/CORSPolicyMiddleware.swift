@@ -13,7 +13,7 @@ struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
     let policy: OriginPolicy
 
     /// The methods of Reactor's routes.
-    static var allowedMethods: String { "GET, HEAD, POST, PUT, DELETE" }
+    static var allowedMethods: String { "GET, HEAD, POST, PUT, PATCH, DELETE" }
     /// The request headers a page may set.
     static var allowedHeaders: String { "authorization, content-type" }
     /// How long a browser may cache a preflight answer, in seconds.

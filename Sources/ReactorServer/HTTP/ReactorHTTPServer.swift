@@ -16,8 +16,9 @@ public enum ReactorHTTPServer {
     ///
     /// Order of middleware: metrics (outermost, sees the final status); the `Host` check (421, answered before
     /// anything else); CORS (sees every final response, errors included); errors → JSON; the `Origin` check (403);
-    /// JSON bodies only (415); then per-group auth: `/reactor/v1` with `[auth]` on, `/_admin` always
-    /// (``AdminAuthMiddleware``: the local admin token from a loopback peer, or an admin bearer token).
+    /// JSON bodies only (415); then per-group auth: `/reactor/v1` with `[auth]` on, `/_admin` and
+    /// `/reactor/v1/sync/remotes…` always (``AdminAuthMiddleware``: the local admin token from a loopback peer, or an
+    /// admin bearer token).
     public static func router(_ deps: ServerDependencies, bindHost: String = "127.0.0.1") -> Router<ReactorRequestContext> {
         let router = Router(context: ReactorRequestContext.self)
         let origins = deps.requestGuard.originPolicy
@@ -34,6 +35,12 @@ public enum ReactorHTTPServer {
         DocumentRoutes(deps: deps).register(on: api)
         SubscriptionRoutes(deps: deps).register(on: api)
         AuthRoutes(deps: deps).register(on: api)
+        SyncRoutes(deps: deps).register(on: api)
+
+        // Remotes make this server connect elsewhere with stored credentials: guarded like /_admin.
+        let syncAdmin = router.group("reactor/v1/sync")
+        syncAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
+        SyncRoutes(deps: deps).registerRemotes(on: syncAdmin)
 
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))

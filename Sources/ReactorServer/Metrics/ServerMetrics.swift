@@ -16,6 +16,8 @@ public final class ServerMetrics: Sendable {
     /// `reactor_http_requests_in_flight`: requests whose handler has not answered yet (a `?wait=true` request counts
     /// until its job is READ_READY).
     let inFlight: Gauge
+    /// Sync's per-remote series, refreshed when `/metrics` is scraped.
+    let sync: SyncMetrics
 
     private static let buckets: [Duration] = [
         .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
@@ -25,6 +27,7 @@ public final class ServerMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         inFlight = registry.makeGauge(descriptor: Self.requestsInFlight)
+        sync = SyncMetrics(registry: registry)
     }
 
     /// Counts one finished HTTP request.

@@ -15,11 +15,15 @@ public struct ServerOptions: Sendable {
     /// The most changes that may wait for one subscription stream (`server.subscription_buffer`); past it the stream
     /// ends with an overflow event and the client resumes from its last position.
     public var subscriptionBuffer: Int
+    /// The largest envelope body a peer may push (`sync.max_envelope_bytes`); larger gets 413.
+    public var maxSyncEnvelopeBytes: Int
 
     public init(
         maxBodyBytes: Int = 1 << 20, waitTimeout: Duration = .seconds(30), consistencyTimeout: Duration = .seconds(5),
-        heartbeatInterval: Duration = .seconds(15), subscriptionBuffer: Int = SubscriptionManager.defaultBufferLimit
+        heartbeatInterval: Duration = .seconds(15), subscriptionBuffer: Int = SubscriptionManager.defaultBufferLimit,
+        maxSyncEnvelopeBytes: Int = 32 << 20
     ) {
+        self.maxSyncEnvelopeBytes = maxSyncEnvelopeBytes
         self.maxBodyBytes = maxBodyBytes
         self.waitTimeout = waitTimeout
         self.consistencyTimeout = consistencyTimeout
@@ -72,6 +76,9 @@ public struct AdminHooks: Sendable {
 /// Everything the routes use. Capabilities are protocols (`any AuthClient`, `any Vault`), never concrete adapters.
 public struct ServerDependencies: Sendable {
     public var reactor: Reactor
+    /// Sync with other reactors (`/reactor/v1/sync…`); nil when the store keeps no sync records (the sync routes then
+    /// answer `UNSUPPORTED`).
+    public var sync: SyncManager?
     /// When set, every `/reactor/v1` call needs a valid bearer token, and one with the `admin` role opens `/_admin`
     /// (which always needs a credential, see ``AdminHooks/localToken``).
     public var auth: (any AuthClient)?
@@ -87,12 +94,13 @@ public struct ServerDependencies: Sendable {
     public var connections: ConnectionLimits
 
     public init(
-        reactor: Reactor, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
+        reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
         connections: ConnectionLimits = ConnectionLimits()
     ) {
         self.reactor = reactor
+        self.sync = sync
         self.auth = auth
         self.vault = vault
         self.metrics = metrics

@@ -37,6 +37,7 @@ struct SystemRoutes: Sendable {
     @Sendable func metrics(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        if let sync = deps.sync { await deps.metrics.sync.refresh(sync) }
         let bytes = deps.metrics.render()
         var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
