@@ -179,9 +179,9 @@ extension ReactorModule {
 
     /// The property: random writes at every reactor, random delivery order, grouping, loss and duplication; at
     /// quiescence the same effective streams, states and hashes everywhere, and nothing more moves.
-    @Test(arguments: [3, 11, 29, 47])
-    func randomDeliveriesConverge(seed: UInt64) async throws {
-        let h = try await SyncHarness.make(count: 3)
+    @Test(arguments: StoreKind.allCases, [3, 11, 29, 47] as [UInt64])
+    func randomDeliveriesConverge(_ kind: StoreKind, seed: UInt64) async throws {
+        let h = try await SyncHarness.make(count: 3, kind: kind)
         try await h.running {
             var rng = SplitMix64(seed: seed)
             let n = h.modules.count
@@ -253,7 +253,7 @@ extension ReactorModule {
                 }
             }
             #expect(markers > 0, "the run never merged: it proves nothing about merging")
-            print("seed \(seed): \(markers) merges, \(lost) pages lost, \(duplicated) delivered twice")
+            print("\(kind) seed \(seed): \(markers) merges, \(lost) pages lost, \(duplicated) delivered twice")
         }
     }
 }

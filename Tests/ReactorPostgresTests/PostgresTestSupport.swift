@@ -73,19 +73,17 @@ final class TwoNodeStore: ForwardingStore, @unchecked Sendable {
     override func findHeaders(matching query: DocumentQuery, page: PageRequest) async throws -> Page<DocumentHeader> {
         try await next.findHeaders(matching: query, page: page)
     }
-}
 
-/// Sync records alternate between the two nodes too.
-extension TwoNodeStore: SyncRecordStore {
-    func putSyncRecord(kind: String, key: String, value: String) async throws {
+    // Sync records alternate between the two nodes too.
+    override func putSyncRecord(kind: String, key: String, value: String) async throws {
         try await next.putSyncRecord(kind: kind, key: key, value: value)
     }
-    func insertSyncRecordIfAbsent(kind: String, key: String, value: String) async throws -> String {
+    override func insertSyncRecordIfAbsent(kind: String, key: String, value: String) async throws -> String {
         try await next.insertSyncRecordIfAbsent(kind: kind, key: key, value: value)
     }
-    func syncRecord(kind: String, key: String) async throws -> String? { try await next.syncRecord(kind: kind, key: key) }
-    func syncRecords(kind: String, after: String?, limit: Int) async throws -> [SyncRecord] {
+    override func syncRecord(kind: String, key: String) async throws -> String? { try await next.syncRecord(kind: kind, key: key) }
+    override func syncRecords(kind: String, after: String?, limit: Int) async throws -> [SyncRecord] {
         try await next.syncRecords(kind: kind, after: after, limit: limit)
     }
-    func deleteSyncRecords(kind: String, key: String?) async throws -> Int { try await next.deleteSyncRecords(kind: kind, key: key) }
+    override func deleteSyncRecords(kind: String, key: String?) async throws -> Int { try await next.deleteSyncRecords(kind: kind, key: key) }
 }
