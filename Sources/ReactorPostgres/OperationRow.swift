@@ -6,8 +6,9 @@ enum OperationRow {
     /// The operation columns, in the order ``operation(_:)`` reads them.
     static let columns =
         "op_id, idx, skip, op_timestamp, hash, action_id, action_type, action_scope, action_timestamp, input, context, error_json"
-    /// ``columns`` followed by what an ``OperationRecord`` adds: ordinal, document_id, scope, branch, document_type.
-    static let recordColumns = columns + ", ordinal, document_id, scope, branch, document_type"
+    /// ``columns`` followed by what an ``OperationRecord`` adds: ordinal, document_id, scope, branch, document_type,
+    /// origin.
+    static let recordColumns = columns + ", ordinal, document_id, scope, branch, document_type, origin"
 
     /// The operation in a row selected with ``columns``.
     static func operation(_ row: PostgresRow) throws -> ReactorCore.Operation {
@@ -18,10 +19,12 @@ enum OperationRow {
     /// The record in a row selected with ``recordColumns``.
     static func record(_ row: PostgresRow) throws -> OperationRecord {
         let c = try row.decode(
-            (String, Int64, Int64, Int64, String, String, String, String, Int64, String, String?, String?, Int64, String, String, String, String).self)
+            (String, Int64, Int64, Int64, String, String, String, String, Int64, String, String?, String?, Int64, String, String, String, String,
+             String?).self)
         let op = try operation((c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11))
         return OperationRecord(
-            stream: StreamID(documentID: c.13, scope: c.14, branch: c.15), documentType: c.16, ordinal: c.12, operation: op)
+            stream: StreamID(documentID: c.13, scope: c.14, branch: c.15), documentType: c.16, ordinal: c.12, operation: op,
+            origin: c.17)
     }
 
     private static func operation(

@@ -115,11 +115,14 @@ extension PostgresCommitWriter {
             let s = prepared.allStreams
             q.append("""
                 , o AS (INSERT INTO \(t.operations) (document_id, scope, branch, idx, op_id, skip, op_timestamp, hash, action_id,
-                    action_type, action_scope, action_timestamp, input, context, error_json, document_type)
+                    action_type, action_scope, action_timestamp, input, context, error_json, document_type, origin)
                 SELECT u.d, u.sc, u.b, u.idx, u.op_id, u.skip, u.ts, u.hash, u.aid, u.atype, u.ascope, u.ats, u.input,
                     NULLIF(u.ctx, ''), NULLIF(u.err, ''),
                 """)
             q.bind(header.documentType)
+            q.append(", ")
+            q.bind(prepared.commit.origin)
+            q.append("::text")
             q.append(" FROM unnest(")
             q.bind(s.documentIDs)
             q.append("::text[], ")
@@ -175,7 +178,8 @@ extension PostgresCommitWriter {
         for a in prepared.commit.appends {
             for op in a.operations {
                 guard let ordinal = ordinals[op.id] else { return nil }
-                records.append(OperationRecord(stream: a.stream, documentType: header.documentType, ordinal: ordinal, operation: op))
+                records.append(OperationRecord(
+                    stream: a.stream, documentType: header.documentType, ordinal: ordinal, operation: op, origin: prepared.commit.origin))
             }
         }
         return CommitReceipt(records: records)

@@ -166,9 +166,10 @@ struct PostgresCommitWriter: Sendable {
             do {
                 inserted = try await rows("""
                 INSERT INTO \(unescaped: t.operations) (document_id, scope, branch, idx, op_id, skip, op_timestamp, hash,
-                    action_id, action_type, action_scope, action_timestamp, input, context, error_json, document_type)
+                    action_id, action_type, action_scope, action_timestamp, input, context, error_json, document_type, origin)
                 SELECT \(stream.documentID), \(stream.scope), \(stream.branch), u.idx, u.op_id, u.skip, u.ts, u.hash, u.aid,
-                    u.atype, u.ascope, u.ats, u.input, NULLIF(u.ctx, ''), NULLIF(u.err, ''), \(commit.header.documentType)
+                    u.atype, u.ascope, u.ats, u.input, NULLIF(u.ctx, ''), NULLIF(u.err, ''), \(commit.header.documentType),
+                    \(commit.origin)::text
                 FROM unnest(\(a.indices)::int8[], \(a.ids)::text[], \(a.skips)::int8[], \(a.timestamps)::int8[],
                     \(a.hashes)::text[], \(a.actionIDs)::text[], \(a.actionTypes)::text[], \(a.actionScopes)::text[],
                     \(a.actionTimestamps)::int8[], \(a.inputs)::text[], \(a.contexts)::text[], \(a.errors)::text[])
@@ -191,7 +192,8 @@ struct PostgresCommitWriter: Sendable {
                 guard let ordinal = ordinals[Int64(op.index)] else {
                     throw ReactorError(.revisionConflict, "operation '\(op.id)' is already stored", details: ["operationId": op.id])
                 }
-                records.append(OperationRecord(stream: stream, documentType: commit.header.documentType, ordinal: ordinal, operation: op))
+                records.append(OperationRecord(
+                    stream: stream, documentType: commit.header.documentType, ordinal: ordinal, operation: op, origin: commit.origin))
             }
         }
 

@@ -17,6 +17,7 @@ enum PostgresSchema {
         [
             Migration(version: 1, name: "documents, streams, operations, keyframes, relationships, cursors, jobs", statements: v1(s)),
             Migration(version: 2, name: "job ledger: cluster-wide job order, payloads, nodes", statements: v2(s)),
+            Migration(version: 3, name: "sync: operation origins, sync records", statements: v3(s)),
         ]
     }
 
@@ -146,6 +147,24 @@ enum PostgresSchema {
                 id TEXT PRIMARY KEY,
                 started_at BIGINT NOT NULL,
                 seen_at BIGINT NOT NULL
+            )
+            """,
+        ]
+    }
+
+    /// Version 3: sync. Each operation's origin (the peer reactor it came from; NULL when written here: adding a
+    /// nullable column without a default rewrites nothing), and sync's records (`SyncRecordStore`) keyed by
+    /// (kind, key). The keys use the "C" collation: byte order, as in the other stores, whatever the database's
+    /// locale.
+    static func v3(_ s: String) -> [String] {
+        [
+            "ALTER TABLE \(s).operations ADD COLUMN origin TEXT",
+            """
+            CREATE TABLE \(s).sync_records (
+                kind TEXT COLLATE "C" NOT NULL,
+                key TEXT COLLATE "C" NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (kind, key)
             )
             """,
         ]

@@ -13,6 +13,7 @@ struct PostgresTables: Sendable {
     let cursors: String
     let jobs: String
     let nodes: String
+    let syncRecords: String
     let migrations: String
     /// The transaction-level advisory lock every write transaction takes first (see ``PostgresStore``, "Ordinals").
     let writeLockKey: Int64
@@ -30,6 +31,7 @@ struct PostgresTables: Sendable {
         cursors = s + ".cursors"
         jobs = s + ".jobs"
         nodes = s + ".nodes"
+        syncRecords = s + ".sync_records"
         migrations = s + ".schema_migrations"
         writeLockKey = Self.lockKey("reactor.write:" + name)
         migrationLockKey = Self.lockKey("reactor.migrate:" + name)

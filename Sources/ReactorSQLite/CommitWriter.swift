@@ -99,7 +99,7 @@ enum CommitWriter {
                 insert.setUncheckedArguments([
                     stream.documentID, stream.scope, stream.branch, op.index, op.id, op.skip, op.timestamp, op.hash,
                     action.id, action.type, action.scope, action.timestamp, prepared.inputs[i], prepared.contexts[i],
-                    op.error, header.documentType,
+                    op.error, header.documentType, commit.origin,
                 ])
                 do {
                     try insert.execute()
@@ -109,7 +109,8 @@ enum CommitWriter {
                     // Another writer got there first (e.g. a second process on the same file).
                     throw ReactorError.revisionConflict(stream, expected: append.expectedRevision, actual: try storedRevision(of: stream, in: db))
                 }
-                records.append(OperationRecord(stream: stream, documentType: header.documentType, ordinal: db.lastInsertedRowID, operation: op))
+                records.append(OperationRecord(
+                    stream: stream, documentType: header.documentType, ordinal: db.lastInsertedRowID, operation: op, origin: commit.origin))
             }
         }
 
@@ -240,8 +241,8 @@ enum CommitWriter {
         static let maxIndex = "SELECT MAX(idx) FROM operations WHERE document_id = ? AND scope = ? AND branch = ?"
         static let insertOperation = """
             INSERT INTO operations (document_id, scope, branch, idx, op_id, skip, timestamp, hash, action_id, action_type,
-                action_scope, action_timestamp, input, context, error, document_type)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                action_scope, action_timestamp, input, context, error, document_type, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         static let upsertKeyframe = """
             INSERT OR REPLACE INTO keyframes (document_id, scope, branch, idx, state, hash) VALUES (?, ?, ?, ?, ?, ?)

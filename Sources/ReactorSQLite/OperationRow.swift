@@ -6,8 +6,9 @@ enum OperationRow {
     /// The operation columns, in the order ``operation(_:)`` reads them.
     static let columns =
         "op_id, idx, skip, timestamp, hash, action_id, action_type, action_scope, action_timestamp, input, context, error"
-    /// ``columns`` followed by what an ``OperationRecord`` adds: ordinal, document_id, scope, branch, document_type.
-    static let recordColumns = columns + ", ordinal, document_id, scope, branch, document_type"
+    /// ``columns`` followed by what an ``OperationRecord`` adds: ordinal, document_id, scope, branch, document_type,
+    /// origin.
+    static let recordColumns = columns + ", ordinal, document_id, scope, branch, document_type, origin"
 
     /// The operation in the first 12 columns of `row`.
     static func operation(_ row: Row) throws -> ReactorCore.Operation {
@@ -43,6 +44,7 @@ enum OperationRow {
                 branch: try row.decode(String.self, atIndex: 15)),
             documentType: try row.decode(String.self, atIndex: 16),
             ordinal: try row.decode(Int64.self, atIndex: 12),
-            operation: try operation(row))
+            operation: try operation(row),
+            origin: try row.decode(String?.self, atIndex: 17))
     }
 }

@@ -9,6 +9,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -75,6 +78,20 @@ enum SQLiteSchema {
         CREATE TABLE cursors (
             name TEXT PRIMARY KEY NOT NULL,
             ordinal INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """
+
+    /// Version 2: sync. Each operation's origin (the peer reactor it came from; NULL when written here), and sync's
+    /// records (``SyncRecordStore``) keyed by (kind, key). Keys compare with SQLite's default `BINARY` collation, i.e.
+    /// in byte order.
+    static let v2 = """
+        ALTER TABLE operations ADD COLUMN origin TEXT;
+
+        CREATE TABLE sync_records (
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (kind, key)
         ) WITHOUT ROWID;
         """
 }

@@ -320,7 +320,7 @@ public final class SQLiteStore: ReactorStore {
 
     /// Runs one read on a reader connection. Every read issues a single SQL statement, which SQLite runs on one
     /// consistent snapshot, so no explicit read transaction is needed.
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.unsafeRead(body)
         } catch {

@@ -4,7 +4,7 @@ import ReactorCore
 /// (counting reads, injecting failures) without repeating the whole protocol.
 ///
 /// `@unchecked Sendable`: its only state is the immutable `base`; subclasses must keep their own state thread-safe.
-open class ForwardingStore: ReactorStore, @unchecked Sendable {
+open class ForwardingStore: ReactorStore, SyncRecordStore, @unchecked Sendable {
     /// The wrapped store.
     public let base: any ReactorStore
 
@@ -46,4 +46,27 @@ open class ForwardingStore: ReactorStore, @unchecked Sendable {
     }
     open func cursor(named name: String) async throws -> Int64? { try await base.cursor(named: name) }
     open func saveCursor(named name: String, ordinal: Int64) async throws { try await base.saveCursor(named: name, ordinal: ordinal) }
+
+    // MARK: Sync records (passed through; `UNSUPPORTED` when the wrapped store keeps none)
+
+    private var syncBase: any SyncRecordStore {
+        get throws {
+            guard let records = base as? any SyncRecordStore else {
+                throw ReactorError(.unsupported, "the wrapped store keeps no sync records")
+            }
+            return records
+        }
+    }
+
+    open func putSyncRecord(kind: String, key: String, value: String) async throws {
+        try await syncBase.putSyncRecord(kind: kind, key: key, value: value)
+    }
+    open func insertSyncRecordIfAbsent(kind: String, key: String, value: String) async throws -> String {
+        try await syncBase.insertSyncRecordIfAbsent(kind: kind, key: key, value: value)
+    }
+    open func syncRecord(kind: String, key: String) async throws -> String? { try await syncBase.syncRecord(kind: kind, key: key) }
+    open func syncRecords(kind: String, after: String?, limit: Int) async throws -> [SyncRecord] {
+        try await syncBase.syncRecords(kind: kind, after: after, limit: limit)
+    }
+    open func deleteSyncRecords(kind: String, key: String?) async throws -> Int { try await syncBase.deleteSyncRecords(kind: kind, key: key) }
 }

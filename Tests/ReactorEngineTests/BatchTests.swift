@@ -34,7 +34,7 @@ import Testing
         try await ReactorBuilder.testing(kind).withReactor { module in
             let reactor = module.reactor
             let order = Collector<String>()
-            module.eventBus.subscribe([.jobReadReady], delivery: .inline) { event in order.append(event.job.documentID) }
+            module.eventBus.subscribe([.jobReadReady], delivery: .inline) { event in order.append(event.job!.documentID) }
             // The child document is created by a job that the drive's job depends on.
             let result = try await reactor.executeBatch([
                 BatchJob(key: "link", documentID: "parent", actions: [

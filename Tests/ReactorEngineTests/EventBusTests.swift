@@ -17,7 +17,7 @@ final class StuckSubscriber: Sendable {
             }
             if now { continuation.resume() }
         }
-        state.withLock { $0.received.append(event.job.id) }
+        state.withLock { $0.received.append(event.job!.id) }
     }
 
     func open() {

@@ -37,7 +37,7 @@ import Testing
     func everyTransitionEmitsAnEventInOrder(_ kind: StoreKind) async throws {
         try await ReactorBuilder.testing(kind).withReactor { module in
             let seen = Collector<(String, ReactorEventKind)>()
-            module.eventBus.subscribe(nil, delivery: .inline) { event in seen.append((event.job.id, event.kind)) }
+            module.eventBus.subscribe(nil, delivery: .inline) { event in if let job = event.job { seen.append((job.id, event.kind)) } }
             let doc = try await module.reactor.createCounter()
             let job = try await module.reactor.execute(doc.id, actions: [Counter.add(1)])
             _ = try await module.reactor.waitForJob(job.id)

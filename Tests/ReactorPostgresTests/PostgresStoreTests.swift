@@ -47,9 +47,35 @@ struct PostgresStoreTests {
             _ = try await store.commit(Self.create("a", slug: "s", count: 2))
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
             #expect(try await store.documentID(forSlug: "s") == "a")
             #expect(try await store.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
+        }
+    }
+
+    /// A schema at version 2 (operations without origins) upgrades to 3: its operations read back with a nil
+    /// origin, and sync records and origins work afterwards.
+    @Test func upgradeFromVersion2KeepsOperations() async throws {
+        let configuration = try await PostgresTestSupport.configuration("upgrade")
+        try await PostgresTestSupport.withStores(configuration, count: 1, migrate: false) { stores in
+            let store = stores[0]
+            let t = store.tables
+            try await store.client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(t.schema)"))
+            try await store.client.query(PostgresQuery(unsafeSQL: PostgresSchema.migrationsTable(schema: t.schema)))
+            for migration in PostgresSchema.migrations(schema: t.schema) where migration.version <= 2 {
+                for statement in migration.statements { try await store.client.query(PostgresQuery(unsafeSQL: statement)) }
+                try await store.client.query(PostgresQuery(
+                    unsafeSQL: "INSERT INTO \(t.migrations) (version, name) VALUES (\(migration.version), 'v\(migration.version)')"))
+            }
+            try await store.client.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO \(t.operations) (document_id, scope, branch, idx, op_id, skip, op_timestamp, hash, action_id, action_type,
+                    action_scope, action_timestamp, input, context, error_json, document_type)
+                VALUES ('old', 'global', 'main', 0, 'op-old', 0, 1000, 'h0', 'act-old', 'SET', 'global', 1000, '{}', NULL, NULL, 't')
+                """))
+            #expect(try await store.pendingMigrations() == ["3: sync: operation origins, sync records"])
+            try await store.migrate()
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
+            try await StoreConformance.checkUpgradedForSync(store, existingOperationIDs: ["op-old"])
         }
     }
 
@@ -61,7 +87,7 @@ struct PostgresStoreTests {
                     for store in stores { group.addTask { try await store.migrate() } }
                     try await group.waitForAll()
                 }
-                #expect(try await stores[2].appliedMigrations() == [1, 2])
+                #expect(try await stores[2].appliedMigrations() == [1, 2, 3])
                 _ = try await stores[1].commit(Self.create("a"))
                 #expect(try await stores[0].header(id: "a") != nil)
             }
@@ -173,6 +199,8 @@ struct PostgresStoreTests {
             }
             #expect(error.code == .storage)
             await #expect(throws: ReactorError.self) { try await store.header(id: "a") }
+            await #expect(throws: ReactorError.self) { try await store.putSyncRecord(kind: "k", key: "a", value: "v") }
+            await #expect(throws: ReactorError.self) { try await store.syncRecord(kind: "k", key: "a") }
             try await store.close()
         }
     }

@@ -57,7 +57,7 @@ final class TwoNodeStore: ForwardingStore, @unchecked Sendable {
         super.init(a)
     }
 
-    private var next: PostgresStore { nodes[turn.add(1, ordering: .relaxed).oldValue % 2] }
+    fileprivate var next: PostgresStore { nodes[turn.add(1, ordering: .relaxed).oldValue % 2] }
 
     override func commit(_ commits: [Commit]) async -> [Result<CommitReceipt, ReactorError>] { await next.commit(commits) }
     override func operations(in stream: StreamID, fromIndex: Int, limit: Int?) async throws -> [ReactorCore.Operation] {
@@ -73,4 +73,17 @@ final class TwoNodeStore: ForwardingStore, @unchecked Sendable {
     override func findHeaders(matching query: DocumentQuery, page: PageRequest) async throws -> Page<DocumentHeader> {
         try await next.findHeaders(matching: query, page: page)
     }
+
+    // Sync records alternate between the two nodes too.
+    override func putSyncRecord(kind: String, key: String, value: String) async throws {
+        try await next.putSyncRecord(kind: kind, key: key, value: value)
+    }
+    override func insertSyncRecordIfAbsent(kind: String, key: String, value: String) async throws -> String {
+        try await next.insertSyncRecordIfAbsent(kind: kind, key: key, value: value)
+    }
+    override func syncRecord(kind: String, key: String) async throws -> String? { try await next.syncRecord(kind: kind, key: key) }
+    override func syncRecords(kind: String, after: String?, limit: Int) async throws -> [SyncRecord] {
+        try await next.syncRecords(kind: kind, after: after, limit: limit)
+    }
+    override func deleteSyncRecords(kind: String, key: String?) async throws -> Int { try await next.deleteSyncRecords(kind: kind, key: key) }
 }

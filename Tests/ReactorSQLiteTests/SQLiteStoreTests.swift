@@ -236,10 +236,32 @@ struct SQLiteStoreTests {
         let reopened = try await Self.openStore(path)
         try await reopened.migrate()
         let migrations = try await reopened.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2"])
         #expect(try await reopened.documentID(forSlug: "s") == "a")
         #expect(try await reopened.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
         try await reopened.close()
+    }
+
+    /// A file of schema v1 (operations without origins) upgrades to v2: its operations read back with a nil origin,
+    /// and sync records and origins work afterwards.
+    @Test func upgradeFromV1KeepsOperations() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("store.sqlite")
+        let store = try SQLiteStore(path: path)
+        try SQLiteSchema.makeMigrator().migrate(store.pool, upTo: "v1")
+        try await store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO operations (document_id, scope, branch, idx, op_id, skip, timestamp, hash, action_id, action_type,
+                    action_scope, action_timestamp, input, context, error, document_type)
+                VALUES ('old', 'global', 'main', 0, 'op-old', 0, 1000, 'h0', 'act-old', 'SET', 'global', 1000, '{}', NULL, NULL, 't')
+                """)
+        }
+        #expect(try await store.pendingMigrations() == ["v2"])
+        try await store.migrate()
+        #expect(try await store.pendingMigrations().isEmpty)
+        try await StoreConformance.checkUpgradedForSync(store, existingOperationIDs: ["op-old"])
+        try await store.close()
     }
 
     @Test func concurrentMigrationsOfOneFile() async throws {
@@ -291,6 +313,8 @@ struct SQLiteStoreTests {
         }
         #expect(error.code == .storage)
         await #expect(throws: ReactorError.self) { try await store.header(id: "a") }
+        await #expect(throws: ReactorError.self) { try await store.putSyncRecord(kind: "k", key: "a", value: "v") }
+        await #expect(throws: ReactorError.self) { try await store.syncRecord(kind: "k", key: "a") }
         try await store.close()  // closing twice is harmless
     }
 

@@ -112,6 +112,7 @@ public final class SyncManager: Service, Sendable {
     /// Pulls from the remote now (whatever its pull mode) and returns once that pull was applied.
     public func pull(_ name: String, timeout: Duration = .seconds(60)) async throws {
         _ = try await remote(name)
+        if let failed = state.withLock({ s in s.remotes[name].flatMap { $0.connection == .error ? $0.lastError : nil } }) { throw failed }
         let target = state.withLock { s -> Int? in
             guard s.remotes[name] != nil else { return nil }
             s.remotes[name]!.pullRequests += 1
