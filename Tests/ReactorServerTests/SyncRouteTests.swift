@@ -1,9 +1,13 @@
 import Foundation
+import Logging
 import NIOHTTP1
+import ReactorConfig
 import ReactorCore
 import ReactorEngine
+import ReactorModels
 @testable import ReactorServer
 import ReactorTesting
+import Synchronization
 import Testing
 
 @Suite("Sync over HTTP between two servers", .timeLimit(.minutes(3)))
@@ -197,7 +201,7 @@ struct SyncBadRequestTests {
                  ["channelId": .string(Self.channel), "peerId": "peer-b", "name": "b", "filter": .object([:])], nil, 403, "FORBIDDEN"),
                 ("a registration with a bad filter", .PUT, "/reactor/v1/sync/channels/ch-2",
                  ["channelId": "ch-2", "peerId": "peer-c", "name": "c", "filter": ["branch": "no branch"]], nil, 400, "INVALID_INPUT"),
-                ("a registration without a body", .PUT, "/reactor/v1/sync/channels/ch-2", nil, nil, 400, "BAD_REQUEST"),
+                ("a registration with an empty body", .PUT, "/reactor/v1/sync/channels/ch-2", nil, "", 400, "BAD_REQUEST"),
             ]
             for (what, method, path, json, raw, status, code) in cases {
                 let reply = try await server.call(method, path, json: json, raw: raw)
@@ -210,9 +214,19 @@ struct SyncBadRequestTests {
             #expect(channels.map(\.registration.channelID) == [Self.channel])
             #expect(channels.first?.registration.peerID == Self.peer)
 
-            // The good envelope after all of them is stored.
-            let good = try await server.call(.POST, envelopes, json: try envelope([syncOperation(index: 0, actionID: "a0")]))
+            // A good envelope after all of them is stored: a document created on another reactor.
+            let operations = try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
+                _ = try await module.reactor.create(NewDocument(id: "from-peer", documentType: "reactor/todo-list"))
+                try await eventually("the creation is ready") { module.reactor.readyOrdinal > 0 }
+                return try await module.reactor.store.operations(afterOrdinal: 0, limit: 100).map {
+                    SyncOperation(documentID: $0.stream.documentID, documentType: $0.documentType, scope: $0.stream.scope,
+                                  branch: $0.stream.branch, operation: $0.operation)
+                }
+            }
+            let good = try await server.call(.POST, envelopes, json: try envelope(operations))
             #expect(good.status == 200, "\(good.text)")
+            #expect(good.json["applied"]?.intValue == operations.count, "\(good.text)")
+            #expect(try await server.call(.GET, "/reactor/v1/documents/from-peer").status == 200)
         }
     }
 
@@ -268,6 +282,86 @@ struct SyncBadRequestTests {
             #expect(reply.errorCode == "UNSUPPORTED", "\(reply.text)")
             let remotes = try await client.call(.get, "/reactor/v1/sync/remotes", token: testAdminToken.secretText)
             #expect(remotes.errorCode == "UNSUPPORTED", "\(remotes.text)")
+        }
+    }
+}
+
+@Suite("Sync remotes in Reactor.toml", .timeLimit(.minutes(3)))
+struct SyncConfiguredRemoteTests {
+    /// Boots `toml` (a SQLite store in `dataDir`), runs the server while `body` runs, then stops it.
+    func withBootedServer(_ toml: String, dataDir: URL, _ body: @Sendable (String, String) async throws -> Void) async throws {
+        let configuration = try ConfigLoader.parse("""
+            [server]
+            bind = "127.0.0.1:0"
+            data_dir = "\(dataDir.path)"
+            [vault]
+            backend = "none"
+            [sync]
+            long_poll_seconds = 1
+            retry_max_seconds = 1
+            \(toml)
+            """)
+        let booted = try await ServerBootstrap.boot(configuration, environment: [:], logger: Logger(label: "sync-config-test"))
+        let token = try #require(booted.deps.admin.localToken).secretText
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await booted.run(logger: Logger(label: "sync-config-test"), handleSignals: false) { portContinuation.yield($0) } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await body("http://127.0.0.1:\(port)", token)
+            group.cancelAll()
+        }
+    }
+
+    @Test func configuredRemotesAreAddedThenUpdatedKeepingTheirIdentity() async throws {
+        let dataDir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("reactor-sync-config-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDir) }
+        let channelID = Mutex<String?>(nil)
+        try await withBootedServer("""
+            [[sync.remotes]]
+            name = "office"
+            url = "http://127.0.0.1:9"
+            pull = "manual"
+            """, dataDir: dataDir) { base, token in
+            let office = try await httpCall(.GET, base + "/reactor/v1/sync/remotes/office", token: token)
+            #expect(office.status == 200, "\(office.text)")
+            #expect(office.json["url"]?.stringValue == "http://127.0.0.1:9")
+            #expect(office.json["options"]?["pull"]?.stringValue == "manual")
+            channelID.withLock { $0 = office.json["channelId"]?.stringValue }
+            // Paused over the API: the next boot keeps it paused (the file does not say).
+            #expect(try await httpCall(.PATCH, base + "/reactor/v1/sync/remotes/office", json: ["paused": true], token: token).status == 200)
+            #expect(try await httpCall(.POST, base + "/reactor/v1/sync/remotes", json: ["name": "api", "url": "http://127.0.0.1:9"], token: token).status == 201)
+        }
+        try await withBootedServer("""
+            [[sync.remotes]]
+            name = "office"
+            url = "http://127.0.0.1:10"
+            token = "env:OFFICE_TOKEN"
+            document_types = ["reactor/todo-list"]
+            """, dataDir: dataDir) { base, token in
+            let office = try await httpCall(.GET, base + "/reactor/v1/sync/remotes/office", token: token)
+            #expect(office.json["url"]?.stringValue == "http://127.0.0.1:10", "\(office.text)")
+            #expect(office.json["token"]?.stringValue == "***")
+            #expect(office.json["filter"]?["documentTypes"] == .array(["reactor/todo-list"]))
+            #expect(office.json["options"]?["pull"]?.stringValue == "live")
+            #expect(office.json["channelId"]?.stringValue == channelID.withLock { $0 })
+            #expect(office.json["paused"] == .bool(true))
+            #expect(office.json["status"]?["state"]?.stringValue == "paused")
+            // The remote added over the API is still there.
+            let names = try await httpCall(.GET, base + "/reactor/v1/sync/remotes", token: token).json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+            #expect(names == ["api", "office"])
+        }
+    }
+
+    @Test func aPeerThatRefusesConnectionsIsRetried() async throws {
+        try await withSyncServer { a in
+            // A port nobody listens on: connections are refused at once.
+            let closed = try await withSyncServer { b in b.port }
+            _ = try await a.call(.POST, "/reactor/v1/sync/remotes", json: ["name": "gone", "url": .string("http://127.0.0.1:\(closed)")], admin: true)
+            try await eventually("the remote retries with PEER_UNAVAILABLE") {
+                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/gone", admin: true).json["status"]
+                return status?["state"]?.stringValue == "retrying" && status?["error"]?["code"]?.stringValue == "PEER_UNAVAILABLE"
+            }
         }
     }
 }

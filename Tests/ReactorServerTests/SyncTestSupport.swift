@@ -54,17 +54,17 @@ func httpCall(_ method: HTTPMethod, _ url: String, json: JSONValue? = nil, raw: 
     return SyncReply(status: Int(response.status.code), json: (try? JSONValueCoder.parse(text)) ?? .null, text: text)
 }
 
-func withSyncServer(
+func withSyncServer<T: Sendable>(
     auth: (any AuthClient)? = nil, environment: [String: String] = [:], options: ServerOptions = ServerOptions(),
-    _ body: @Sendable (SyncTestServer) async throws -> Void
-) async throws {
+    _ body: @Sendable (SyncTestServer) async throws -> T
+) async throws -> T {
     let module = try await ReactorBuilder().withDocumentModels(BuiltInModels.all)
         .withSync(testSyncConfig)
         .withSyncChannels(HTTPSyncChannel.factory(config: testSyncConfig, resolver: SecretResolver(environment: environment, vault: nil)))
         .buildModule()
     let deps = ServerDependencies(reactor: module.reactor, sync: module.sync, auth: auth, admin: AdminHooks().withTestToken, options: options)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    try await withThrowingTaskGroup(of: Void.self) { group in
+    return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
             try await ServerRuntime.run(deps, host: "127.0.0.1", port: 0, logger: Logger(label: "sync-test"), handleSignals: false) { port in
                 portContinuation.yield(port)
@@ -72,8 +72,9 @@ func withSyncServer(
         }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
-        try await body(SyncTestServer(port: port, module: module))
+        let result = try await body(SyncTestServer(port: port, module: module))
         group.cancelAll()
+        return result
     }
 }
 

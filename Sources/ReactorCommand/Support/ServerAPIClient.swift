@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import ReactorConfig
 import ReactorCore
+import ReactorServer
 import ReactorVault
 
 /// Options of the commands that talk to a running server over HTTP (`reactor sync …`): where it is and which
@@ -96,7 +97,7 @@ struct ServerAPIClient: Sendable {
         let status: Int
         let bytes: [UInt8]
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
+            let response = try await HTTPSyncChannel.sharedClient.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
             status = Int(response.status.code)
             bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         } catch {

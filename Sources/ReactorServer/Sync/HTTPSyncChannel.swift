@@ -15,7 +15,8 @@ import ReactorEngine
 /// connections are `PEER_UNAVAILABLE` with `isTransient` (retried with backoff). Every request has a deadline
 /// (``SyncConfig/requestTimeout``, plus the long-poll wait for a pull) and every response body a size limit.
 ///
-/// The channel uses the `HTTPClient` it is given and never creates one, so there is nothing to shut down.
+/// The channel uses the `HTTPClient` it is given (by default ``sharedClient``) and never creates one, so there is
+/// nothing to shut down.
 public struct HTTPSyncChannel: SyncChannel {
     /// The peer's base URL without a trailing slash (`http://host:port`, or with a path prefix).
     public let baseURL: String
@@ -29,12 +30,21 @@ public struct HTTPSyncChannel: SyncChannel {
     public let remoteName: String?
     private let client: HTTPClient
 
+    /// The client channels use unless given one: like `HTTPClient.shared`, but a refused connection fails at once
+    /// (`PEER_UNAVAILABLE`, retried by the remote's backoff) instead of being retried until the request's deadline.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The default response limit: 64 MiB (a page of whole jobs may be large).
     public static let defaultMaxResponseBytes = 64 << 20
 
     public init(
         baseURL: String, token: String?, requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = defaultMaxResponseBytes,
-        remoteName: String? = nil, client: HTTPClient = .shared
+        remoteName: String? = nil, client: HTTPClient = HTTPSyncChannel.sharedClient
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -47,7 +57,7 @@ public struct HTTPSyncChannel: SyncChannel {
     }
 
     /// The channel of `remote`, its token resolved with `resolver` (a literal, `env:NAME` or `vault:path`).
-    public init(remote: SyncRemote, config: SyncConfig, resolver: SecretResolver, client: HTTPClient = .shared) async throws {
+    public init(remote: SyncRemote, config: SyncConfig, resolver: SecretResolver, client: HTTPClient = HTTPSyncChannel.sharedClient) async throws {
         var token: String?
         if let reference = remote.channel.token { token = try await resolver.resolve(reference, key: "sync remote '\(remote.name)' token") }
         self.init(baseURL: remote.channel.url, token: token, requestTimeout: config.requestTimeout, remoteName: remote.name, client: client)
@@ -55,7 +65,7 @@ public struct HTTPSyncChannel: SyncChannel {
 
     /// The factory ``ReactorBuilder/withSyncChannels(_:)`` takes: an HTTP channel per remote, tokens resolved with
     /// `resolver` each time a remote connects (so a rotated `vault:` or `env:` secret is picked up on reconnect).
-    public static func factory(config: SyncConfig, resolver: SecretResolver, client: HTTPClient = .shared) -> SyncManager.ChannelFactory {
+    public static func factory(config: SyncConfig, resolver: SecretResolver, client: HTTPClient = HTTPSyncChannel.sharedClient) -> SyncManager.ChannelFactory {
         { remote in try await HTTPSyncChannel(remote: remote, config: config, resolver: resolver, client: client) }
     }
 
