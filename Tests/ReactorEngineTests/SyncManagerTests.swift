@@ -2,6 +2,7 @@ import Foundation
 import ReactorCore
 @testable import ReactorEngine
 import ReactorMemory
+import ReactorModels
 import ReactorTesting
 import Synchronization
 import Testing
@@ -257,6 +258,34 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 #expect(letters.first?.code == ReactorError.Code.mergeTooLarge.rawValue)
                 #expect(try await b.sync!.status("a").quarantined == ["doc"])
                 #expect(try await SyncNetworkFixture.items(b.reactor, "doc") == [2])
+            }
+        }
+    }
+
+    @Test func aDriveFilterSendsTheDriveAndItsChildrenWithTheirEarlierOperations() async throws {
+        let f = SyncNetworkFixture()
+        let a = try await f.builder("a").buildModule()
+        let b = try await f.builder("b").buildModule()
+        try await a.withRunning {
+            try await b.withRunning {
+                let r = a.reactor
+                _ = try await r.waitForJob(try await r.create(NewDocument(id: "drive", documentType: Drive.documentType)).id)
+                for id in ["kid", "other"] {
+                    _ = try await r.waitForJob(try await r.create(NewDocument(id: id, documentType: Stack.documentType)).id)
+                    _ = try await r.waitForJob(try await r.execute(id, actions: [push(1)]).id)
+                }
+                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a"), filter: SyncFilter(driveID: "drive"),
+                                                 options: .init(pull: .manual, push: false)))
+                try await b.sync!.pull("a")
+                #expect(try await b.store.header(id: "drive") != nil)
+                #expect(try await b.store.header(id: "kid") == nil, "not a child yet")
+                // Adopted later: its earlier operations follow.
+                _ = try await r.waitForJob(try await r.addChildren("drive", ["kid"]).id)
+                _ = try await r.waitForJob(try await r.execute("kid", actions: [push(2)]).id)
+                try await b.sync!.pull("a")
+                #expect(try await SyncNetworkFixture.items(b.reactor, "kid") == [1, 2])
+                #expect(try await b.store.header(id: "other") == nil, "outside the drive")
+                #expect(try await b.sync!.deadLetters("a").isEmpty)
             }
         }
     }

@@ -185,8 +185,7 @@ public final class SyncManager: Service, Sendable {
 
     /// The document's sync state per remote.
     public func syncStatus(_ documentID: String, branch: String = Branch.main) async throws -> [DocumentSyncStatus] {
-        let records = try await reactor.store.operations(matching: OperationQuery(documentID: documentID, branch: branch), page: PageRequest(limit: 1_000_000))
-        let latest = records.items.map(\.ordinal).max() ?? 0
+        let latest = try await SyncFeed.records(of: documentID, branch: branch, in: reactor.store).last?.ordinal ?? 0
         var out: [DocumentSyncStatus] = []
         for remote in try await store.remotes() {
             let s = state.withLock { $0.remotes[remote.name] } ?? RemoteState()
