@@ -149,7 +149,8 @@ import Testing
         let gate = ReducerGate.named(gateName)
         defer { gate.open() }
         let builder = try ReactorBuilder.testing(kind)
-            .withExecutorConfig(ExecutorConfig(jobTimeout: .seconds(3), reducersInline: false))
+            // 6 s: long enough for an ordinary job of a loaded test run (3 s ran out once), short for the hung one.
+            .withExecutorConfig(ExecutorConfig(jobTimeout: .seconds(6), reducersInline: false))
             .withAdmissionLimits(AdmissionLimits(maxPendingJobsPerDocument: 1))
         try await builder.withReactor { module in
             let reactor = module.reactor

@@ -2,6 +2,7 @@ import Foundation
 import ReactorCore
 @testable import ReactorEngine
 import ReactorMemory
+import ReactorModels
 import ReactorTesting
 import Synchronization
 import Testing
@@ -84,19 +85,19 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
                 let created = try await a.reactor.create(NewDocument(id: "doc", documentType: Stack.documentType))
                 _ = try await a.reactor.waitForJob(created.id)
-                try await eventually("the document reaches b") { try await SyncNetworkFixture.items(b.reactor, "doc") == [] }
+                try await eventually("the document reaches b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b.reactor, "doc") == [] }
                 let job = try await b.reactor.execute("doc", actions: [push(7)])
                 let acks = try await b.sync!.waitForSync(job.id, timeout: .seconds(10))
                 #expect(acks.map(\.remote) == ["a"])
                 // Acknowledged means stored at a: readable there now.
                 #expect(try await SyncNetworkFixture.items(a.reactor, "doc") == [7])
                 _ = try await a.reactor.waitForJob(try await a.reactor.execute("doc", actions: [push(8)]).id)
-                try await eventually("a's write reaches b") { try await SyncNetworkFixture.items(b.reactor, "doc") == [7, 8] }
+                try await eventually("a's write reaches b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b.reactor, "doc") == [7, 8] }
                 let status = try await b.sync!.status("a")
                 #expect(status.state == .connected)
                 #expect(status.peerID == (try await a.sync!.store.reactorID()))
                 #expect(status.deadLetters == 0)
-                try await eventually("b's push cursor passes what it pulled") { try await b.sync!.syncStatus("doc").map(\.pending) == [false] }
+                try await eventually("b's push cursor passes what it pulled", timeout: .seconds(30)) { try await b.sync!.syncStatus("doc").map(\.pending) == [false] }
                 // No echo: a's log holds each action once.
                 let ops = try await a.store.operations(in: StreamID(documentID: "doc", scope: Scope.global), fromIndex: 0, limit: nil)
                 #expect(ops.map(\.action.type) == ["PUSH", "PUSH"])
@@ -115,7 +116,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                     try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
                     try await c.sync!.add(SyncRemote(name: "b", channel: SyncChannelConfig(url: "inprocess:b")))
                     _ = try await a.reactor.waitForJob(try await a.reactor.create(NewDocument(id: "doc", documentType: Stack.documentType)).id)
-                    try await eventually("the document reaches c through b") { try await SyncNetworkFixture.items(c.reactor, "doc") == [] }
+                    try await eventually("the document reaches c through b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(c.reactor, "doc") == [] }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for (i, m) in [a, b, c].enumerated() {
                             group.addTask {
@@ -124,7 +125,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                         }
                         try await group.waitForAll()
                     }
-                    try await eventually("all 45 writes everywhere, in one order", timeout: .seconds(20)) {
+                    try await eventually("all 45 writes everywhere, in one order", timeout: .seconds(30)) {
                         let states = try await [a, b, c].asyncMap { try await SyncNetworkFixture.items($0.reactor, "doc") ?? [] }
                         return states[0].count == 45 && states[0] == states[1] && states[1] == states[2]
                     }
@@ -152,8 +153,8 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "http://a.invalid")))
                 _ = try await b.reactor.waitForJob(try await b.reactor.create(NewDocument(id: "doc", documentType: Stack.documentType)).id)
                 _ = try await b.reactor.waitForJob(try await b.reactor.execute("doc", actions: [push(1)]).id)
-                try await eventually("b's writes reach a despite the failures") { try await SyncNetworkFixture.items(a.reactor, "doc") == [1] }
-                try await eventually("the remote is connected again") { try await b.sync!.status("a").state == .connected }
+                try await eventually("b's writes reach a despite the failures", timeout: .seconds(30)) { try await SyncNetworkFixture.items(a.reactor, "doc") == [1] }
+                try await eventually("the remote is connected again", timeout: .seconds(30)) { try await b.sync!.status("a").state == .connected }
                 // The push whose response was lost was sent again and dropped as held: a holds each operation once.
                 #expect(try await a.store.operations(in: StreamID(documentID: "doc", scope: Scope.global), fromIndex: 0, limit: nil).count == 1)
                 #expect((faulty.withLock { $0 }?.calls.withLock { $0 } ?? 0) > 4)
@@ -172,7 +173,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
         try await a.withRunning {
             try await b.withRunning {
                 try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "http://a.invalid", token: "wrong")))
-                try await eventually("the remote stops in the error state") { try await b.sync!.status("a").state == .error }
+                try await eventually("the remote stops in the error state", timeout: .seconds(30)) { try await b.sync!.status("a").state == .error }
                 let status = try await b.sync!.status("a")
                 #expect(status.lastError?.code == .peerRefused)
                 await #expect(throws: ReactorError.self) { try await b.sync!.pull("a", timeout: .seconds(5)) }
@@ -191,7 +192,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
                 _ = try await a.reactor.waitForJob(try await a.reactor.create(NewDocument(id: "doc", documentType: Stack.documentType)).id)
                 _ = try await a.reactor.waitForJob(try await a.reactor.execute("doc", actions: [push(1)]).id)
-                try await eventually("signed operations are accepted") { try await SyncNetworkFixture.items(b.reactor, "doc") == [1] }
+                try await eventually("signed operations are accepted", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b.reactor, "doc") == [1] }
                 // A forged operation pushed on a's channel: the input changed after signing.
                 let bID = try await b.sync!.store.reactorID()
                 _ = try await a.sync!.server.register(SyncChannelRegistration(channelID: "forger", peerID: "forger-id", name: "forger", filter: SyncFilter()))
@@ -261,6 +262,34 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
         }
     }
 
+    @Test func aDriveFilterSendsTheDriveAndItsChildrenWithTheirEarlierOperations() async throws {
+        let f = SyncNetworkFixture()
+        let a = try await f.builder("a").buildModule()
+        let b = try await f.builder("b").buildModule()
+        try await a.withRunning {
+            try await b.withRunning {
+                let r = a.reactor
+                _ = try await r.waitForJob(try await r.create(NewDocument(id: "drive", documentType: Drive.documentType)).id)
+                for id in ["kid", "other"] {
+                    _ = try await r.waitForJob(try await r.create(NewDocument(id: id, documentType: Stack.documentType)).id)
+                    _ = try await r.waitForJob(try await r.execute(id, actions: [push(1)]).id)
+                }
+                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a"), filter: SyncFilter(driveID: "drive"),
+                                                 options: .init(pull: .manual, push: false)))
+                try await b.sync!.pull("a")
+                #expect(try await b.store.header(id: "drive") != nil)
+                #expect(try await b.store.header(id: "kid") == nil, "not a child yet")
+                // Adopted later: its earlier operations follow.
+                _ = try await r.waitForJob(try await r.addChildren("drive", ["kid"]).id)
+                _ = try await r.waitForJob(try await r.execute("kid", actions: [push(2)]).id)
+                try await b.sync!.pull("a")
+                #expect(try await SyncNetworkFixture.items(b.reactor, "kid") == [1, 2])
+                #expect(try await b.store.header(id: "other") == nil, "outside the drive")
+                #expect(try await b.sync!.deadLetters("a").isEmpty)
+            }
+        }
+    }
+
     @Test func remotesAndCursorsSurviveARestartAndPausedRemotesDoNotMove() async throws {
         let f = SyncNetworkFixture()
         let storeB = InMemoryStore()
@@ -270,7 +299,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
             let b1 = try await f.builder("b", store: storeB).buildModule()
             try await b1.withRunning {
                 try await b1.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
-                try await eventually("the document reaches b") { try await SyncNetworkFixture.items(b1.reactor, "doc") == [] }
+                try await eventually("the document reaches b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b1.reactor, "doc") == [] }
                 try await b1.sync!.pause("a")
                 #expect(try await b1.sync!.status("a").state == .paused)
                 _ = try await a.reactor.waitForJob(try await a.reactor.execute("doc", actions: [push(1)]).id)
@@ -285,7 +314,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 #expect(remotes.map(\.name) == ["a"] && remotes.first?.paused == true)
                 #expect(try await b2.sync!.status("a").pullCursor > 0)
                 try await b2.sync!.resume("a")
-                try await eventually("resumed: a's write arrives") { try await SyncNetworkFixture.items(b2.reactor, "doc") == [1] }
+                try await eventually("resumed: a's write arrives", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b2.reactor, "doc") == [1] }
                 try await b2.sync!.remove("a")
                 #expect(try await b2.sync!.remotes().isEmpty)
                 await #expect(throws: ReactorError.self) { try await b2.sync!.status("a") }

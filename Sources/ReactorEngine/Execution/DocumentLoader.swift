@@ -121,7 +121,7 @@ public struct DocumentLoader: Sendable {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
-        if stream.scope != Scope.document, ops.contains(where: { ($0.error == nil && BaseAction.isHistory($0.action.type)) || Self.isMerge($0) }) {
+        if ops.contains(where: { (stream.scope != Scope.document && $0.error == nil && BaseAction.isHistory($0.action.type)) || Self.isMerge($0) }) {
             return nil
         }
         let control = JobControl.current

@@ -41,13 +41,12 @@ extension JobRunner {
             if last.map({ $0 < OperationOrder(first.operation) }) ?? true {
                 for item in fresh { try await append(item, to: &work, job: job) }
             } else {
-                guard scope != Scope.document else {
-                    throw ReactorError(.mergeUnsupported,
-                                       "operations of the document scope of '\(job.documentID)' arrived out of order and cannot be merged",
-                                       details: ["documentId": job.documentID, "scope": scope])
-                }
                 guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
-                try await rebase(fresh.map(\.operation), scope: scope, in: &doc, job: job)
+                if scope == Scope.document {
+                    try await rebaseDocumentScope(fresh.map(\.operation), in: &doc, job: job)
+                } else {
+                    try await rebase(fresh.map(\.operation), scope: scope, in: &doc, job: job)
+                }
                 work = doc
             }
         }
@@ -75,26 +74,11 @@ extension JobRunner {
         }
         guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
         let stream = StreamID(documentID: doc.header.id, scope: scope, branch: job.branch)
-        var log = sw.startRevision > 0 ? try await store.operations(in: stream, fromIndex: 0, limit: sw.startRevision) : []
-        log += sw.operations
-        let effective = DocumentLoader.effective(log)
-        var merged = effective + fresh
-        merged.sort { OperationOrder($0) < OperationOrder($1) }
-        var position = 0
-        while position < effective.count, effective[position].id == merged[position].id { position += 1 }
-        let rewind = effective.count - position
-        guard rewind <= maxReshuffle else {
-            throw ReactorError(.mergeTooLarge,
-                               "merging into \(stream) would move \(rewind) local operations; at most \(maxReshuffle) may move (sync.max_reshuffle)",
-                               details: ["scope": scope, "rewind": String(rewind), "limit": String(maxReshuffle)])
-        }
-        if merged[position...].contains(where: { $0.action.type == BaseAction.upgrade }) {
-            throw ReactorError(.mergeUnsupported, "operations of \(stream) from before an upgrade arrived after it and cannot be merged",
-                               details: ["scope": scope])
-        }
+        let plan = try await mergePlan(fresh, stream: stream, work: sw)
+        let rewind = plan.rewind
         // The history of the effective operations that stay, from the last upgrade among them (whose keyframe holds
         // the state the current model reduces from).
-        let prefix = effective[..<position]
+        let prefix = plan.kept
         var start = try await initialState(of: stream, in: doc, job: job)
         var replayed = prefix[...]
         if let upgrade = prefix.lastIndex(where: { $0.error == nil && $0.action.type == BaseAction.upgrade }) {
@@ -111,7 +95,7 @@ extension JobRunner {
         let config = historyConfig
         let control = JobControl.current
         let kept = Array(replayed)
-        let moved = Array(merged[position...])
+        let moved = plan.moved
         let freshIDs = Set(fresh.map(\.id))
         let markerIndex = sw.revision
         let now = Clock.nowMilliseconds()
@@ -153,5 +137,89 @@ extension JobRunner {
         sw.history = history
         sw.record(.init(index: sw.revision - 1, state: sw.state, hash: sw.hash), recentLimit: recentStates, keyframe: true)
         doc.scopes[scope] = sw
+    }
+
+    /// The effective operations of a stream that stay and the merged order of those that move: shared by both rebases.
+    private func mergePlan(_ fresh: [Operation], stream: StreamID, work sw: WorkingDocument.ScopeWork) async throws
+        -> (kept: ArraySlice<Operation>, moved: [Operation], rewind: Int)
+    {
+        var log = sw.startRevision > 0 ? try await store.operations(in: stream, fromIndex: 0, limit: sw.startRevision) : []
+        log += sw.operations
+        let effective = DocumentLoader.effective(log)
+        var merged = effective + fresh
+        merged.sort { OperationOrder($0) < OperationOrder($1) }
+        var position = 0
+        while position < effective.count, effective[position].id == merged[position].id { position += 1 }
+        let rewind = effective.count - position
+        guard rewind <= maxReshuffle else {
+            throw ReactorError(.mergeTooLarge,
+                               "merging into \(stream) would move \(rewind) local operations; at most \(maxReshuffle) may move (sync.max_reshuffle)",
+                               details: ["scope": stream.scope, "rewind": String(rewind), "limit": String(maxReshuffle)])
+        }
+        let moved = Array(merged[position...])
+        if moved.contains(where: { $0.action.type == BaseAction.upgrade || $0.action.type == SystemAction.upgrade }) {
+            throw ReactorError(.mergeUnsupported, "operations of \(stream) from before an upgrade arrived after it and cannot be merged",
+                               details: ["scope": stream.scope])
+        }
+        return (effective[..<position], moved, rewind)
+    }
+
+    /// Merges `fresh` into the `document` scope: the system state is reduced again in merged order, and the header
+    /// (name, slug, deletion) and relationships follow from it. The creation always stays first.
+    private func rebaseDocumentScope(_ fresh: [Operation], in doc: inout WorkingDocument, job: Job) async throws {
+        guard doc.homeHeader == nil, var sw = doc.scopes[Scope.document] else {
+            throw ReactorError(.mergeUnsupported, "the document scope of '\(doc.header.id)' lives on its branch '\(doc.homeHeader?.branch ?? job.branch)'",
+                               details: ["scope": Scope.document])
+        }
+        let stream = StreamID(documentID: doc.header.id, scope: Scope.document, branch: job.branch)
+        let plan = try await mergePlan(fresh, stream: stream, work: sw)
+        guard !plan.kept.isEmpty else {
+            throw ReactorError(.mergeUnsupported, "an operation of '\(doc.header.id)' sorts before its creation", details: ["scope": Scope.document])
+        }
+        var state = JSONValue.null
+        for op in plan.kept { state = (try? SystemReducer.reduce(state, op.action)) ?? state }
+        let before = sw.state
+        let now = Clock.nowMilliseconds()
+        let markerIndex = sw.revision
+        let markerID = "merge:\(markerIndex)"
+        let marker = Operation(
+            id: OperationID.make(stream: stream, actionID: markerID), index: markerIndex, skip: plan.rewind, timestamp: now,
+            hash: StateHash.of(state),
+            action: Action(id: markerID, type: BaseAction.merge, scope: Scope.document, input: ["rewind": .number(Double(plan.rewind))], timestamp: now))
+        sw.operations.append(marker)
+        sw.record(.init(index: markerIndex, state: state, hash: marker.hash), recentLimit: 0, keyframe: true)
+        sw.revision += 1
+        let freshIDs = Set(fresh.map(\.id))
+        var deletedAt: Int64?
+        for op in plan.moved {
+            state = (try? SystemReducer.reduce(state, op.action)) ?? state
+            if op.action.type == SystemAction.delete, deletedAt == nil { deletedAt = op.timestamp }
+            let id = freshIDs.contains(op.id) ? op.id : OperationID.make(stream: stream, actionID: "\(op.action.id)@\(sw.revision)")
+            let written = Operation(id: id, index: sw.revision, timestamp: op.timestamp, hash: StateHash.of(state), action: op.action)
+            sw.operations.append(written)
+            sw.last = OperationOrder(written)
+            sw.revision += 1
+            doc.header.lastModifiedAt = max(doc.header.lastModifiedAt, op.timestamp)
+        }
+        sw.state = state
+        sw.hash = StateHash.of(state)
+        sw.record(.init(index: sw.revision - 1, state: state, hash: sw.hash), recentLimit: recentStates, keyframe: true)
+        doc.scopes[Scope.document] = sw
+        // The header and relationships the merged system state says.
+        doc.header.name = state["name"]?.stringValue ?? ""
+        doc.header.slug = state["slug"]?.stringValue
+        if state["deleted"]?.boolValue == true {
+            if doc.header.deletedAt == nil { doc.header.deletedAt = deletedAt ?? now }
+        } else {
+            doc.header.deletedAt = nil
+        }
+        func relationships(_ s: JSONValue) -> Set<Relationship> {
+            Set((s["relationships"]?.arrayValue ?? []).map {
+                Relationship(sourceID: doc.header.id, targetID: $0["targetId"]?.stringValue ?? "", type: $0["type"]?.stringValue ?? Relationship.child)
+            })
+        }
+        let old = relationships(before), new = relationships(state)
+        for r in new.subtracting(old) { doc.relationshipChanges[r] = true }
+        for r in old.subtracting(new) { doc.relationshipChanges[r] = false }
     }
 }

@@ -257,7 +257,9 @@ struct JobRunner: Sendable {
         }
         switch action.type {
         case SystemAction.addRelationship:
-            try await checkRelationship(action, source: doc.header.id)
+            // A peer's relationship was checked where it was written; its target may arrive later, or not at all
+            // (outside the filter).
+            if case .sync = job.payload {} else { try await checkRelationship(action, source: doc.header.id) }
             doc.relationshipChanges[SystemReducer.relationship(of: action, source: doc.header.id)] = true
         case SystemAction.removeRelationship:
             doc.relationshipChanges[SystemReducer.relationship(of: action, source: doc.header.id)] = false

@@ -144,7 +144,7 @@ public struct ReactorBuilder: Sendable {
         if let records = store as? any SyncRecordStore {
             let network = syncNetwork
             let factory = syncChannels
-            let manager = SyncManager(reactor: reactor, store: SyncStore(records), config: syncConfig) { remote in
+            let manager = SyncManager(reactor: reactor, store: SyncStore(records), config: syncConfig, election: leaderElection) { remote in
                 if let network, let channel = network.channel(for: remote) { return channel }
                 guard let factory else {
                     throw ReactorError(.unsupported, "no sync channel for '\(remote.channel.url)'", details: ["remote": remote.name])

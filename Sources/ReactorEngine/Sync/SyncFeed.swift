@@ -52,7 +52,7 @@ struct SyncFeed: Sendable {
             children = []
         }
         var previous: [StreamID: (index: Int, hash: String)] = [:]
-        var out: [SyncOperation] = []
+        var out = try await backfill(scanned, before: cursor, selection: selection)
         for record in scanned {
             let op = record.operation
             defer { previous[record.stream] = (op.index, op.hash) }
@@ -70,6 +70,42 @@ struct SyncFeed: Sendable {
         }
         let more = end < ready
         return SyncPage(operations: out, cursor: end, hasMore: more)
+    }
+
+    /// The earlier operations of documents that become children of the filter's drive in `scanned`: they were not
+    /// selected when their ordinals passed (the document was not a child yet), so they go first, in ordinal order
+    /// (the peer drops what it holds already).
+    private func backfill(_ scanned: [OperationRecord], before cursor: Int64, selection: Selection) async throws -> [SyncOperation] {
+        guard let drive = selection.filter.driveID else { return [] }
+        var adopted: [String] = []
+        for record in scanned where record.stream.documentID == drive && record.stream.scope == Scope.document
+            && record.operation.action.type == SystemAction.addRelationship
+            && (record.operation.action.input["type"]?.stringValue ?? Relationship.child) == Relationship.child {
+            if let target = record.operation.action.input["targetId"]?.stringValue, !adopted.contains(target) { adopted.append(target) }
+        }
+        var out: [SyncOperation] = []
+        for documentID in adopted {
+            let earlier = try await Self.records(of: documentID, branch: selection.filter.branch, in: reactor.store)
+                .filter { $0.ordinal <= cursor && Self.isOriginal($0) && ($0.origin == nil || $0.origin != selection.peerID) }
+            for record in earlier where selection.since.map({ record.operation.timestamp >= $0 }) ?? true {
+                out.append(SyncOperation(documentID: documentID, documentType: record.documentType, scope: record.stream.scope,
+                                         branch: record.stream.branch, operation: record.operation))
+            }
+        }
+        return out
+    }
+
+    /// Every stored operation of a document branch, in ordinal order.
+    static func records(of documentID: String, branch: String, in store: any ReactorStore) async throws -> [OperationRecord] {
+        var out: [OperationRecord] = []
+        var page = PageRequest(limit: PageRequest.maxLimit)
+        while true {
+            let result = try await store.operations(matching: OperationQuery(documentID: documentID, branch: branch), page: page)
+            out += result.items
+            guard let next = result.nextCursor, !result.items.isEmpty else { break }
+            page = PageRequest(cursor: next, limit: PageRequest.maxLimit)
+        }
+        return out.sorted { $0.ordinal < $1.ordinal }
     }
 
     /// Whether a stored operation is exchanged: not a merge marker, not a copy a merge re-appended, not an upgrade

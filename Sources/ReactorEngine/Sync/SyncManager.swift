@@ -39,15 +39,26 @@ public final class SyncManager: Service, Sendable {
 
     private struct State {
         var remotes: [String: RemoteState] = [:]
-        var commands: AsyncStream<(String, Int)>.Continuation?
-        var running = false
+        /// The remotes whose loops run, with the generation and the remote they run with.
+        var running: [String: (generation: Int, remote: SyncRemote)] = [:]
+        var reconcileRequests = 0
+        var finished = false
     }
 
     private let state = Mutex(State())
     private let waiters = Waiters()
-    private let commands: AsyncStream<(String, Int)>
+    private let election: (any LeaderElection)?
+    /// How often the running remotes are compared with the store's (remotes added, changed or removed on another
+    /// node of a cluster); a change made here is picked up at once.
+    private let reconcileInterval: Duration
 
-    public init(reactor: Reactor, store: SyncStore, config: SyncConfig = SyncConfig(), channels: @escaping ChannelFactory) {
+    /// - Parameters:
+    ///   - election: in a cluster, only the node holding the leadership `reactor.sync` runs the remotes' loops (the
+    ///     answering side, ``server``, works on every node).
+    public init(
+        reactor: Reactor, store: SyncStore, config: SyncConfig = SyncConfig(), election: (any LeaderElection)? = nil,
+        reconcileInterval: Duration = .seconds(5), channels: @escaping ChannelFactory
+    ) {
         self.reactor = reactor
         self.store = store
         self.config = config
@@ -56,9 +67,8 @@ public final class SyncManager: Service, Sendable {
         self.inbox = SyncInbox(reactor: reactor, store: store, config: config)
         self.makeChannel = channels
         self.logger = reactor.logger
-        let (stream, continuation) = AsyncStream.makeStream(of: (String, Int).self)
-        self.commands = stream
-        state.withLock { $0.commands = continuation }
+        self.election = election
+        self.reconcileInterval = reconcileInterval
     }
 
     // MARK: Remotes
@@ -113,12 +123,17 @@ public final class SyncManager: Service, Sendable {
     public func pull(_ name: String, timeout: Duration = .seconds(60)) async throws {
         _ = try await remote(name)
         if let failed = state.withLock({ s in s.remotes[name].flatMap { $0.connection == .error ? $0.lastError : nil } }) { throw failed }
+        // A remote just added or resumed starts at the next reconciliation: ask for it and wait a moment.
+        start(name)
+        let isRunning = try await waiters.wait(timeout: .seconds(5)) { [self] in state.withLock { $0.running[name] != nil } }
         let target = state.withLock { s -> Int? in
-            guard s.remotes[name] != nil else { return nil }
+            guard isRunning, s.remotes[name] != nil else { return nil }
             s.remotes[name]!.pullRequests += 1
             return s.remotes[name]!.pullRequests
         }
-        guard let target else { throw ReactorError(.unsupported, "remote '\(name)' is not running (paused or stopped)", details: ["remote": name]) }
+        guard let target else {
+            throw ReactorError(.unsupported, "remote '\(name)' is not running (paused, or sync does not run on this node)", details: ["remote": name])
+        }
         waiters.notifyAll()
         let done = try await waiters.wait(timeout: timeout) { [self] in
             state.withLock { ($0.remotes[name]?.pullsDone ?? Int.max) >= target }
@@ -167,26 +182,36 @@ public final class SyncManager: Service, Sendable {
                 page: PageRequest(limit: 1))
             if let record = page.items.first, record.operation.index == c.operationIndex { highest = max(highest, record.ordinal) }
         }
-        let names = state.withLock { s in s.remotes.filter { $0.value.generation >= 0 && $0.value.connection != .paused && $0.value.connection != .stopped }.keys.sorted() }
         var pushing: [String] = []
-        for name in names where (try await store.remote(named: name))?.options.push ?? false { pushing.append(name) }
-        let target = highest
-        let remotes = pushing
-        let covered: @Sendable () -> Bool = { [self] in
-            state.withLock { s in remotes.allSatisfy { (s.remotes[$0]?.pushCursor ?? 0) >= target } }
+        for remote in try await store.remotes() where remote.options.push && !remote.paused { pushing.append(remote.name) }
+        // The persisted push cursors, so that any node of a cluster can wait (the loops run on the leader): checked
+        // when a push here moves a cursor, and at least every 50 ms.
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while true {
+            var behind: [String] = []
+            var cursors: [String: Int64] = [:]
+            for name in pushing {
+                let cursor = try await store.cursor(.remote(name), .push)
+                cursors[name] = cursor
+                if cursor < highest { behind.append(name) }
+            }
+            if behind.isEmpty { return pushing.map { SyncAcknowledgement(remote: $0, cursor: cursors[$0] ?? 0) } }
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else {
+                throw ReactorError(.syncTimeout, "job '\(jobID)' was not acknowledged by \(behind.joined(separator: ", ")) within \(timeout)",
+                                   details: ["jobId": jobID, "remote": behind.joined(separator: ",")])
+            }
+            let target = highest
+            let watched = behind
+            _ = try await waiters.wait(timeout: min(left, .milliseconds(50))) { [self] in
+                state.withLock { s in watched.allSatisfy { (s.remotes[$0]?.pushCursor ?? 0) >= target } }
+            }
         }
-        guard try await waiters.wait(timeout: timeout, until: covered) else {
-            let behind = state.withLock { s in pushing.filter { (s.remotes[$0]?.pushCursor ?? 0) < highest } }
-            throw ReactorError(.syncTimeout, "job '\(jobID)' was not acknowledged by \(behind.joined(separator: ", ")) within \(timeout)",
-                               details: ["jobId": jobID, "remote": behind.joined(separator: ",")])
-        }
-        return state.withLock { s in pushing.map { SyncAcknowledgement(remote: $0, cursor: s.remotes[$0]?.pushCursor ?? 0) } }
     }
 
     /// The document's sync state per remote.
     public func syncStatus(_ documentID: String, branch: String = Branch.main) async throws -> [DocumentSyncStatus] {
-        let records = try await reactor.store.operations(matching: OperationQuery(documentID: documentID, branch: branch), page: PageRequest(limit: 1_000_000))
-        let latest = records.items.map(\.ordinal).max() ?? 0
+        let latest = try await SyncFeed.records(of: documentID, branch: branch, in: reactor.store).last?.ordinal ?? 0
         var out: [DocumentSyncStatus] = []
         for remote in try await store.remotes() {
             let s = state.withLock { $0.remotes[remote.name] } ?? RemoteState()
@@ -200,60 +225,107 @@ public final class SyncManager: Service, Sendable {
 
     // MARK: Running
 
-    /// Runs every remote that is not paused until the task is cancelled or the service group shuts down.
+    /// Runs every remote that is not paused until ``finish()``, cancellation or a graceful shutdown of the service
+    /// group. With a leader election, only while this node holds the leadership `reactor.sync`.
     public func run() async throws {
-        for remote in try await store.remotes() {
-            if remote.paused { setConnection(remote.name, .paused) } else { start(remote.name) }
-        }
-        state.withLock { $0.running = true }
-        await withTaskGroup(of: Void.self) { group in
-            await withGracefulShutdownHandler {
-                for await (name, generation) in commands {
-                    group.addTask { await self.runRemote(name, generation: generation) }
+        await withGracefulShutdownHandler {
+            guard let election else { return await runRemotes() }
+            while !isFinished, !Task.isCancelled {
+                do {
+                    _ = try await election.withLeadershipIfAvailable(of: "reactor.sync") { _ in await self.runRemotes() }
+                } catch {
+                    logger.warning("sync: leadership lost or unavailable", metadata: ["error": "\(error)"])
                 }
-            } onGracefulShutdown: { [self] in
-                finish()
+                guard !isFinished else { break }
+                _ = try? await waiters.wait(timeout: .seconds(1)) { [self] in isFinished }
             }
-            group.cancelAll()
+        } onGracefulShutdown: { [self] in
+            finish()
         }
-        finish()
     }
 
     /// Stops every remote's loops and ends ``run()``.
     public func finish() {
-        let continuation = state.withLock { s -> AsyncStream<(String, Int)>.Continuation? in
-            for name in s.remotes.keys { s.remotes[name]!.generation += 1 }
-            let c = s.commands
-            s.commands = nil
-            return c
+        state.withLock { s in
+            s.finished = true
+            for name in s.running.keys { s.remotes[name]?.generation += 1 }
+            s.running = [:]
         }
-        continuation?.finish()
         waiters.notifyAll()
     }
 
-    private func start(_ name: String) {
-        let (continuation, generation) = state.withLock { s -> (AsyncStream<(String, Int)>.Continuation?, Int) in
-            var r = s.remotes[name] ?? RemoteState()
-            r.generation += 1
-            r.connection = .connecting
-            r.lastError = nil
-            s.remotes[name] = r
-            return (s.commands, r.generation)
+    private var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// Keeps one loop task per remote that is not paused, in step with the store, until finished or cancelled.
+    private func runRemotes() async {
+        await withTaskGroup(of: Void.self) { group in
+            while !isFinished, !Task.isCancelled {
+                let seen = state.withLock { $0.reconcileRequests }
+                if let desired = try? await store.remotes() {
+                    for (name, generation) in reconcile(desired) {
+                        group.addTask { await self.runRemote(name, generation: generation) }
+                    }
+                }
+                _ = try? await waiters.wait(timeout: reconcileInterval) { [self] in
+                    state.withLock { $0.reconcileRequests != seen || $0.finished }
+                }
+            }
+            state.withLock { s in
+                for name in s.running.keys {
+                    s.remotes[name]?.generation += 1
+                    s.remotes[name]?.connection = .stopped
+                }
+                s.running = [:]
+            }
+            waiters.notifyAll()
+            group.cancelAll()
         }
-        continuation?.yield((name, generation))
+    }
+
+    /// Stops the loops of remotes removed, paused or changed; returns the remotes to start, with their generation.
+    private func reconcile(_ desired: [SyncRemote]) -> [(String, Int)] {
+        let started = state.withLock { s -> [(String, Int)] in
+            guard !s.finished else { return [] }
+            let byName = Dictionary(desired.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for (name, run) in s.running where byName[name] != run.remote {
+                s.remotes[name]?.generation += 1
+                s.running[name] = nil
+            }
+            var toStart: [(String, Int)] = []
+            for remote in desired {
+                if remote.paused {
+                    s.remotes[remote.name, default: RemoteState()].connection = .paused
+                    continue
+                }
+                guard s.running[remote.name] == nil else { continue }
+                var r = s.remotes[remote.name] ?? RemoteState()
+                r.generation += 1
+                r.connection = .connecting
+                r.lastError = nil
+                s.remotes[remote.name] = r
+                s.running[remote.name] = (r.generation, remote)
+                toStart.append((remote.name, r.generation))
+            }
+            for name in s.remotes.keys where byName[name] == nil { s.remotes[name] = nil }
+            return toStart
+        }
+        waiters.notifyAll()
+        return started
+    }
+
+    /// Asks the running loop for a reconciliation now (a remote was added, resumed, changed or removed here).
+    private func start(_ name: String) {
+        state.withLock { $0.reconcileRequests += 1 }
         waiters.notifyAll()
     }
 
     private func stop(_ name: String, removing: Bool) {
         state.withLock { s in
-            if removing {
-                s.remotes[name]?.generation += 1
-                s.remotes[name]?.connection = .stopped
-                s.remotes[name] = nil
-            } else {
-                s.remotes[name]?.generation += 1
-                s.remotes[name]?.connection = .stopped
-            }
+            s.remotes[name]?.generation += 1
+            s.remotes[name]?.connection = .stopped
+            s.running[name] = nil
+            if removing { s.remotes[name] = nil }
+            s.reconcileRequests += 1
         }
         waiters.notifyAll()
     }
