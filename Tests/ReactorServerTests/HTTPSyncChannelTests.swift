@@ -105,3 +105,15 @@ struct HTTPSyncChannelTests {
         #expect(ContinuousClock.now - started < .seconds(4), "a refused connection fails at once")
     }
 }
+
+@Suite("HTTP sync channel: tokens", .timeLimit(.minutes(1)))
+struct HTTPSyncChannelTokenTests {
+    @Test func literalAndEnvironmentTokensResolveAndVaultOnesNeedTheFactory() throws {
+        func remote(_ token: String?) -> SyncRemote { SyncRemote(name: "r", channel: SyncChannelConfig(url: "http://x:1/", token: token)) }
+        #expect(try HTTPSyncChannel(remote: remote(nil), environment: [:]).baseURL == "http://x:1")
+        #expect(try HTTPSyncChannel(remote: remote("abc"), environment: [:]).token == "abc")
+        #expect(try HTTPSyncChannel(remote: remote("env:T"), environment: ["T": "from-env"]).token == "from-env")
+        #expect(throws: ReactorError.self) { try HTTPSyncChannel(remote: remote("env:T"), environment: [:]) }
+        #expect(throws: ReactorError.self) { try HTTPSyncChannel(remote: remote("vault:sync/r"), environment: [:]) }
+    }
+}

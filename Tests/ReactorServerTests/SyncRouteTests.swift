@@ -53,10 +53,10 @@ struct SyncOverHTTPTests {
 
             // Status, list and metrics.
             let remote = try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true)
-            #expect(remote.json["status"]?["state"]?.stringValue == "connected", "\(remote.text)")
-            #expect((remote.json["status"]?["pushCursor"]?.intValue ?? 0) > 0)
-            #expect((remote.json["status"]?["pulledOperations"]?.intValue ?? 0) >= 1)
-            #expect(remote.json["status"]?["peerId"]?.stringValue != nil)
+            #expect(remote.json["state"]?.stringValue == "connected", "\(remote.text)")
+            #expect((remote.json["pushCursor"]?.intValue ?? 0) > 0)
+            #expect((remote.json["pulledOperations"]?.intValue ?? 0) >= 1)
+            #expect(remote.json["peerId"]?.stringValue != nil)
             let list = try await a.call(.GET, "/reactor/v1/sync/remotes", admin: true)
             #expect(list.json["items"]?.arrayValue?.map { $0["name"]?.stringValue } == ["b"])
             let metrics = try await a.call(.GET, "/metrics").text
@@ -70,12 +70,12 @@ struct SyncOverHTTPTests {
 
             // Pause, pull refused while paused, resume, pull now.
             let paused = try await a.call(.PATCH, "/reactor/v1/sync/remotes/b", json: ["paused": true], admin: true)
-            #expect(paused.json["status"]?["state"]?.stringValue == "paused", "\(paused.text)")
+            #expect(paused.json["state"]?.stringValue == "paused", "\(paused.text)")
             #expect(paused.json["paused"] == .bool(true))
             let resumed = try await a.call(.PATCH, "/reactor/v1/sync/remotes/b", json: ["paused": false], admin: true)
             #expect(resumed.status == 200)
             try await eventually("b is connected again") {
-                try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["status"]?["state"]?.stringValue == "connected"
+                try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["state"]?.stringValue == "connected"
             }
             let pulled = try await a.call(.POST, "/reactor/v1/sync/remotes/b/pull?timeout=10", admin: true)
             #expect(pulled.status == 200, "\(pulled.text)")
@@ -98,7 +98,7 @@ struct SyncOverHTTPTests {
             #expect(added.status == 201, "\(added.text)")
             #expect(added.json["token"]?.stringValue == "***")
             try await eventually("the remote connects with its token") {
-                try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["status"]?["state"]?.stringValue == "connected"
+                try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["state"]?.stringValue == "connected"
             }
             let texts = [try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).text,
                          try await a.call(.GET, "/reactor/v1/sync/remotes", admin: true).text, try await a.call(.GET, "/metrics").text]
@@ -117,8 +117,8 @@ struct SyncOverHTTPTests {
                                          json: ["name": "b", "url": .string(b.base), "token": "not-a-valid-token"], admin: true)
             #expect(added.status == 201, "\(added.text)")
             try await eventually("the remote stops in the error state") {
-                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["status"]
-                return status?["state"]?.stringValue == "error" && status?["error"]?["code"]?.stringValue == "PEER_REFUSED"
+                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json
+                return status["state"]?.stringValue == "error" && status["lastError"]?["code"]?.stringValue == "PEER_REFUSED"
             }
             let metrics = try await a.call(.GET, "/metrics").text
             #expect(metrics.contains(#"reactor_sync_remote_state{remote="b",state="error"} 1"#), "\(metrics)")
@@ -136,9 +136,9 @@ struct SyncOverHTTPTests {
                                          json: ["name": "b", "url": .string(b.base), "token": "env:REACTOR_TEST_UNSET_TOKEN"], admin: true)
             #expect(added.status == 201, "\(added.text)")
             try await eventually("the remote stops with the reference's problem") {
-                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json["status"]
-                return status?["state"]?.stringValue == "error"
-                    && status?["error"]?["message"]?.stringValue?.contains("REACTOR_TEST_UNSET_TOKEN") == true
+                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/b", admin: true).json
+                return status["state"]?.stringValue == "error"
+                    && status["lastError"]?["message"]?.stringValue?.contains("REACTOR_TEST_UNSET_TOKEN") == true
             }
         }
     }
@@ -346,7 +346,7 @@ struct SyncConfiguredRemoteTests {
             #expect(office.json["options"]?["pull"]?.stringValue == "live")
             #expect(office.json["channelId"]?.stringValue == channelID.withLock { $0 })
             #expect(office.json["paused"] == .bool(true))
-            #expect(office.json["status"]?["state"]?.stringValue == "paused")
+            #expect(office.json["state"]?.stringValue == "paused")
             // The remote added over the API is still there.
             let names = try await httpCall(.GET, base + "/reactor/v1/sync/remotes", token: token).json["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(names == ["api", "office"])
@@ -359,8 +359,8 @@ struct SyncConfiguredRemoteTests {
             let closed = try await withSyncServer { b in b.port }
             _ = try await a.call(.POST, "/reactor/v1/sync/remotes", json: ["name": "gone", "url": .string("http://127.0.0.1:\(closed)")], admin: true)
             try await eventually("the remote retries with PEER_UNAVAILABLE") {
-                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/gone", admin: true).json["status"]
-                return status?["state"]?.stringValue == "retrying" && status?["error"]?["code"]?.stringValue == "PEER_UNAVAILABLE"
+                let status = try await a.call(.GET, "/reactor/v1/sync/remotes/gone", admin: true).json
+                return status["state"]?.stringValue == "retrying" && status["lastError"]?["code"]?.stringValue == "PEER_UNAVAILABLE"
             }
         }
     }

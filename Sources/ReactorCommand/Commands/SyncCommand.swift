@@ -164,7 +164,7 @@ struct SyncCommand: AsyncParsableCommand {
     // MARK: Text
 
     static func state(_ remote: JSONValue) -> String {
-        remote["status"]?["state"]?.stringValue ?? "?"
+        remote["state"]?.stringValue ?? "?"
     }
 
     static func number(_ value: JSONValue?) -> String {
@@ -173,17 +173,17 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// One line: name, state, url, cursors.
     static func summary(_ remote: JSONValue) -> String {
-        let status = remote["status"]
+        let status: JSONValue? = remote
         var line = "\(remote["name"]?.stringValue ?? "?")  \(state(remote))  \(remote["url"]?.stringValue ?? "")"
         line += "  push=\(number(status?["pushCursor"])) pull=\(number(status?["pullCursor"])) lag=\(number(status?["pushLag"]))"
         line += " dead-letters=\(number(status?["deadLetters"]))"
-        if let code = status?["error"]?["code"]?.stringValue { line += "  error=\(code)" }
+        if let code = status?["lastError"]?["code"]?.stringValue { line += "  error=\(code)" }
         return line
     }
 
     /// Several lines: everything the status says.
     static func details(_ remote: JSONValue) -> [String] {
-        let status = remote["status"]
+        let status: JSONValue? = remote
         var lines = [
             "\(remote["name"]?.stringValue ?? "?")",
             "  url:          \(remote["url"]?.stringValue ?? "")",
@@ -198,7 +198,7 @@ struct SyncCommand: AsyncParsableCommand {
         ]
         let quarantined = status?["quarantined"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if !quarantined.isEmpty { lines.append("  quarantined:  \(quarantined.joined(separator: ", "))") }
-        if let error = status?["error"], let code = error["code"]?.stringValue {
+        if let error = status?["lastError"], let code = error["code"]?.stringValue {
             lines.append("  error:        \(code): \(error["message"]?.stringValue ?? "")")
         }
         return lines

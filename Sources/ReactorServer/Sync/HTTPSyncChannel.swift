@@ -63,6 +63,29 @@ public struct HTTPSyncChannel: SyncChannel {
         self.init(baseURL: remote.channel.url, token: token, requestTimeout: config.requestTimeout, remoteName: remote.name, client: client)
     }
 
+    /// The channel of `remote` with a literal token or an `env:NAME` one read from `environment` (a `vault:` token
+    /// needs the server's vault: use ``factory(config:resolver:client:)``).
+    public init(
+        remote: SyncRemote, config: SyncConfig = SyncConfig(), environment: [String: String] = ProcessInfo.processInfo.environment,
+        client: HTTPClient = HTTPSyncChannel.sharedClient
+    ) throws {
+        var token: String?
+        switch remote.channel.token.map(SecretReference.init) {
+        case nil: token = nil
+        case .literal(let text): token = text
+        case .environment(let name):
+            guard let value = environment[name] else {
+                throw ReactorError(.configInvalid, "sync remote '\(remote.name)' token: environment variable \(name) is not set",
+                                   details: ["remote": remote.name])
+            }
+            token = value
+        case .vault:
+            throw ReactorError(.unsupported, "sync remote '\(remote.name)' token: a vault: reference needs the server's vault (HTTPSyncChannel.factory)",
+                               details: ["remote": remote.name])
+        }
+        self.init(baseURL: remote.channel.url, token: token, requestTimeout: config.requestTimeout, remoteName: remote.name, client: client)
+    }
+
     /// The factory ``ReactorBuilder/withSyncChannels(_:)`` takes: an HTTP channel per remote, tokens resolved with
     /// `resolver` each time a remote connects (so a rotated `vault:` or `env:` secret is picked up on reconnect).
     public static func factory(config: SyncConfig, resolver: SecretResolver, client: HTTPClient = HTTPSyncChannel.sharedClient) -> SyncManager.ChannelFactory {

@@ -66,22 +66,11 @@ enum SyncJSON {
         }
     }
 
-    /// A remote as the API shows it, with its status. The token is never shown: `"***"` when one is set.
+    /// A remote as the API shows it, with its status beside its settings: `state`, `lastError`, `peerId`, the
+    /// cursors, `pushLag`, `deadLetters`, `quarantined` and the operation counts. The token is never shown: `"***"`
+    /// when one is set.
     static func remote(_ status: SyncRemoteStatus) throws -> JSONValue {
         let remote = status.remote
-        var state: [String: JSONValue] = [
-            "state": .string(status.state.rawValue),
-            "peerId": status.peerID.map { .string($0) } ?? .null,
-            "pushCursor": .number(Double(status.pushCursor)),
-            "pullCursor": .number(Double(status.pullCursor)),
-            "pushLag": .number(Double(status.pushLag)),
-            "deadLetters": .number(Double(status.deadLetters)),
-            "quarantined": .array(status.quarantined.map { .string($0) }),
-            "pushedOperations": .number(Double(status.pushedOperations)),
-            "pulledOperations": .number(Double(status.pulledOperations)),
-        ]
-        // The caller manages remotes (an admin): the error's own message says what the peer answered.
-        state["error"] = status.lastError.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) } ?? .null
         return .object([
             "name": .string(remote.name),
             "url": .string(remote.channel.url),
@@ -91,7 +80,17 @@ enum SyncJSON {
             "paused": .bool(remote.paused),
             "channelId": .string(remote.channelID),
             "createdAt": .number(Double(remote.createdAt)),
-            "status": .object(state),
+            "state": .string(status.state.rawValue),
+            // The caller manages remotes (an admin): the error's own message says what the peer answered.
+            "lastError": status.lastError.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) } ?? .null,
+            "peerId": status.peerID.map { .string($0) } ?? .null,
+            "pushCursor": .number(Double(status.pushCursor)),
+            "pullCursor": .number(Double(status.pullCursor)),
+            "pushLag": .number(Double(status.pushLag)),
+            "deadLetters": .number(Double(status.deadLetters)),
+            "quarantined": .array(status.quarantined.map { .string($0) }),
+            "pushedOperations": .number(Double(status.pushedOperations)),
+            "pulledOperations": .number(Double(status.pulledOperations)),
         ])
     }
 }
