@@ -7,6 +7,7 @@ public final class InMemoryStore: ReactorStore {
     private struct StreamLog {
         var operations: [Operation] = []
         var ordinals: [Int64] = []
+        var origins: [String?] = []
     }
 
     private struct State {
@@ -90,6 +91,7 @@ public final class InMemoryStore: ReactorStore {
                 // Appended in place: copying the log out of the dictionary would copy the whole stream.
                 s.streams[append.stream, default: StreamLog()].operations.append(op)
                 s.streams[append.stream, default: StreamLog()].ordinals.append(record.ordinal)
+                s.streams[append.stream, default: StreamLog()].origins.append(commit.origin)
                 s.records.append(record)
                 s.operationIDs.insert(op.id)
                 records.append(record)
@@ -140,7 +142,7 @@ public final class InMemoryStore: ReactorStore {
                 let log = s.streams[stream]!
                 let type = s.documentTypes[stream.documentID] ?? ""
                 for (i, op) in log.operations.enumerated() where log.ordinals[i] > after {
-                    let record = OperationRecord(stream: stream, documentType: type, ordinal: log.ordinals[i], operation: op)
+                    let record = OperationRecord(stream: stream, documentType: type, ordinal: log.ordinals[i], operation: op, origin: log.origins[i])
                     if query.matches(record) { candidates.append(record) }
                 }
             }
