@@ -14,6 +14,8 @@ final class FaultyChannel: SyncChannel, Sendable {
     let unavailable = Mutex(0)
     /// While set, every call fails with `PEER_REFUSED` (a 401).
     let refused = Mutex(false)
+    /// While set, pushes fail with this error (the peer refusing the envelope itself).
+    let refusal = Mutex<ReactorError?>(nil)
     /// Pushes whose response is lost after the peer applied them.
     let lostResponses = Mutex(0)
     let calls = Mutex(0)
@@ -38,6 +40,7 @@ final class FaultyChannel: SyncChannel, Sendable {
 
     func push(_ envelope: SyncEnvelope, channelID: String) async throws -> SyncAck {
         try fault()
+        if let refusal = refusal.withLock({ $0 }) { throw refusal }
         let ack = try await base.push(envelope, channelID: channelID)
         let lose = lostResponses.withLock { n -> Bool in
             guard n > 0 else { return false }
@@ -177,6 +180,25 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 let status = try await b.sync!.status("a")
                 #expect(status.lastError?.code == .peerRefused)
                 await #expect(throws: ReactorError.self) { try await b.sync!.pull("a", timeout: .seconds(5)) }
+            }
+        }
+    }
+
+    @Test func aPeerRefusingAnEnvelopeStopsTheRemoteInsteadOfRetryingForever() async throws {
+        let f = SyncNetworkFixture()
+        let a = try await f.builder("a").buildModule()
+        let b = try await f.builder("b", channels: { _ in
+            let channel = FaultyChannel(f.network.channel(to: "a"))
+            channel.refusal.withLock { $0 = ReactorError(.payloadTooLarge, "the envelope is larger than the peer accepts") }
+            return channel
+        }).buildModule()
+        try await a.withRunning {
+            try await b.withRunning {
+                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "http://a.invalid"), options: .init(pull: .off)))
+                _ = try await b.reactor.waitForJob(try await b.reactor.create(NewDocument(id: "doc", documentType: Stack.documentType)).id)
+                try await eventually("the remote stops in the error state", timeout: .seconds(30)) { try await b.sync!.status("a").state == .error }
+                #expect(try await b.sync!.status("a").lastError?.code == .payloadTooLarge)
+                #expect(try await b.sync!.status("a").pushCursor == 0, "nothing was acknowledged")
             }
         }
     }

@@ -7,6 +7,8 @@ extension ReactorError.Code {
     public static let remoteNotFound = ReactorError.Code("REMOTE_NOT_FOUND")
     /// A sync remote with that name exists already.
     public static let remoteExists = ReactorError.Code("REMOTE_EXISTS")
+    /// The remote is paused, stopped, or its loops run on another node of the cluster.
+    public static let remoteNotRunning = ReactorError.Code("REMOTE_NOT_RUNNING")
     /// The peer has no sync channel with that id (register it first).
     public static let channelNotFound = ReactorError.Code("CHANNEL_NOT_FOUND")
     /// A wait for sync (``SyncManager/waitForSync(_:timeout:)``) ran out of time.

@@ -20,11 +20,16 @@ public struct SyncConfig: Sendable, Hashable {
     public var maxBackoff: Duration
     /// How long one request to a peer may take (`sync.request_timeout_seconds`).
     public var requestTimeout: Duration
+    /// About the most bytes of operations one page or envelope carries (a job is never split, so one job may exceed
+    /// it); keep it under the peers' `sync.max_envelope_bytes` (`sync.max_page_bytes`).
+    public var maxPageBytes: Int
 
     public init(
         pageSize: Int = 500, maxReshuffle: Int = 1_000, creationWait: Duration = .seconds(30), longPoll: Duration = .seconds(25),
-        retryBase: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30), requestTimeout: Duration = .seconds(60)
+        retryBase: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30), requestTimeout: Duration = .seconds(60),
+        maxPageBytes: Int = 8 << 20
     ) {
+        self.maxPageBytes = max(1_024, maxPageBytes)
         self.pageSize = max(1, pageSize)
         self.maxReshuffle = max(0, maxReshuffle)
         self.creationWait = creationWait

@@ -44,6 +44,7 @@ struct SyncFeed: Sendable {
                       peek.stream.documentID == runDocument else { break }
             }
         }
+        scanned = Self.capped(scanned, bytes: reactor.syncConfig.maxPageBytes)
         guard let end = scanned.last?.ordinal else { return SyncPage(operations: [], cursor: cursor, hasMore: false) }
         let children: Set<String>
         if let drive = selection.filter.driveID {
@@ -106,6 +107,19 @@ struct SyncFeed: Sendable {
             page = PageRequest(cursor: next, limit: PageRequest.maxLimit)
         }
         return out.sorted { $0.ordinal < $1.ordinal }
+    }
+
+    /// The records up to about `bytes` of operations: cut at the first change of document after the limit (a run of
+    /// one document's operations, so a job, is never cut; the first run is always kept whole).
+    static func capped(_ records: [OperationRecord], bytes: Int) -> [OperationRecord] {
+        var total = 0
+        for (i, record) in records.enumerated() {
+            if total > bytes, i > 0, record.stream.documentID != records[i - 1].stream.documentID {
+                return Array(records[..<i])
+            }
+            total += Job.size(of: record.operation)
+        }
+        return records
     }
 
     /// Whether a stored operation is exchanged: not a merge marker, not a copy a merge re-appended, not an upgrade

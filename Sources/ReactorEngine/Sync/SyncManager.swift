@@ -83,6 +83,19 @@ public final class SyncManager: Service, Sendable {
         if remote.paused { setConnection(remote.name, .paused) } else { start(remote.name) }
     }
 
+    /// Replaces a remote's settings (url, token, filter, options, paused); its channel id, creation time and cursors
+    /// are kept. Its loops restart with the new settings. `REMOTE_NOT_FOUND` when there is none.
+    public func update(_ remote: SyncRemote) async throws {
+        let existing = try await self.remote(remote.name)
+        var updated = remote
+        updated.channelID = existing.channelID
+        updated.createdAt = existing.createdAt
+        try updated.validate()
+        try await store.saveRemote(updated)
+        stop(remote.name, removing: false)
+        if updated.paused { setConnection(remote.name, .paused) } else { start(remote.name) }
+    }
+
     /// Every remote, by name.
     public func remotes() async throws -> [SyncRemote] { try await store.remotes() }
 
@@ -132,7 +145,7 @@ public final class SyncManager: Service, Sendable {
             return s.remotes[name]!.pullRequests
         }
         guard let target else {
-            throw ReactorError(.unsupported, "remote '\(name)' is not running (paused, or sync does not run on this node)", details: ["remote": name])
+            throw ReactorError(.remoteNotRunning, "remote '\(name)' is not running (paused, or sync does not run on this node)", details: ["remote": name])
         }
         waiters.notifyAll()
         let done = try await waiters.wait(timeout: timeout) { [self] in
@@ -173,8 +186,13 @@ public final class SyncManager: Service, Sendable {
     /// operations outside a remote's filter count as acknowledged). Fails with `SYNC_TIMEOUT` naming the remotes
     /// still behind.
     public func waitForSync(_ jobID: String, timeout: Duration = .seconds(30)) async throws -> [SyncAcknowledgement] {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
         let info = try await reactor.waitForJobInfo(jobID, timeout: timeout)
         if let error = info.error { throw error }
+        guard info.status == .readReady else {
+            throw ReactorError(.syncTimeout, "job '\(jobID)' did not finish within \(timeout), so it was not synced",
+                               details: ["jobId": jobID, "status": info.status.rawValue])
+        }
         var highest: Int64 = 0
         for c in info.consistencyToken?.coordinates ?? [] {
             let page = try await reactor.store.operations(
@@ -186,7 +204,6 @@ public final class SyncManager: Service, Sendable {
         for remote in try await store.remotes() where remote.options.push && !remote.paused { pushing.append(remote.name) }
         // The persisted push cursors, so that any node of a cluster can wait (the loops run on the leader): checked
         // when a push here moves a cursor, and at least every 50 ms.
-        let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
             var behind: [String] = []
             var cursors: [String: Int64] = [:]
@@ -436,6 +453,16 @@ public final class SyncManager: Service, Sendable {
                     if reactorError.code == .channelNotFound {
                         // The peer forgot the channel (its store was reset): register again at once.
                         continue
+                    }
+                    if reactorError.code != .peerUnavailable, !reactorError.isTransient, !SyncInbox.isTransient(reactorError) {
+                        // The peer refuses the request itself (or this reactor cannot apply what it sent): sending it
+                        // again cannot succeed. Stop, with the reason, until someone looks (resume starts again).
+                        manager.logger.error("sync: the exchange was refused; stopped until resumed",
+                                             metadata: ["remote": "\(name)", "error": "\(reactorError)"])
+                        manager.setConnection(name, .error, error: reactorError)
+                        await manager.emit(SyncEvent(kind: .connection, peer: peer.key, state: .error, error: reactorError))
+                        manager.markPullsDone(name)
+                        return
                     }
                     failures += 1
                     manager.setConnection(name, .retrying, error: reactorError)

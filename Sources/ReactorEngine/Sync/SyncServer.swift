@@ -79,8 +79,14 @@ public struct SyncServer: Sendable {
 
     private func channel(_ id: String) async throws -> SyncChannelRecord {
         try Identifiers.channelID.check(id, path: "channelId")
-        guard let channel = try await store.channel(id: id) else {
+        guard var channel = try await store.channel(id: id) else {
             throw ReactorError(.channelNotFound, "no sync channel '\(id)': register it first", details: ["channelId": id])
+        }
+        // When the peer was last seen, to the minute (not a write per request).
+        let now = Clock.nowMilliseconds()
+        if now - channel.lastSeenAt >= 60_000 {
+            channel.lastSeenAt = now
+            try await store.saveChannel(channel)
         }
         return channel
     }

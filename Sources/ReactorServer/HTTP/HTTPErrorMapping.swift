@@ -12,7 +12,7 @@ public enum HTTPErrorMapping {
             return .notFound
         case .documentDeleted:
             return .gone
-        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier, .remoteExists:
+        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier, .remoteExists, .remoteNotRunning:
             return .conflict
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
             .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition:
@@ -136,7 +136,7 @@ public enum HTTPErrorMapping {
         case .headersTooLarge, .urlTooLong: ["limit"]
         case .historyTooLong: ["limit"]
         case .mergeTooLarge: ["limit", "rewind"]
-        case .remoteNotFound, .remoteExists: ["remote"]
+        case .remoteNotFound, .remoteExists, .remoteNotRunning: ["remote"]
         case .channelNotFound: ["channelId"]
         case .peerUnavailable, .peerRefused, .syncTimeout: ["remote", "status"]
         default: []
