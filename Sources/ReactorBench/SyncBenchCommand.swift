@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ReactorConfig
 import ReactorCore
 import ReactorEngine
 import ReactorModels
+import ReactorServer
 import ReactorSQLite
 import Synchronization
 
@@ -35,7 +38,7 @@ struct SyncBenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: base) }
         let pair = try await SyncBenchPair.make(transport: transport, directory: base, pageSize: pageSize)
         let (operations, batch, documents, samples) = (self.operations, max(1, self.batch), max(1, self.documents), max(1, self.samples))
-        try await pair.running { a, b in
+        try await pair.running { [transport] a, b in
             let arrivals = Arrivals()
             b.eventBus.subscribe([.jobReadReady], delivery: .inline) { event in
                 if case .jobReadReady(_, let records) = event { arrivals.arrived(records) }
@@ -132,28 +135,56 @@ final class Arrivals: Sendable {
     }
 }
 
-/// Two reactors, B syncing with A.
+/// Two reactors, B syncing with A: in one process through an ``InProcessSyncNetwork``, or over HTTP (A served by
+/// the real server on a loopback port, B's remote an ``HTTPSyncChannel`` to it).
 struct SyncBenchPair: Sendable {
     let a: ReactorModule
     let b: ReactorModule
+    let transport: String
 
     static func make(transport: String, directory: URL, pageSize: Int) async throws -> SyncBenchPair {
-        guard transport == "inprocess" else { throw ValidationError("transport must be inprocess (http comes with the server's sync endpoints)") }
         let network = InProcessSyncNetwork()
         let config = SyncConfig(pageSize: pageSize)
         func builder(_ name: String) throws -> ReactorBuilder {
-            ReactorBuilder().withDocumentModels(BuiltInModels.all + [BenchCounter.model]).withStore(try SQLiteStore(path: directory.appendingPathComponent("\(name).sqlite").path))
-                .withSync(config).withSyncNetwork(network, name: name)
+            var b = ReactorBuilder().withDocumentModels(BuiltInModels.all + [BenchCounter.model])
+                .withStore(try SQLiteStore(path: directory.appendingPathComponent("\(name).sqlite").path)).withSync(config)
+            switch transport {
+            case "inprocess": b = b.withSyncNetwork(network, name: name)
+            case "http": b = b.withSyncChannels(HTTPSyncChannel.factory(config: config, resolver: SecretResolver(environment: [:], vault: nil)))
+            default: throw ValidationError("--transport must be inprocess or http")
+            }
+            return b
         }
-        return SyncBenchPair(a: try await builder("a").buildModule(), b: try await builder("b").buildModule())
+        return SyncBenchPair(a: try await builder("a").buildModule(), b: try await builder("b").buildModule(), transport: transport)
     }
 
-    func running(_ body: @Sendable (Reactor, Reactor) async throws -> Void) async throws {
-        try await a.withRunning {
+    func running(_ body: @escaping @Sendable (Reactor, Reactor) async throws -> Void) async throws {
+        guard transport == "http" else {
+            return try await a.withRunning {
+                try await b.withRunning {
+                    try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
+                    try await body(a.reactor, b.reactor)
+                }
+            }
+        }
+        let logger: Logger = {
+            var logger = Logger(label: "reactor-bench")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let deps = ServerDependencies(reactor: a.reactor, sync: a.sync, auth: nil, admin: AdminHooks(), options: ServerOptions())
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await ServerRuntime.run(deps, host: "127.0.0.1", port: 0, logger: logger, handleSignals: false) { continuation.yield($0) }
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ReactorError(.internal, "the server did not start") }
             try await b.withRunning {
-                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
+                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "http://127.0.0.1:\(port)")))
                 try await body(a.reactor, b.reactor)
             }
+            group.cancelAll()
         }
     }
 }
