@@ -67,19 +67,22 @@ public struct DocumentLoader: Sendable {
         reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
     ) async throws -> DocumentSnapshot.ScopeState {
         guard revision > 0 else { return .init(state: initial, hash: StateHash.of(initial), revision: 0) }
-        var loaded: DocumentSnapshot.ScopeState
+        let loaded: DocumentSnapshot.ScopeState
         if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce) {
             loaded = folded
         } else {
             let history = try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
             loaded = .init(state: history.state, hash: StateHash.of(history.state), revision: revision)
         }
-        if loaded.last == nil, let last = try await store.operations(in: stream, fromIndex: revision - 1, limit: 1).first {
-            // The last operation is always effective (a merge marker is always followed by the operations it
-            // re-appends), so it is the one a local write is ordered after.
-            loaded.last = OperationOrder(last)
-        }
         return loaded
+    }
+
+    /// The order of the stream's last operation, read when a write needs it (``DocumentSnapshot/ScopeState/last`` is
+    /// nil when the load found it in a keyframe). The last operation is always effective (a merge marker is always
+    /// followed by the operations it re-appends), so it is the one a local write is ordered after.
+    func lastOrder(_ stream: StreamID, revision: Int) async throws -> OperationOrder? {
+        guard revision > 0 else { return nil }
+        return try await store.operations(in: stream, fromIndex: revision - 1, limit: 1).first.map(OperationOrder.init)
     }
 
     /// The effective operations of a stream's log, oldest first: every operation, except that a merge marker

@@ -37,7 +37,12 @@ extension JobRunner {
             let fresh = streams[scope]!.filter { !held.contains($0.operation.id) }
                 .sorted { OperationOrder($0.operation) < OperationOrder($1.operation) }
             guard let first = fresh.first else { continue }
-            let last = work?.scopes[scope]?.last
+            var last = work?.scopes[scope]?.last
+            if last == nil, let sw = work?.scopes[scope], sw.operations.isEmpty, sw.startRevision > 0 {
+                let branch = scope == Scope.document ? (work?.homeHeader?.branch ?? job.branch) : job.branch
+                last = try await loader.lastOrder(StreamID(documentID: job.documentID, scope: scope, branch: branch), revision: sw.startRevision)
+                work?.scopes[scope]?.last = last
+            }
             if last.map({ $0 < OperationOrder(first.operation) }) ?? true {
                 for item in fresh { try await append(item, to: &work, job: job) }
             } else {

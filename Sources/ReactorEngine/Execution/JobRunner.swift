@@ -121,6 +121,9 @@ struct JobRunner: Sendable {
         _ action: Action, operationID: String, scope: String, in doc: inout WorkingDocument, job: Job, timestamp given: Int64?
     ) async throws -> Operation {
         guard var sw = doc.scopes[scope] else { throw ReactorError(.internal, "scope '\(scope)' missing from working document") }
+        if given == nil, sw.last == nil, sw.operations.isEmpty {
+            sw.last = try await loader.lastOrder(StreamID(documentID: doc.header.id, scope: scope, branch: job.branch), revision: sw.startRevision)
+        }
         let timestamp = given ?? OperationOrder.next(after: sw.last, now: Clock.nowMilliseconds(), actionID: action.id)
         let isHistory = BaseAction.isHistory(action.type)
         if isHistory && sw.history == nil {
@@ -245,6 +248,11 @@ struct JobRunner: Sendable {
             work = try await created(by: action, job: job, timestamp: given ?? Clock.nowMilliseconds())
         }
         guard var doc = work else { throw ReactorError.documentNotFound(job.documentID) }
+        if given == nil, action.type != SystemAction.create, let system = doc.scopes[Scope.document], system.last == nil, system.operations.isEmpty {
+            let home = doc.homeHeader?.branch ?? job.branch
+            doc.scopes[Scope.document]?.last = try await loader.lastOrder(StreamID(documentID: doc.header.id, scope: Scope.document, branch: home),
+                                                                          revision: system.startRevision)
+        }
         let timestamp = given ?? (action.type == SystemAction.create ? doc.header.createdAt
             : OperationOrder.next(after: doc.scopes[Scope.document]?.last, now: Clock.nowMilliseconds(), actionID: action.id))
         if let home = doc.homeHeader?.branch {
