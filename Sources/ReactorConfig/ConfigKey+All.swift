@@ -223,6 +223,10 @@ extension ConfigKey {
                 The largest envelope body a peer may push to this server, in bytes (at least 65536);
                 larger is 413 PAYLOAD_TOO_LARGE.
                 """),
+            .int("sync", "max_page_bytes", \.sync.maxPageBytes, """
+                About the most bytes of operations this reactor puts in one envelope or page it sends
+                (at least 1024; a job is never split); keep it under the peers' max_envelope_bytes.
+                """),
         ]
     }
 

@@ -21,6 +21,9 @@ extension ReactorConfiguration {
         public var requestTimeoutSeconds: Double
         /// `max_envelope_bytes`: the largest envelope body a peer may push here (33,554,432 = 32 MiB; ≥ 65,536).
         public var maxEnvelopeBytes: Int
+        /// `max_page_bytes`: about the most bytes of operations this reactor puts in one envelope or page it sends
+        /// (8,388,608 = 8 MiB; ≥ 1,024; a job is never split). Keep it under the peers' `max_envelope_bytes`.
+        public var maxPageBytes: Int
         /// `[[sync.remotes]]`: remotes added at boot (or updated, keeping their cursors, when one of that name exists).
         public var remotes: [SyncRemoteEntry]
 
@@ -28,8 +31,9 @@ extension ReactorConfiguration {
         public init(
             pageSize: Int = 500, maxReshuffle: Int = 1_000, creationWaitSeconds: Double = 30, longPollSeconds: Double = 25,
             retryBaseMs: Int = 200, retryMaxSeconds: Double = 30, requestTimeoutSeconds: Double = 60,
-            maxEnvelopeBytes: Int = 32 << 20, remotes: [SyncRemoteEntry] = []
+            maxEnvelopeBytes: Int = 32 << 20, maxPageBytes: Int = 8 << 20, remotes: [SyncRemoteEntry] = []
         ) {
+            self.maxPageBytes = maxPageBytes
             self.pageSize = pageSize
             self.maxReshuffle = maxReshuffle
             self.creationWaitSeconds = creationWaitSeconds
@@ -195,6 +199,7 @@ extension ReactorConfiguration {
             add("sync.request_timeout_seconds", "must be a number greater than 0, got \(sync.requestTimeoutSeconds)")
         }
         if sync.maxEnvelopeBytes < 65_536 { add("sync.max_envelope_bytes", "must be at least 65536, got \(sync.maxEnvelopeBytes)") }
+        if sync.maxPageBytes < 1_024 { add("sync.max_page_bytes", "must be at least 1024, got \(sync.maxPageBytes)") }
         var seen: [String: Int] = [:]
         for (position, entry) in sync.remotes.enumerated() {
             let tables = origins.syncRemoteTables

@@ -9,7 +9,8 @@ extension ReactorConfiguration.SyncSection {
     public var engineConfig: SyncConfig {
         SyncConfig(pageSize: pageSize, maxReshuffle: maxReshuffle, creationWait: Self.duration(creationWaitSeconds),
                    longPoll: Self.duration(longPollSeconds), retryBase: .milliseconds(Int64(retryBaseMs)),
-                   maxBackoff: Self.duration(retryMaxSeconds), requestTimeout: Self.duration(requestTimeoutSeconds))
+                   maxBackoff: Self.duration(retryMaxSeconds), requestTimeout: Self.duration(requestTimeoutSeconds),
+                   maxPageBytes: maxPageBytes)
     }
 
     static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
