@@ -16,6 +16,7 @@ struct SyncConfigTests {
             retry_max_seconds = 4
             request_timeout_seconds = 15
             max_envelope_bytes = 1048576
+            max_page_bytes = 262144
 
             [[sync.remotes]]
             name = "office"
@@ -44,6 +45,7 @@ struct SyncConfigTests {
         #expect(config.sync.retryMaxSeconds == 4)
         #expect(config.sync.requestTimeoutSeconds == 15)
         #expect(config.sync.maxEnvelopeBytes == 1_048_576)
+        #expect(config.sync.maxPageBytes == 262_144)
         #expect(config.sync.remotes.count == 2)
         let office = config.sync.remotes[0]
         #expect(office == ReactorConfiguration.SyncRemoteEntry(
@@ -78,6 +80,7 @@ struct SyncConfigTests {
             retry_max_seconds = 1
             max_envelope_bytes = 10
             page_sise = 3
+            max_page_bytes = 5
             """)
         #expect(error.message.contains("sync.page_size: must be in 1…10000, got 0 (Reactor.toml:2)"), "\(error.message)")
         #expect(error.message.contains("sync.long_poll_seconds"), "\(error.message)")
@@ -86,6 +89,7 @@ struct SyncConfigTests {
         #expect(error.message.contains("sync.max_envelope_bytes: must be at least 65536, got 10 (Reactor.toml:6)"), "\(error.message)")
         #expect(error.message.contains("sync.page_sise: unknown key (did you mean sync.page_size?)"), "\(error.message)")
         #expect(error.message.contains("Reactor.toml:7"), "\(error.message)")
+        #expect(error.message.contains("sync.max_page_bytes: must be at least 1024, got 5 (Reactor.toml:8)"), "\(error.message)")
     }
 
     @Test func badRemotesNameTheTableKeyAndLine() throws {
