@@ -23,7 +23,11 @@ public enum OperationID {
 public enum StateHash {
     /// SHA-256 over the canonical JSON of `state`, base64 (standard alphabet).
     public static func of(_ state: JSONValue) -> String {
-        let digest = SHA256.hash(data: state.canonicalData)
-        return Data(digest).base64EncodedString()
+        of(canonical: state.canonicalData)
+    }
+
+    /// SHA-256 over `canonical`, the canonical JSON bytes of a state (e.g. ``NativeState/canonicalData()``), base64.
+    public static func of(canonical: [UInt8]) -> String {
+        Data(SHA256.hash(data: canonical)).base64EncodedString()
     }
 }

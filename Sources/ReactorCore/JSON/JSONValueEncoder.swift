@@ -44,6 +44,27 @@ public struct JSONValueEncoder: Sendable {
     }
 }
 
+extension JSONValueEncoder {
+    /// The RFC 8785 canonical bytes of what ``encode(_:)`` returns for `value` (equal to
+    /// `encode(value).canonicalData`), written from the encoder's containers without building the ``JSONValue``.
+    public func canonicalData<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let context = JSONEncodingContext(userInfo: userInfo)
+        let slot = try context.box(value, codingPath: [])
+        if let misuse = context.misuse {
+            throw EncodingError.invalidValue(
+                value, EncodingError.Context(codingPath: misuse.codingPath, debugDescription: misuse.message))
+        }
+        if case .node(let node) = slot, node.kind == .empty {
+            throw EncodingError.invalidValue(
+                value, EncodingError.Context(codingPath: [], debugDescription: "Top-level \(T.self) did not encode any values."))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        slot.writeCanonical(into: &out)
+        return out
+    }
+}
+
 // MARK: - Storage
 
 /// State shared by all encoders of one ``JSONValueEncoder/encode(_:)`` call.
@@ -113,6 +134,14 @@ enum JSONEncodingSlot {
         case .node(let n): n.build()
         }
     }
+
+    /// Appends the canonical bytes of ``build()`` without building it.
+    func writeCanonical(into out: inout [UInt8]) {
+        switch self {
+        case .value(let v): v.writeCanonical(into: &out)
+        case .node(let n): n.writeCanonical(into: &out)
+        }
+    }
 }
 
 /// A container under construction. A reference, so nested containers and super-encoders can keep filling it after
@@ -137,6 +166,32 @@ final class JSONEncodingNode {
         case .single: return single.build()
         case .array: return .array(items.map { $0.build() })
         case .object: return .object(members.mapValues { $0.build() })
+        }
+    }
+
+    /// Appends the canonical bytes of ``build()`` without building it (members in RFC 8785 key order).
+    func writeCanonical(into out: inout [UInt8]) {
+        switch kind {
+        case .empty:
+            out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+        case .single:
+            single.writeCanonical(into: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.writeCanonical(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in members.sorted(by: { JSONValue.utf16Precedes($0.key, $1.key) }).enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.writeCanonical(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 

@@ -23,6 +23,10 @@ public protocol DocumentModel: Sendable {
     /// result a reducer error (recorded on the operation). The default calls ``validate(_:)`` then
     /// ``reduce(state:action:)``; models override it to decode their input once.
     func reduceValidated(state: JSONValue, action: Action) throws -> Result<JSONValue, any Error>
+    /// The state of `scope` in the model's own representation, kept by the engine between actions (see
+    /// ``NativeState``), or nil when the model reduces JSON (the default) or `state` does not decode (the engine then
+    /// reduces the JSON, which reports the problem).
+    func nativeState(from state: JSONValue, scope: String) -> (any NativeState)?
 }
 
 extension DocumentModel {
@@ -33,6 +37,9 @@ extension DocumentModel {
         try validate(action)
         return Result { try reduce(state: state, action: action) }
     }
+
+    /// The default: no native representation, the engine reduces JSON.
+    public func nativeState(from state: JSONValue, scope: String) -> (any NativeState)? { nil }
 }
 
 /// Changes a document's state from one model version to the next: registered with the reactor and applied by the

@@ -8,6 +8,11 @@
 ///
 /// Input that does not decode fails the job with `INVALID_INPUT` naming the field; an unknown action type fails with
 /// `UNKNOWN_ACTION`; an error thrown by a handler is a reducer error recorded on the operation.
+///
+/// The engine keeps the decoded `State` between actions (``nativeState(from:scope:)``), so an action costs the
+/// handler, a copy of what it changes and the state hash, not a decode of the whole state. `State` must round-trip
+/// through `Codable`: decoding what it encodes gives an equal value (no properties left out of the encoding that a
+/// handler reads), so a document reduced from its decoded state and one loaded from JSON stay identical.
 public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
     struct Handler: Sendable {
         let validate: @Sendable (JSONValue) throws -> Void
@@ -82,6 +87,40 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
             var typed = try decodeState(state)
             try run(&typed)
             return try JSONValueCoder.encode(typed)
+        }
+    }
+
+    public func nativeState(from state: JSONValue, scope: String) -> (any NativeState)? {
+        guard scope == Scope.global, let typed = try? JSONValueCoder.decode(State.self, from: state) else { return nil }
+        return TypedState(value: typed, model: self)
+    }
+
+    /// A decoded global state with the model that reduces it.
+    struct TypedState: NativeState {
+        let value: State
+        let model: TypedDocumentModel
+
+        func reduceValidated(_ action: Action) throws -> Result<any NativeState, any Error> {
+            guard action.scope == Scope.global, let handler = model.handlers[action.type] else {
+                try model.validate(action)  // throws the unknown-action error
+                return .failure(ReactorError(.internal, "unreachable"))
+            }
+            let run = try handler.prepare(action.input, action)  // malformed input fails the job
+            return Result {
+                var next = value
+                try run(&next)
+                return TypedState(value: next, model: model)
+            }
+        }
+
+        func encoded() throws -> JSONValue { try JSONValueCoder.encode(value) }
+
+        func canonicalData() throws -> [UInt8] {
+            do {
+                return try JSONValueEncoder().canonicalData(value)
+            } catch {
+                throw ReactorError(.invalidInput, "cannot encode \(State.self) as JSON: \(error)")
+            }
         }
     }
 

@@ -3,7 +3,13 @@ import ReactorCore
 /// The write-side picture of one document branch: header and, per scope, the state, hash and next index.
 public struct DocumentSnapshot: Sendable, Hashable {
     public struct ScopeState: Sendable, Hashable {
-        public var state: JSONValue
+        /// The state, as JSON or as the model's native value (``ScopeValue``).
+        public var value: ScopeValue
+        /// The state as JSON.
+        public var state: JSONValue {
+            get { value.json }
+            set { value = ScopeValue(json: newValue) }
+        }
         /// Hash after the last operation (the hash of the initial state when there is none).
         public var hash: String
         /// Next index (= number of operations).
@@ -13,7 +19,11 @@ public struct DocumentSnapshot: Sendable, Hashable {
         public var last: OperationOrder?
 
         public init(state: JSONValue, hash: String, revision: Int, last: OperationOrder? = nil) {
-            self.state = state
+            self.init(value: ScopeValue(json: state), hash: hash, revision: revision, last: last)
+        }
+
+        public init(value: ScopeValue, hash: String, revision: Int, last: OperationOrder? = nil) {
+            self.value = value
             self.hash = hash
             self.revision = revision
             self.last = last

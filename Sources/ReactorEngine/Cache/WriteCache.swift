@@ -16,8 +16,22 @@ public final class WriteCache: Sendable {
     /// A state a stream had after the operation at `index`.
     public struct RecentState: Sendable, Hashable {
         public var index: Int
-        public var state: JSONValue
+        /// The state, as JSON or as the model's native value (encoded only when it is read).
+        public var value: ScopeValue
         public var hash: String
+
+        /// The state as JSON.
+        public var state: JSONValue { value.json }
+
+        public init(index: Int, value: ScopeValue, hash: String) {
+            self.index = index
+            self.value = value
+            self.hash = hash
+        }
+
+        public init(index: Int, state: JSONValue, hash: String) {
+            self.init(index: index, value: ScopeValue(json: state), hash: hash)
+        }
     }
 
     private final class Node {

@@ -135,20 +135,34 @@ struct JobRunner: Sendable {
         var skip = 0
         var error: String?
         let model = doc.model
-        let state = sw.state
         let revision = sw.revision
         // Model code runs on a model thread (``ModelThreads``): a reducer that blocks or never returns holds no
         // thread of the cooperative pool, and the job is released at its timeout.
         if !isHistory, sw.history == nil {
-            // The common path: validate (a throw fails the job) and reduce (a failure is recorded) in one step.
-            let (next, hash, reducerError) = try await threads.run { () throws -> (JSONValue?, String?, String?) in
-                switch try model.reduceValidated(state: state, action: action) {
-                case .success(let next): return (next, StateHash.of(next), nil)
+            // The common path: validate (a throw fails the job) and reduce (a failure is recorded) in one step, on the
+            // model's native state when it has one (no decode of the whole state per action).
+            let current = sw.value
+            let modelKey = ScopeValue.modelKey(model)
+            let (next, hash, reducerError) = try await threads.run { () throws -> (ScopeValue?, String?, String?) in
+                if let native = current.native(for: modelKey) ?? model.nativeState(from: current.json, scope: scope) {
+                    switch try native.reduceValidated(action) {
+                    case .success(let next):
+                        do {
+                            let canonical = try next.canonicalData()
+                            return (ScopeValue(native: next, model: modelKey), StateHash.of(canonical: canonical), nil)
+                        } catch {
+                            return (nil, nil, History.describe(error))
+                        }
+                    case .failure(let reducerError): return (nil, nil, History.describe(reducerError))
+                    }
+                }
+                switch try model.reduceValidated(state: current.json, action: action) {
+                case .success(let next): return (ScopeValue(json: next), StateHash.of(next), nil)
                 case .failure(let reducerError): return (nil, nil, History.describe(reducerError))
                 }
             }
             if let next, let hash {
-                sw.state = next
+                sw.value = next
                 sw.hash = hash
             }
             error = reducerError
@@ -172,7 +186,7 @@ struct JobRunner: Sendable {
         let op = Operation(id: operationID, index: sw.revision, skip: skip, timestamp: timestamp, hash: sw.hash, action: action, error: error)
         sw.operations.append(op)
         sw.last = OperationOrder(op)
-        sw.record(.init(index: op.index, state: sw.state, hash: sw.hash), recentLimit: recentStates,
+        sw.record(.init(index: op.index, value: sw.value, hash: sw.hash), recentLimit: recentStates,
                   keyframe: (isHistory && error == nil) || (keyframeInterval > 0 && (op.index + 1) % keyframeInterval == 0))
         sw.revision += 1
         doc.scopes[scope] = sw

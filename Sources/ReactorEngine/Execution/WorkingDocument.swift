@@ -3,12 +3,13 @@ import ReactorCore
 /// The mutable copy of a document a job works on. Nothing here is visible to anyone until the commit succeeds.
 struct WorkingDocument {
     struct ScopeWork {
-        var state: JSONValue
+        /// The state, kept as the model's native value when the model has one (``ScopeValue``).
+        var value: ScopeValue
         var hash: String
         var revision: Int
         let startRevision: Int
         /// The state at ``startRevision`` (where a history replay of the stored operations ends).
-        let startState: JSONValue
+        let startValue: ScopeValue
         var operations: [Operation] = []
         /// The last states of the job (at most the write cache's ring buffer size), for the write cache.
         var recent: [WriteCache.RecentState] = []
@@ -18,14 +19,27 @@ struct WorkingDocument {
         /// The order of the stream's last effective operation (see ``OperationOrder``).
         var last: OperationOrder?
 
-        init(state: JSONValue, hash: String, revision: Int, startRevision: Int, last: OperationOrder? = nil) {
+        init(value: ScopeValue, hash: String, revision: Int, startRevision: Int, last: OperationOrder? = nil) {
             self.last = last
-            self.state = state
+            self.value = value
             self.hash = hash
             self.revision = revision
             self.startRevision = startRevision
-            self.startState = state
+            self.startValue = value
         }
+
+        init(state: JSONValue, hash: String, revision: Int, startRevision: Int, last: OperationOrder? = nil) {
+            self.init(value: ScopeValue(json: state), hash: hash, revision: revision, startRevision: startRevision, last: last)
+        }
+
+        /// The state as JSON (encoded from the native value when needed).
+        var state: JSONValue {
+            get { value.json }
+            set { value = ScopeValue(json: newValue) }
+        }
+
+        /// The state at ``startRevision`` as JSON.
+        var startState: JSONValue { startValue.json }
 
         /// Records the state after one operation of the job: kept as a keyframe when `keyframe`, and among the
         /// `recentLimit` most recent states. No other intermediate state of a job is kept (a job of many actions on a
@@ -54,7 +68,7 @@ struct WorkingDocument {
         self.model = model
         self.created = false
         self.scopes = snapshot.scopes.mapValues {
-            ScopeWork(state: $0.state, hash: $0.hash, revision: $0.revision, startRevision: $0.revision, last: $0.last)
+            ScopeWork(value: $0.value, hash: $0.hash, revision: $0.revision, startRevision: $0.revision, last: $0.last)
         }
     }
 
@@ -78,7 +92,7 @@ struct WorkingDocument {
         h.revision = revisions
         return DocumentSnapshot(
             header: h,
-            scopes: scopes.mapValues { .init(state: $0.state, hash: $0.hash, revision: $0.revision, last: $0.last) },
+            scopes: scopes.mapValues { .init(value: $0.value, hash: $0.hash, revision: $0.revision, last: $0.last) },
             homeHeader: homeHeader)
     }
 
