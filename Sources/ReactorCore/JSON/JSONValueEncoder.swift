@@ -152,7 +152,12 @@ final class JSONEncodingNode {
     var kind: Kind = .empty
     var single: JSONEncodingSlot = .value(.null)
     var items: [JSONEncodingSlot] = []
-    var members: [String: JSONEncodingSlot] = [:]
+    /// An object's members in the order they were first set (a key set again keeps its place, the value is
+    /// replaced): two arrays rather than a dictionary, as most objects have a handful of members.
+    private(set) var memberKeys: [String] = []
+    private(set) var memberValues: [JSONEncodingSlot] = []
+    /// Positions of ``memberKeys`` once an object has more members than a linear search suits.
+    private var memberIndex: [String: Int]?
 
     init() {}
 
@@ -165,7 +170,11 @@ final class JSONEncodingNode {
         case .empty: return .object([:])
         case .single: return single.build()
         case .array: return .array(items.map { $0.build() })
-        case .object: return .object(members.mapValues { $0.build() })
+        case .object:
+            var object: [String: JSONValue] = [:]
+            object.reserveCapacity(memberKeys.count)
+            for (key, value) in zip(memberKeys, memberValues) { object[key] = value.build() }
+            return .object(object)
         }
     }
 
@@ -185,11 +194,12 @@ final class JSONEncodingNode {
             out.append(UInt8(ascii: "]"))
         case .object:
             out.append(UInt8(ascii: "{"))
-            for (i, member) in members.sorted(by: { JSONValue.utf16Precedes($0.key, $1.key) }).enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(member.key, into: &out)
+            let keys = memberKeys
+            for (n, i) in keys.indices.sorted(by: { JSONValue.utf16Precedes(keys[$0], keys[$1]) }).enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(keys[i], into: &out)
                 out.append(UInt8(ascii: ":"))
-                member.value.writeCanonical(into: &out)
+                memberValues[i].writeCanonical(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -197,10 +207,31 @@ final class JSONEncodingNode {
 
     /// The child container stored under `key`, reusing an existing one of the same kind.
     func child(forKey key: String, kind: Kind) -> JSONEncodingNode {
-        if case .node(let existing) = members[key], existing.kind == kind { return existing }
+        if let i = position(of: key), case .node(let existing) = memberValues[i], existing.kind == kind { return existing }
         let node = JSONEncodingNode(kind: kind)
-        members[key] = .node(node)
+        setMember(key, .node(node))
         return node
+    }
+
+    /// Sets the member `key` (replacing an earlier value of the same key).
+    func setMember(_ key: String, _ value: JSONEncodingSlot) {
+        if let i = position(of: key) {
+            memberValues[i] = value
+            return
+        }
+        memberIndex?[key] = memberKeys.count
+        memberKeys.append(key)
+        memberValues.append(value)
+    }
+
+    private func position(of key: String) -> Int? {
+        if let memberIndex { return memberIndex[key] }
+        guard memberKeys.count > 12 else { return memberKeys.firstIndex(of: key) }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(memberKeys.count * 2)
+        for (i, k) in memberKeys.enumerated() { index[k] = i }
+        memberIndex = index
+        return index[key]
     }
 
     /// Appends a new child container.
@@ -262,7 +293,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     private func path(_ key: Key) -> [any CodingKey] { encoder.codingPath.appendingKey(key) }
 
     private func set(_ value: JSONValue, _ key: Key) {
-        node.members[key.stringValue] = .value(value)
+        node.setMember(key.stringValue, .value(value))
     }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
@@ -284,7 +315,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: UInt128, forKey key: Key) throws { set(try JSONEncodingContext.number(value, path(key)), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        node.members[key.stringValue] = try encoder.context.box(value, codingPath: path(key))
+        node.setMember(key.stringValue, try encoder.context.box(value, codingPath: path(key)))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -311,7 +342,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
     private func superEncoder(name: String, key: any CodingKey) -> any Encoder {
         let child = JSONEncodingNode()
-        node.members[name] = .node(child)
+        node.setMember(name, .node(child))
         return JSONValueEncoderImpl(context: encoder.context, node: child, codingPath: encoder.codingPath.appendingKey(key))
     }
 }
