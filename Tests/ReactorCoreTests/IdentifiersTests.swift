@@ -1,5 +1,7 @@
-import ReactorCore
+import Foundation
 import Testing
+
+@testable import ReactorCore
 
 @Suite(.timeLimit(.minutes(1)))
 struct IdentifiersTests {
@@ -80,5 +82,23 @@ struct IdentifiersTests {
     @Test func messagesShowInvisibleCharacters() throws {
         let error = try #require(throws: ReactorError.self) { try Identifiers.documentID.check("x\u{202E}y", path: "id") }
         #expect(error.message == "document id 'x\\u{202e}y' may contain only A–Z, a–z, 0–9 and - _ . ~ : @ + =")
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct RandomUUIDTests {
+    @Test func formatsVersion4UUIDs() throws {
+        #expect(RandomUUID.format(high: 0, low: 0) == "00000000-0000-4000-8000-000000000000")
+        #expect(RandomUUID.format(high: .max, low: .max) == "ffffffff-ffff-4fff-bfff-ffffffffffff")
+        #expect(RandomUUID.format(high: 0x0123_4567_89AB_CDEF, low: 0xFEDC_BA98_7654_3210) == "01234567-89ab-4def-bedc-ba9876543210")
+        var seen = Set<String>()
+        for _ in 0..<1_000 {
+            let id = RandomUUID.make()
+            let parsed = try #require(UUID(uuidString: id), "\(id)")
+            #expect(parsed.uuidString.lowercased() == id)
+            #expect(Array(id.utf8)[14] == UInt8(ascii: "4"))
+            seen.insert(id)
+        }
+        #expect(seen.count == 1_000)
     }
 }

@@ -16,7 +16,7 @@ public struct Action: Sendable, Hashable, Codable {
     public var context: ActionContext?
 
     public init(
-        id: String = UUID().uuidString.lowercased(),
+        id: String = RandomUUID.make(),
         type: String,
         scope: String = Scope.global,
         input: JSONValue = .emptyObject,

@@ -15,7 +15,7 @@ public struct NewDocument: Sendable {
     public var modelVersion: Int?
 
     public init(
-        id: String = UUID().uuidString.lowercased(), documentType: String, slug: String? = nil, name: String = "",
+        id: String = RandomUUID.make(), documentType: String, slug: String? = nil, name: String = "",
         branch: String = Branch.main, meta: [String: JSONValue] = [:], initialState: [String: JSONValue]? = nil,
         modelVersion: Int? = nil
     ) {
