@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import ReactorCore
 import ReactorEngine
@@ -61,6 +62,28 @@ struct DocumentRouteTests {
             let ops = try await client.call(.get, "/reactor/v1/documents/d/operations")
             #expect(ops.json["items"]?.arrayValue?.contains { $0["action"]?["id"] == "f1" || $0["operation"]?["action"]?["id"] == "f1" } == false)
             #expect(!ops.text.contains("Zm9yZ2Vk"))
+        }
+    }
+
+    /// `Prefer: return=minimal` (RFC 7240) with `?wait=true`: the job without the document, so the answer does not grow
+    /// with the document's state; without it, the document is there as before.
+    @Test func waitWithReturnMinimalLeavesTheDocumentOut() async throws {
+        try await withTestServer { client, _, _ in
+            let minimal: HTTPFields = [HTTPField.Name("Prefer")!: "respond-async, return=minimal"]
+            let created = try await client.call(.post, "/reactor/v1/documents?wait=true", json: ["documentType": "reactor/todo-list", "id": "m"],
+                                                headers: minimal)
+            #expect(created.status == .created)
+            #expect(created.json["document"] == nil)
+            #expect(created.json["job"]?["status"] == "READ_READY")
+            #expect(created.headers[HTTPField.Name("Preference-Applied")!] == "return=minimal")
+            let small = try await client.call(.post, "/reactor/v1/documents/m/actions?wait=true", json: ["actions": [todoAction("1", text: "milk")]],
+                                              headers: minimal)
+            #expect(small.status == .ok)
+            #expect(small.json["document"] == nil)
+            #expect(small.json["job"]?["consistencyToken"] != nil)
+            let full = try await client.call(.post, "/reactor/v1/documents/m/actions?wait=true", json: ["actions": [todoAction("2", text: "eggs")]])
+            #expect(full.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.count == 2)
+            #expect(full.headers[HTTPField.Name("Preference-Applied")!] == nil)
         }
     }
 

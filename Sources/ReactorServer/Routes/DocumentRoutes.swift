@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import ReactorCore
 import ReactorEngine
@@ -32,7 +34,7 @@ struct DocumentRoutes: Sendable {
         let body = try await RequestDecoding.decode(CreateDocumentBody.self, from: request, limit: limit)
         let document = try body.newDocument()
         let job = try await reactor.create(document)
-        return try await respond(job: job, wait: wait, created: true) {
+        return try await respond(job: job, wait: wait, minimal: Self.prefersMinimal(request), created: true) {
             try await reactor.get(document.id, branch: document.branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
@@ -67,7 +69,7 @@ struct DocumentRoutes: Sendable {
         let actions = try body.validatedActions()
         let id = try await resolve(context, branch: branch)
         let job = try await reactor.execute(id, branch: branch, actions: actions)
-        return try await respond(job: job, wait: wait) {
+        return try await respond(job: job, wait: wait, minimal: Self.prefersMinimal(request)) {
             try await reactor.get(id, branch: branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
@@ -115,7 +117,7 @@ struct DocumentRoutes: Sendable {
         let ids = try body.validated()
         let id = try await resolve(context, branch: Branch.main)
         let job = try await reactor.addChildren(id, ids)
-        return try await respond(job: job, wait: try query.bool("wait")) {
+        return try await respond(job: job, wait: try query.bool("wait"), minimal: Self.prefersMinimal(request)) {
             try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
@@ -125,7 +127,7 @@ struct DocumentRoutes: Sendable {
         let childID = try context.parameters.required("childId")
         let id = try await resolve(context, branch: Branch.main)
         let job = try await reactor.removeChildren(id, [childID])
-        return try await respond(job: job, wait: try query.bool("wait")) {
+        return try await respond(job: job, wait: try query.bool("wait"), minimal: Self.prefersMinimal(request)) {
             try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
@@ -173,8 +175,16 @@ struct DocumentRoutes: Sendable {
 
     /// 202 with the job, or (with `wait`) the job once `READ_READY` and the document read with its token.
     /// A failed job answers with its error's status and the job beside the error.
+    /// Whether the request prefers `return=minimal` (RFC 7240 `Prefer`): with `?wait=true`, the answer is the job
+    /// without the document, so its cost does not grow with the document's state.
+    static func prefersMinimal(_ request: Request) -> Bool {
+        request.headers[values: HTTPField.Name("Prefer")!].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "return=minimal" }
+        }
+    }
+
     private func respond(
-        job: JobInfo, wait: Bool, created: Bool = false,
+        job: JobInfo, wait: Bool, minimal: Bool = false, created: Bool = false,
         document: (@Sendable (ConsistencyToken?) async throws -> Document)?
     ) async throws -> Response {
         guard wait else {
@@ -192,13 +202,15 @@ struct DocumentRoutes: Sendable {
             return JSONResponse.error(error, extra: ["job": try Representations.job(finished)])
         }
         var body: [String: JSONValue] = ["job": try Representations.job(finished)]
-        if let document { body["document"] = Representations.document(try await document(finished.consistencyToken)) }
-        return JSONResponse.make(.object(body), status: created ? .created : .ok)
+        if let document, !minimal { body["document"] = Representations.document(try await document(finished.consistencyToken)) }
+        var response = JSONResponse.make(.object(body), status: created ? .created : .ok)
+        if minimal, document != nil { response.headers[HTTPField.Name("Preference-Applied")!] = "return=minimal" }
+        return response
     }
 
-    private func respond(job: JobInfo, wait: Bool, created: Bool = false,
+    private func respond(job: JobInfo, wait: Bool, minimal: Bool, created: Bool = false,
                          _ document: @escaping @Sendable (ConsistencyToken?) async throws -> Document) async throws -> Response {
-        try await respond(job: job, wait: wait, created: created, document: document)
+        try await respond(job: job, wait: wait, minimal: minimal, created: created, document: document)
     }
 
     /// The document search of `GET /documents` and the subscription routes.
