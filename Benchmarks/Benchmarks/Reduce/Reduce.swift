@@ -13,11 +13,10 @@ import ReactorModels
 ///   reduce, encode) and `StateHash.of` the result, for comparison.
 let benchmarks: @Sendable () -> Void = {
     for count in [10, 10_000] {
-        let size = HotPathFixtures.label(count)
         let configuration = HotPathFixtures.configuration(scalingFactor: count < 1_000 ? .kilo : .one)
         let action = TodoList.toggleTodo(id: HotPathFixtures.middleItem(of: count))
 
-        Benchmark("native reduce+canonicalData+hash \(size) items", configuration: configuration) { benchmark, native in
+        Benchmark("native reduce-canonicalData-hash \(count) items", configuration: configuration) { benchmark, native in
             for _ in benchmark.scaledIterations {
                 switch try native.reduceValidated(action) {
                 case .success(let next): blackHole(StateHash.of(canonical: try next.canonicalData()))
@@ -32,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
             return native
         }
 
-        Benchmark("JSON reduceValidated+StateHash \(size) items", configuration: configuration) { benchmark, json in
+        Benchmark("JSON reduceValidated-StateHash \(count) items", configuration: configuration) { benchmark, json in
             for _ in benchmark.scaledIterations {
                 switch try TodoList.model.reduceValidated(state: json, action: action) {
                 case .success(let next): blackHole(StateHash.of(next))

@@ -8,36 +8,35 @@ import ReactorModels
 /// canonical bytes, the state hash of a `JSONValue`, and a `JSONValue` decoded back to the typed state.
 let benchmarks: @Sendable () -> Void = {
     for count in HotPathFixtures.listSizes {
-        let size = HotPathFixtures.label(count)
         // Small states run many times per sample, so that a sample is well above the clock's resolution.
         let configuration = HotPathFixtures.configuration(scalingFactor: count < 1_000 ? .kilo : .one)
 
-        Benchmark("canonicalData(typed) \(size) items", configuration: configuration) { benchmark, state in
+        Benchmark("typed canonicalData \(count) items", configuration: configuration) { benchmark, state in
             let encoder = JSONValueEncoder()
             for _ in benchmark.scaledIterations { blackHole(try encoder.canonicalData(state)) }
         } setup: {
             HotPathFixtures.todoList(items: count)
         }
 
-        Benchmark("JSONValueCoder.encode \(size) items", configuration: configuration) { benchmark, state in
+        Benchmark("JSONValueCoder.encode \(count) items", configuration: configuration) { benchmark, state in
             for _ in benchmark.scaledIterations { blackHole(try JSONValueCoder.encode(state)) }
         } setup: {
             HotPathFixtures.todoList(items: count)
         }
 
-        Benchmark("JSONValue.canonicalData \(size) items", configuration: configuration) { benchmark, json in
+        Benchmark("JSONValue.canonicalData \(count) items", configuration: configuration) { benchmark, json in
             for _ in benchmark.scaledIterations { blackHole(json.canonicalData) }
         } setup: {
             try JSONValueCoder.encode(HotPathFixtures.todoList(items: count))
         }
 
-        Benchmark("StateHash.of \(size) items", configuration: configuration) { benchmark, json in
+        Benchmark("StateHash.of \(count) items", configuration: configuration) { benchmark, json in
             for _ in benchmark.scaledIterations { blackHole(StateHash.of(json)) }
         } setup: {
             try JSONValueCoder.encode(HotPathFixtures.todoList(items: count))
         }
 
-        Benchmark("JSONValueCoder.decode \(size) items", configuration: configuration) { benchmark, json in
+        Benchmark("JSONValueCoder.decode \(count) items", configuration: configuration) { benchmark, json in
             for _ in benchmark.scaledIterations { blackHole(try JSONValueCoder.decode(TodoList.State.self, from: json)) }
         } setup: {
             try JSONValueCoder.encode(HotPathFixtures.todoList(items: count))
