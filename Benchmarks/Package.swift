@@ -30,12 +30,12 @@ let package = Package(
         benchmark("StateHashing"),
         benchmark("Reduce"),
         benchmark("Parsing"),
-        benchmark("EndToEnd", extra: [.product(name: "ReactorEngine", package: "Reactor")]),
+        benchmark("EndToEnd"),
     ]
 )
 
 /// A benchmark executable: its sources in `Benchmarks/<name>/`, where the benchmark plugin finds them.
-func benchmark(_ name: String, extra: [Target.Dependency] = []) -> Target {
+func benchmark(_ name: String) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
@@ -43,7 +43,7 @@ func benchmark(_ name: String, extra: [Target.Dependency] = []) -> Target {
             .product(name: "Benchmark", package: "benchmark"),
             .product(name: "ReactorCore", package: "Reactor"),
             .product(name: "ReactorModels", package: "Reactor"),
-        ] + extra,
+        ],
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
