@@ -26,6 +26,22 @@ struct CanonicalEncodingTests {
         try expectSameBytes("a string with \\ and \u{7F} and \t")
         try expectSameBytes(3.25)
         try expectSameBytes(Optional<Int>.none)
+        // Large objects: the sort of many keys, and the index a long object keeps for keys set again.
+        try expectSameBytes(Dictionary(uniqueKeysWithValues: (0..<40).map { ("k\($0 * 7 % 40)", $0) }))
+        try expectSameBytes(Repeats(count: 5))
+        try expectSameBytes(Repeats(count: 30))
+    }
+
+    /// Sets every key once, then some again (the last value wins, in the first value's place).
+    private struct Repeats: Encodable {
+        let count: Int
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: JSONCodingKey.self)
+            for i in 0..<count { try c.encode(i, forKey: JSONCodingKey(stringValue: "key\(i)")) }
+            for i in stride(from: 0, to: count, by: 3) { try c.encode("again \(i)", forKey: JSONCodingKey(stringValue: "key\(i)")) }
+            var nested = c.nestedUnkeyedContainer(forKey: JSONCodingKey(stringValue: "key1"))
+            try nested.encode(true)
+        }
     }
 
     @Test func randomJSONValuesWriteTheSameBytes() throws {

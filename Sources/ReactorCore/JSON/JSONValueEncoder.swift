@@ -153,10 +153,9 @@ final class JSONEncodingNode {
     var single: JSONEncodingSlot = .value(.null)
     var items: [JSONEncodingSlot] = []
     /// An object's members in the order they were first set (a key set again keeps its place, the value is
-    /// replaced): two arrays rather than a dictionary, as most objects have a handful of members.
-    private(set) var memberKeys: [String] = []
-    private(set) var memberValues: [JSONEncodingSlot] = []
-    /// Positions of ``memberKeys`` once an object has more members than a linear search suits.
+    /// replaced): one array rather than a dictionary, as most objects have a handful of members (one allocation).
+    private(set) var members: [(key: String, value: JSONEncodingSlot)] = []
+    /// Positions in ``members`` once an object has more members than a linear search suits.
     private var memberIndex: [String: Int]?
 
     init() {}
@@ -172,8 +171,8 @@ final class JSONEncodingNode {
         case .array: return .array(items.map { $0.build() })
         case .object:
             var object: [String: JSONValue] = [:]
-            object.reserveCapacity(memberKeys.count)
-            for (key, value) in zip(memberKeys, memberValues) { object[key] = value.build() }
+            object.reserveCapacity(members.count)
+            for (key, value) in members { object[key] = value.build() }
             return .object(object)
         }
     }
@@ -194,12 +193,32 @@ final class JSONEncodingNode {
             out.append(UInt8(ascii: "]"))
         case .object:
             out.append(UInt8(ascii: "{"))
-            let keys = memberKeys
-            for (n, i) in keys.indices.sorted(by: { JSONValue.utf16Precedes(keys[$0], keys[$1]) }).enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(keys[i], into: &out)
-                out.append(UInt8(ascii: ":"))
-                memberValues[i].writeCanonical(into: &out)
+            // The members' positions in RFC 8785 key order, sorted in a temporary buffer (on the stack when small):
+            // an insertion sort for the handful of keys most objects have.
+            let members = self.members
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
+                let precedes = { (a: Int, b: Int) in JSONValue.utf16Precedes(members[a].key, members[b].key) }
+                if members.count <= 16 {
+                    for i in 0..<members.count {
+                        var j = i
+                        while j > 0, precedes(i, order[j - 1]) {
+                            order[j] = order[j - 1]
+                            j -= 1
+                        }
+                        order[j] = i
+                    }
+                } else {
+                    var all = order
+                    for i in 0..<members.count { all[i] = i }
+                    all.sort(by: precedes)
+                }
+                for n in 0..<members.count {
+                    if n > 0 { out.append(UInt8(ascii: ",")) }
+                    let member = members[order[n]]
+                    JSONValue.writeString(member.key, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    member.value.writeCanonical(into: &out)
+                }
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -207,7 +226,7 @@ final class JSONEncodingNode {
 
     /// The child container stored under `key`, reusing an existing one of the same kind.
     func child(forKey key: String, kind: Kind) -> JSONEncodingNode {
-        if let i = position(of: key), case .node(let existing) = memberValues[i], existing.kind == kind { return existing }
+        if let i = position(of: key), case .node(let existing) = members[i].value, existing.kind == kind { return existing }
         let node = JSONEncodingNode(kind: kind)
         setMember(key, .node(node))
         return node
@@ -216,20 +235,20 @@ final class JSONEncodingNode {
     /// Sets the member `key` (replacing an earlier value of the same key).
     func setMember(_ key: String, _ value: JSONEncodingSlot) {
         if let i = position(of: key) {
-            memberValues[i] = value
+            members[i].value = value
             return
         }
-        memberIndex?[key] = memberKeys.count
-        memberKeys.append(key)
-        memberValues.append(value)
+        if members.isEmpty { members.reserveCapacity(4) }
+        memberIndex?[key] = members.count
+        members.append((key, value))
     }
 
     private func position(of key: String) -> Int? {
         if let memberIndex { return memberIndex[key] }
-        guard memberKeys.count > 12 else { return memberKeys.firstIndex(of: key) }
+        guard members.count > 12 else { return members.firstIndex { $0.key == key } }
         var index: [String: Int] = [:]
-        index.reserveCapacity(memberKeys.count * 2)
-        for (i, k) in memberKeys.enumerated() { index[k] = i }
+        index.reserveCapacity(members.count * 2)
+        for (i, member) in members.enumerated() { index[member.key] = i }
         memberIndex = index
         return index[key]
     }
