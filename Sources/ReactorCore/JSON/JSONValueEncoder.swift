@@ -26,7 +26,7 @@ public struct JSONValueEncoder: Sendable {
     ///   nothing, for misuse of containers by a custom `encode(to:)`, or any error the value's `encode(to:)` throws.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let context = JSONEncodingContext(userInfo: userInfo)
-        let slot = try context.box(value, codingPath: [])
+        let slot = try context.box(value, path: .root)
         if let misuse = context.misuse {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: misuse.codingPath, debugDescription: misuse.message))
@@ -49,7 +49,7 @@ extension JSONValueEncoder {
     /// `encode(value).canonicalData`), written from the encoder's containers without building the ``JSONValue``.
     public func canonicalData<T: Encodable>(_ value: T) throws -> [UInt8] {
         let context = JSONEncodingContext(userInfo: userInfo)
-        let slot = try context.box(value, codingPath: [])
+        let slot = try context.box(value, path: .root)
         if let misuse = context.misuse {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: misuse.codingPath, debugDescription: misuse.message))
@@ -67,6 +67,27 @@ extension JSONValueEncoder {
 
 // MARK: - Storage
 
+/// A coding path kept as its parent's path and a last key, made into an array only when asked for.
+struct EncodingPath {
+    enum Last {
+        case key(any CodingKey)
+        case index(Int)
+    }
+
+    let parent: [any CodingKey]
+    let last: Last?
+
+    static let root = EncodingPath(parent: [], last: nil)
+
+    var keys: [any CodingKey] {
+        switch last {
+        case nil: parent
+        case .key(let key): parent.appendingKey(key)
+        case .index(let index): parent.appendingKey(JSONCodingKey(index: index))
+        }
+    }
+}
+
 /// State shared by all encoders of one ``JSONValueEncoder/encode(_:)`` call.
 final class JSONEncodingContext {
     let userInfo: [CodingUserInfoKey: Any]
@@ -82,15 +103,15 @@ final class JSONEncodingContext {
     }
 
     /// Encodes one value, taking the fast path for JSON primitives and ``JSONValue`` itself.
-    func box<T: Encodable>(_ value: T, codingPath: @autoclosure () -> [any CodingKey]) throws -> JSONEncodingSlot {
+    func box<T: Encodable>(_ value: T, path: EncodingPath) throws -> JSONEncodingSlot {
         if T.self == JSONValue.self { return .value(value as! JSONValue) }
         if T.self == String.self { return .value(.string(value as! String)) }
         if T.self == Bool.self { return .value(.bool(value as! Bool)) }
-        if T.self == Double.self { return .value(try JSONEncodingContext.number(value as! Double, codingPath())) }
-        if T.self == Int.self { return .value(try JSONEncodingContext.number(value as! Int, codingPath())) }
+        if T.self == Double.self { return .value(try JSONEncodingContext.number(value as! Double, path.keys)) }
+        if T.self == Int.self { return .value(try JSONEncodingContext.number(value as! Int, path.keys)) }
 
         let node = JSONEncodingNode()
-        try value.encode(to: JSONValueEncoderImpl(context: self, node: node, codingPath: codingPath()))
+        try value.encode(to: JSONValueEncoderImpl(context: self, node: node, path: path))
         if node.kind == .single { return node.single }
         return .node(node)
     }
@@ -266,7 +287,21 @@ final class JSONEncodingNode {
 struct JSONValueEncoderImpl: Encoder {
     let context: JSONEncodingContext
     let node: JSONEncodingNode
-    let codingPath: [any CodingKey]
+    /// Where this encoder writes: built into a coding path only when something asks for it (an error, a nested
+    /// container), so encoding an array element allocates no path.
+    let path: EncodingPath
+
+    var codingPath: [any CodingKey] { path.keys }
+
+    init(context: JSONEncodingContext, node: JSONEncodingNode, path: EncodingPath) {
+        self.context = context
+        self.node = node
+        self.path = path
+    }
+
+    init(context: JSONEncodingContext, node: JSONEncodingNode, codingPath: [any CodingKey]) {
+        self.init(context: context, node: node, path: EncodingPath(parent: codingPath, last: nil))
+    }
 
     var userInfo: [CodingUserInfoKey: Any] { context.userInfo }
 
@@ -334,7 +369,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: UInt128, forKey key: Key) throws { set(try JSONEncodingContext.number(value, path(key)), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        node.setMember(key.stringValue, try encoder.context.box(value, codingPath: path(key)))
+        node.setMember(key.stringValue, try encoder.context.box(value, path: EncodingPath(parent: encoder.codingPath, last: .key(key))))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -375,7 +410,16 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { encoder.codingPath }
     var count: Int { node.items.count }
 
-    private var nextPath: [any CodingKey] { encoder.codingPath.appendingKey(JSONCodingKey(index: node.items.count)) }
+    /// The encoder's coding path, built once per container (not once per element).
+    private let basePath: [any CodingKey]
+
+    init(encoder: JSONValueEncoderImpl, node: JSONEncodingNode) {
+        self.encoder = encoder
+        self.node = node
+        self.basePath = encoder.codingPath
+    }
+
+    private var nextPath: [any CodingKey] { basePath.appendingKey(JSONCodingKey(index: node.items.count)) }
 
     private func append(_ value: JSONValue) {
         node.items.append(.value(value))
@@ -400,7 +444,7 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt128) throws { append(try JSONEncodingContext.number(value, nextPath)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let slot = try encoder.context.box(value, codingPath: nextPath)
+        let slot = try encoder.context.box(value, path: EncodingPath(parent: basePath, last: .index(node.items.count)))
         node.items.append(slot)
     }
 
@@ -471,6 +515,6 @@ struct JSONSingleValueEncodingContainer: SingleValueEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try checkEmpty(value)
-        try store(encoder.context.box(value, codingPath: codingPath), value)
+        try store(encoder.context.box(value, path: encoder.path), value)
     }
 }
