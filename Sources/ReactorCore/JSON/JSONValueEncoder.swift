@@ -171,6 +171,8 @@ final class JSONEncodingNode {
     enum Kind { case empty, single, array, object }
 
     var kind: Kind = .empty
+    /// The coding path of the value this node holds (see ``JSONValueEncoderImpl/path``).
+    var path: EncodingPath = .root
     var single: JSONEncodingSlot = .value(.null)
     var items: [JSONEncodingSlot] = []
     /// An object's members in the order they were first set (a key set again keeps its place, the value is
@@ -287,16 +289,17 @@ final class JSONEncodingNode {
 struct JSONValueEncoderImpl: Encoder {
     let context: JSONEncodingContext
     let node: JSONEncodingNode
-    /// Where this encoder writes: built into a coding path only when something asks for it (an error, a nested
-    /// container), so encoding an array element allocates no path.
-    let path: EncodingPath
+    /// Where this encoder writes (kept in its node, so that the encoder stays small enough for an `any Encoder`
+    /// without a box): built into a coding path only when something asks for it (an error, a nested container), so
+    /// encoding an array element allocates no path.
+    var path: EncodingPath { node.path }
 
     var codingPath: [any CodingKey] { path.keys }
 
     init(context: JSONEncodingContext, node: JSONEncodingNode, path: EncodingPath) {
         self.context = context
         self.node = node
-        self.path = path
+        node.path = path
     }
 
     init(context: JSONEncodingContext, node: JSONEncodingNode, codingPath: [any CodingKey]) {
