@@ -126,7 +126,7 @@ enum CommitWriter {
 
         var records: [OperationRecord] = []
         records.reserveCapacity(commit.operationCount)
-        let insert = try db.cachedStatement(sql: SQL.insertOperation)
+        let insert = RawStatement(try db.cachedStatement(sql: SQL.insertOperation), in: db)
         for prepared in prepared.appends {
             let append = prepared.append
             let stream = append.stream
@@ -139,11 +139,23 @@ enum CommitWriter {
             }
             for (i, op) in append.operations.enumerated() {
                 let action = op.action
-                insert.setUncheckedArguments([
-                    stream.documentID, stream.scope, stream.branch, op.index, op.id, op.skip, op.timestamp, op.hash,
-                    action.id, action.type, action.scope, action.timestamp, prepared.inputs[i], prepared.contexts[i],
-                    op.error, header.documentType, commit.origin,
-                ])
+                insert.bind(1, stream.documentID)
+                insert.bind(2, stream.scope)
+                insert.bind(3, stream.branch)
+                insert.bind(4, op.index)
+                insert.bind(5, op.id)
+                insert.bind(6, op.skip)
+                insert.bind(7, op.timestamp)
+                insert.bind(8, op.hash)
+                insert.bind(9, action.id)
+                insert.bind(10, action.type)
+                insert.bind(11, action.scope)
+                insert.bind(12, action.timestamp)
+                insert.bind(13, prepared.inputs[i])
+                insert.bind(14, prepared.contexts[i])
+                insert.bind(15, op.error)
+                insert.bind(16, header.documentType)
+                insert.bind(17, commit.origin)
                 do {
                     try insert.execute()
                 } catch let error as DatabaseError where error.isOperationIDViolation {
@@ -285,8 +297,19 @@ enum CommitWriter {
             statement = try db.cachedStatement(sql: SQL.advanceStream)
             statement.setUncheckedArguments([newRevision, stream.documentID, stream.scope, stream.branch, append.expectedRevision])
         case (false, let mark?):
-            statement = try db.cachedStatement(sql: SQL.advanceMarkedStream)
-            statement.setUncheckedArguments([newRevision, mark, stream.documentID, stream.scope, stream.branch, append.expectedRevision])
+            // A job's commit: bound directly (``RawStatement``).
+            let advance = RawStatement(try db.cachedStatement(sql: SQL.advanceMarkedStream), in: db)
+            advance.bind(1, newRevision)
+            advance.bind(2, mark)
+            advance.bind(3, stream.documentID)
+            advance.bind(4, stream.scope)
+            advance.bind(5, stream.branch)
+            advance.bind(6, append.expectedRevision)
+            try advance.execute()
+            if db.changesCount == 0 {
+                throw ReactorError.revisionConflict(stream, expected: append.expectedRevision, actual: try streamRevision(of: stream, in: db))
+            }
+            return
         }
         try statement.execute()
         if db.changesCount == 0 {
