@@ -66,7 +66,11 @@ let package = Package(
         // The embedded default store: one SQLite file (GRDB), WAL mode.
         .target(
             name: "ReactorSQLite",
-            dependencies: ["ReactorCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ReactorCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for binding the hot commit statements without GRDB's argument conversion.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // Built-in document models: drive and to-do list.
         .target(name: "ReactorModels", dependencies: ["ReactorCore"]),

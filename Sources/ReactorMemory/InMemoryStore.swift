@@ -263,3 +263,87 @@ extension InMemoryStore: SyncRecordStore {
     }
 }
 
+
+// MARK: DocumentLoadStore, DocumentGraphStore
+
+extension InMemoryStore {
+    /// The stored parts of document `id` on `branch`, read under one lock (one version of the document).
+    public func loadDocument(id: String, branch: String) async throws -> StoredDocument? {
+        state.withLock { s in
+            guard let header = s.headers[id] else { return nil }
+            let home = header.branch
+            func load(_ stream: StreamID) -> StoredStream {
+                let ops = s.streams[stream]?.operations ?? []
+                guard !ops.isEmpty else { return StoredStream(stream: stream, revision: 0, keyframe: nil, operations: [], last: nil) }
+                let keyframe = (s.keyframes[stream] ?? []).filter { $0.index <= ops.count - 1 }.max { $0.index < $1.index }
+                let from = (keyframe?.index ?? -1) + 1
+                return StoredStream(stream: stream, revision: ops.count, keyframe: keyframe, operations: Array(ops[from...]), last: ops.last)
+            }
+            var revisions: [String: Int] = [:]
+            var streams: [String: StoredStream] = [:]
+            for (stream, log) in s.streams where stream.documentID == id && stream.branch == branch && !log.operations.isEmpty {
+                revisions[stream.scope] = log.operations.count
+                if stream.scope != Scope.document { streams[stream.scope] = load(stream) }
+            }
+            let system = StreamID(documentID: id, scope: Scope.document, branch: home)
+            streams[Scope.document] = load(system)
+            var initialStates: [String: Keyframe] = [:]
+            for (stream, frames) in s.keyframes where stream.documentID == id && (stream.branch == branch || stream.branch == home) {
+                guard let initial = frames.last(where: { $0.index == -1 }) else { continue }
+                if stream.branch != branch, initialStates[stream.scope] != nil { continue }
+                initialStates[stream.scope] = initial
+            }
+            return StoredDocument(header: header, revisions: revisions, streams: streams, initialStates: initialStates)
+        }
+    }
+
+    /// Ids of the live targets of `id`'s `child` relationships, in id order.
+    public func children(of id: String) async throws -> [String] {
+        state.withLock { s in
+            (s.outgoing[id] ?? []).filter { $0.type == Relationship.child && Self.isLive($0.targetID, in: s) }.map(\.targetID).sorted()
+        }
+    }
+
+    /// Every live ancestor of `id`, nearest first (see ``DocumentGraphStore/ancestors(of:)``).
+    public func ancestors(of id: String) async throws -> [String] {
+        state.withLock { s in
+            var parents: [String: [String]] = [:]
+            var pending = [id]
+            while let doc = pending.popLast() {
+                guard parents[doc] == nil else { continue }
+                let live = Self.liveParents(of: doc, in: s)
+                parents[doc] = live
+                pending += live
+            }
+            return DocumentGraph.breadthFirstAncestors(of: id, parents: parents)
+        }
+    }
+
+    /// One page of the live documents (of `documentType`, if given) that are no live document's child, in creation
+    /// order; the cursor is the creation sequence number.
+    public func orphans(documentType: String?, page: PageRequest) async throws -> Page<String> {
+        let limit = try page.validatedLimit()
+        let after = try page.decodedCursor() ?? 0
+        return state.withLock { s in
+            var items: [String] = []
+            var lastSeq: Int64 = 0
+            for (seq, id) in s.headersInOrder where seq > after {
+                guard let header = s.headers[id], !header.isDeleted else { continue }
+                if let documentType, header.documentType != documentType { continue }
+                guard Self.liveParents(of: id, in: s).isEmpty else { continue }
+                if items.count == limit { return Page(items: items, nextCursor: Page<String>.cursor(after: lastSeq)) }
+                items.append(id)
+                lastSeq = seq
+            }
+            return Page(items: items, nextCursor: nil)
+        }
+    }
+
+    private static func isLive(_ id: String, in s: State) -> Bool {
+        s.headers[id].map { !$0.isDeleted } ?? false
+    }
+
+    private static func liveParents(of id: String, in s: State) -> [String] {
+        (s.incoming[id] ?? []).filter { $0.type == Relationship.child && isLive($0.sourceID, in: s) }.map(\.sourceID).sorted()
+    }
+}

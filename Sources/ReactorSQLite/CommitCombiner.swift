@@ -14,10 +14,13 @@ final class CommitCombiner: Sendable {
     static let maxBatch = 512
 
     private let committer: GroupCommitter<PreparedCommit, CommitReceipt>
+    /// The writer's knowledge of the stored headers (used only on the writer queue).
+    let ledger = HeaderLedger()
 
     init(pool: DatabasePool) {
+        let ledger = self.ledger
         committer = GroupCommitter(maxBatch: Self.maxBatch) { committer in
-            pool.asyncWriteWithoutTransaction { db in committer.drain { CommitWriter.write($0, in: db) } }
+            pool.asyncWriteWithoutTransaction { db in committer.drain { CommitWriter.write($0, in: db, ledger: ledger) } }
         }
     }
 

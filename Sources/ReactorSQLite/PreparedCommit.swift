@@ -1,6 +1,7 @@
 import ReactorCore
 
-/// A ``Commit`` with every JSON column already encoded, so that the writer connection only binds and steps.
+/// A ``Commit`` with its operations' and keyframes' JSON columns already encoded, so that the writer connection
+/// mostly binds and steps.
 ///
 /// Encoding happens in the caller's task, outside the single writer, which keeps write transactions short.
 struct PreparedCommit: Sendable {
@@ -14,8 +15,9 @@ struct PreparedCommit: Sendable {
     }
 
     var commit: Commit
-    /// Canonical JSON of the header.
-    var headerJSON: String
+    /// Canonical JSON of the header, encoded by the writer only when it writes the header (most commits leave the
+    /// stored header as it is: see ``CommitWriter``).
+    var headerJSON: String { commit.header.jsonValue.canonicalString }
     var appends: [Append]
     /// Canonical JSON of each keyframe's state, in keyframe order.
     var keyframeStates: [String]
@@ -23,7 +25,6 @@ struct PreparedCommit: Sendable {
     /// Encodes the JSON columns of `commit`.
     init(_ commit: Commit) throws {
         self.commit = commit
-        self.headerJSON = commit.header.jsonValue.canonicalString
         self.appends = try commit.appends.map { append in
             Append(
                 append: append,

@@ -12,6 +12,9 @@ enum SQLiteSchema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -93,6 +96,54 @@ enum SQLiteSchema {
             value TEXT NOT NULL,
             PRIMARY KEY (kind, key)
         ) WITHOUT ROWID;
+        """
+}
+
+extension SQLiteSchema {
+    /// Version 3: fewer pages per commit.
+    ///
+    /// - `operations.ordinal` becomes a plain `INTEGER PRIMARY KEY` (the rowid) instead of `AUTOINCREMENT`, so a
+    ///   commit no longer updates `sqlite_sequence`. Ordinals stay monotonic because operations are never deleted
+    ///   (no statement of the store deletes from `operations`; a rolled-back insert also rolled back
+    ///   `sqlite_sequence` before): SQLite gives a new row the highest rowid + 1. The table is rebuilt with every
+    ///   row, ordinal, index and column as it was.
+    /// - `streams.header_modified_at`: a commit whose header differs from the stored one only in `revision` and
+    ///   `lastModifiedAt` (every job that writes no document-scope change) leaves the `documents` row alone and marks
+    ///   the streams it advanced instead (see ``CommitWriter``). The stored header is then the `documents` row's
+    ///   header with, for each marked stream, its revision and the latest `lastModifiedAt`
+    ///   (``SQLiteStore/header(id:)``). Existing rows have no marks: their header is the `documents` row's, as before.
+    static let v3 = """
+        CREATE TABLE operations_v3 (
+            ordinal INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            op_id TEXT NOT NULL UNIQUE,
+            skip INTEGER NOT NULL,
+            timestamp INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            action_id TEXT NOT NULL,
+            action_type TEXT NOT NULL,
+            action_scope TEXT NOT NULL,
+            action_timestamp INTEGER NOT NULL,
+            input TEXT NOT NULL,
+            context TEXT,
+            error TEXT,
+            document_type TEXT NOT NULL,
+            origin TEXT,
+            UNIQUE (document_id, scope, branch, idx)
+        );
+        INSERT INTO operations_v3 (ordinal, document_id, scope, branch, idx, op_id, skip, timestamp, hash, action_id,
+            action_type, action_scope, action_timestamp, input, context, error, document_type, origin)
+        SELECT ordinal, document_id, scope, branch, idx, op_id, skip, timestamp, hash, action_id,
+            action_type, action_scope, action_timestamp, input, context, error, document_type, origin
+        FROM operations ORDER BY ordinal;
+        DROP TABLE operations;
+        ALTER TABLE operations_v3 RENAME TO operations;
+        CREATE INDEX operations_by_document ON operations(document_id, branch, ordinal);
+
+        ALTER TABLE streams ADD COLUMN header_modified_at INTEGER;
         """
 }
 

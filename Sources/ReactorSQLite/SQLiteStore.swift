@@ -222,9 +222,23 @@ public final class SQLiteStore: ReactorStore {
 
     /// The header of `id`, deleted or not; nil when unknown.
     public func header(id: String) async throws -> DocumentHeader? {
-        try await read { db in
-            try String.fetchOne(db.cachedStatement(sql: SQL.header), arguments: [id]).map(Self.decodeHeader)
+        try await read { db in try Self.header(id, in: db) }
+    }
+
+    /// The stored header of `id`: the `documents` row's header with the marks of its streams applied (schema `v3`,
+    /// see ``CommitWriter``), in one statement.
+    static func header(_ id: String, in db: Database) throws -> DocumentHeader? {
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: SQL.headerWithMarks), arguments: [id])
+        guard let first = try rows.next() else { return nil }
+        var header = try decodeHeader(try first.decode(String.self, atIndex: 0))
+        var row: Row? = first
+        while let current = row {
+            if let scope = try current.decode(String?.self, atIndex: 1) {
+                header.applyMark(scope: scope, revision: try current.decode(Int.self, atIndex: 2), modifiedAt: try current.decode(Int64.self, atIndex: 3))
+            }
+            row = try rows.next()
         }
+        return header
     }
 
     /// The id of the document with `slug`, if any.
@@ -259,12 +273,13 @@ public final class SQLiteStore: ReactorStore {
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit + 1]
-        let rows = try await read { [sql, arguments] db in
+        let rows = try await readTransaction { [sql, arguments] db in
             var out: [(seq: Int64, header: DocumentHeader)] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             while let row = try rows.next() {
                 out.append((try row.decode(Int64.self, atIndex: 0), try Self.decodeHeader(try row.decode(String.self, atIndex: 1))))
             }
+            try Self.applyMarks(to: &out, in: db)
             return out
         }
         guard rows.count > limit else { return Page(items: rows.map(\.header), nextCursor: nil) }
@@ -328,6 +343,29 @@ public final class SQLiteStore: ReactorStore {
         }
     }
 
+    /// Runs `body` in one read transaction on a reader connection: every statement of it sees the same snapshot.
+    func readTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw ReactorError.sqliteReadFailure(error)
+        }
+    }
+
+    /// Applies the streams' marks (schema `v3`) to headers read from `documents` rows, with one statement.
+    private static func applyMarks(to rows: inout [(seq: Int64, header: DocumentHeader)], in db: Database) throws {
+        guard !rows.isEmpty else { return }
+        var position: [String: Int] = [:]
+        for (i, row) in rows.enumerated() { position[row.header.id] = i }
+        let marks = try Row.fetchCursor(db.cachedStatement(sql: SQL.marksOfDocuments), arguments: [jsonArray(rows.map(\.header.id))])
+        while let mark = try marks.next() {
+            guard let i = position[try mark.decode(String.self, atIndex: 0)] else { continue }
+            rows[i].header.applyMark(
+                scope: try mark.decode(String.self, atIndex: 1), revision: try mark.decode(Int.self, atIndex: 2),
+                modifiedAt: try mark.decode(Int64.self, atIndex: 3))
+        }
+    }
+
     private func fetchRelationships(_ sql: String, _ id: String, _ type: String?) async throws -> [Relationship] {
         try await read { db in
             let arguments: StatementArguments = type.map { [id, $0] } ?? [id]
@@ -358,7 +396,7 @@ public final class SQLiteStore: ReactorStore {
         JSONValue.array(strings.map(JSONValue.string)).canonicalString
     }
 
-    private enum SQL {
+    enum SQL {
         static let streamOperations = """
             SELECT \(OperationRow.columns) FROM operations
             WHERE document_id = ? AND scope = ? AND branch = ? AND idx >= ? ORDER BY idx LIMIT ?
@@ -375,12 +413,28 @@ public final class SQLiteStore: ReactorStore {
             SELECT idx, state, hash FROM keyframes WHERE document_id = ? AND scope = ? AND branch = ?
             ORDER BY idx DESC LIMIT 1
             """
-        static let header = "SELECT header FROM documents WHERE id = ?"
+        static let headerWithMarks = """
+            SELECT d.header, s.scope, s.revision, s.header_modified_at FROM documents d
+            LEFT JOIN streams s ON s.document_id = d.id AND s.header_modified_at IS NOT NULL
+            WHERE d.id = ?
+            """
+        static let marksOfDocuments = """
+            SELECT document_id, scope, revision, header_modified_at FROM streams
+            WHERE document_id IN (SELECT value FROM json_each(?)) AND header_modified_at IS NOT NULL
+            """
         static let relationshipsFrom = "SELECT source_id, target_id, type FROM relationships WHERE source_id = ?"
         static let relationshipsFromOfType = "SELECT source_id, target_id, type FROM relationships WHERE source_id = ? AND type = ?"
         static let relationshipsTo = "SELECT source_id, target_id, type FROM relationships WHERE target_id = ?"
         static let relationshipsToOfType = "SELECT source_id, target_id, type FROM relationships WHERE target_id = ? AND type = ?"
         static let cursor = "SELECT ordinal FROM cursors WHERE name = ?"
         static let saveCursor = "INSERT INTO cursors (name, ordinal) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET ordinal = excluded.ordinal"
+    }
+}
+
+extension DocumentHeader {
+    /// Applies one stream's mark (schema `v3`): the stream's revision, and its header `lastModifiedAt` if later.
+    mutating func applyMark(scope: String, revision: Int, modifiedAt: Int64) {
+        self.revision[scope] = revision
+        lastModifiedAt = Swift.max(lastModifiedAt, modifiedAt)
     }
 }

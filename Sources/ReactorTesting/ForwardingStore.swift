@@ -44,6 +44,14 @@ open class ForwardingStore: ReactorStore, SyncRecordStore, @unchecked Sendable {
     open func relationships(to targetID: String, type: String?) async throws -> [Relationship] {
         try await base.relationships(to: targetID, type: type)
     }
+    open func loadDocument(id: String, branch: String) async throws -> StoredDocument? {
+        try await base.loadDocument(id: id, branch: branch)
+    }
+    open func children(of id: String) async throws -> [String] { try await base.children(of: id) }
+    open func ancestors(of id: String) async throws -> [String] { try await base.ancestors(of: id) }
+    open func orphans(documentType: String?, page: PageRequest) async throws -> Page<String> {
+        try await base.orphans(documentType: documentType, page: page)
+    }
     open func cursor(named name: String) async throws -> Int64? { try await base.cursor(named: name) }
     open func saveCursor(named name: String, ordinal: Int64) async throws { try await base.saveCursor(named: name, ordinal: ordinal) }
 

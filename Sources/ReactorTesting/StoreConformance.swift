@@ -6,10 +6,10 @@ import ReactorCore
 /// protocols: atomic commits with typed failures (`DOCUMENT_EXISTS`, `DOCUMENT_NOT_FOUND`, `SLUG_TAKEN`,
 /// `REVISION_CONFLICT`, `OPERATION_GAP`), exact round trips of everything stored, concurrent writers racing on one
 /// stream, ordinals and the ordinal feed, every query filter and paging, keyframes, relationships, headers,
-/// cursors, and sync's persistence (``SyncRecordStore``, which every adapter implements, and operation origins).
+/// cursors, document loads in one snapshot, the relationship graph, and sync's persistence (``SyncRecordStore``, which every adapter implements, and operation origins).
 public enum StoreConformance {
     /// Every case, in a stable order.
-    public static let cases: [ConformanceCase] = writeCases + failureCases + concurrencyCases + readCases + viewCases + syncCases
+    public static let cases: [ConformanceCase] = writeCases + failureCases + concurrencyCases + readCases + viewCases + loadCases + syncCases
 
     // MARK: Helpers shared by the cases
 

@@ -47,7 +47,7 @@ public protocol CursorStore: Sendable {
 ///
 /// Writes go only through ``commit(_:)``. Each commit is atomic; commits given together may be stored in one
 /// transaction (group commit), but each succeeds or fails on its own, in order.
-public protocol ReactorStore: OperationStore, KeyframeStore, DocumentViewStore, CursorStore {
+public protocol ReactorStore: OperationStore, KeyframeStore, DocumentViewStore, DocumentGraphStore, DocumentLoadStore, CursorStore {
     /// Creates or upgrades the schema. Idempotent.
     func migrate() async throws
     /// The schema migrations ``migrate()`` would apply now, oldest first (empty when the schema is current). A server

@@ -22,22 +22,21 @@ public struct DocumentLoader: Sendable {
     /// branch. Every other scope has its own stream per branch; a branch never written starts from the document's
     /// initial state. Nothing written on one branch changes another.
     public func loadFromStore(_ documentID: String, branch: String) async throws -> DocumentSnapshot? {
-        guard let stored = try await store.header(id: documentID) else { return nil }
+        // One store call, one snapshot: the header, revisions, keyframes and operations of one version.
+        guard let loaded = try await store.loadDocument(id: documentID, branch: branch) else { return nil }
+        let stored = loaded.header
         let home = stored.branch
-        let revisions = try await store.revisions(documentID: documentID, branch: branch)
         let model = try await models.model(stored.documentType, version: stored.modelVersion)
         var scopes: [String: DocumentSnapshot.ScopeState] = [:]
         let systemStream = StreamID(documentID: documentID, scope: Scope.document, branch: home)
-        let systemRevision = branch == home ? revisions[Scope.document] ?? 0
-            : try await store.revisions(documentID: documentID, branch: home)[Scope.document] ?? 0
-        scopes[Scope.document] = try await loadStream(systemStream, revision: systemRevision, initial: .null, reduce: SystemReducer.reduce)
+        scopes[Scope.document] = try await reduceLoaded(loaded.streams[Scope.document], stream: systemStream, initial: .null, reduce: SystemReducer.reduce)
         var lastModified = stored.createdAt
-        for scope in Set(model.scopes).union(revisions.keys) where scope != Scope.document {
+        for scope in Set(model.scopes).union(loaded.revisions.keys) where scope != Scope.document {
             let stream = StreamID(documentID: documentID, scope: scope, branch: branch)
-            let initial = try await initialState(stream, model: model, homeBranch: home)
-            let revision = revisions[scope] ?? 0
-            scopes[scope] = try await loadStream(stream, revision: revision, initial: initial, reduce: models.scopeReducer(model, scope: scope))
-            if branch != home, revision > 0, let last = try await store.operations(in: stream, fromIndex: revision - 1, limit: 1).first {
+            let initial = loaded.initialStates[scope]?.state ?? model.initialState(scope: scope)
+            let loadedStream = loaded.streams[scope]
+            scopes[scope] = try await reduceLoaded(loadedStream, stream: stream, initial: initial, reduce: models.scopeReducer(model, scope: scope))
+            if branch != home, let last = loadedStream?.last {
                 lastModified = max(lastModified, last.timestamp)
             }
         }
@@ -46,6 +45,23 @@ public struct DocumentLoader: Sendable {
         header.revision = scopes.filter { $0.value.revision > 0 }.mapValues(\.revision)
         if branch != home { header.lastModifiedAt = lastModified }
         return DocumentSnapshot(header: header, scopes: scopes, homeHeader: branch == home ? nil : stored)
+    }
+
+    /// The state of a stream loaded by ``ReactorStore/loadDocument(id:branch:)``: its keyframe's (or `initial`) with
+    /// the operations after it reduced, falling back to a full history replay when those include undo, redo, prune,
+    /// upgrade or a merge (see ``loadStream(_:revision:initial:reduce:)``).
+    private func reduceLoaded(
+        _ loaded: StoredStream?, stream: StreamID, initial: JSONValue,
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+    ) async throws -> DocumentSnapshot.ScopeState {
+        guard let loaded, loaded.revision > 0 else { return .init(state: initial, hash: StateHash.of(initial), revision: 0) }
+        if var folded = try Self.fold(stream, keyframe: loaded.keyframe, operations: loaded.operations, revision: loaded.revision, initial: initial, reduce: reduce) {
+            // The last operation came with the load: a write need not read it again (``lastOrder(_:revision:)``).
+            if folded.last == nil { folded.last = loaded.last.map(OperationOrder.init) }
+            return folded
+        }
+        let history = try await fullReplay(stream, revision: loaded.revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
+        return .init(state: history.state, hash: StateHash.of(history.state), revision: loaded.revision)
     }
 
     /// The state a stream starts from: a keyframe at index -1 (an initial state given at creation) or the model's.
@@ -124,6 +140,15 @@ public struct DocumentLoader: Sendable {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
+        return try Self.fold(stream, keyframe: keyframe, operations: ops, revision: revision, initial: initial, reduce: reduce)
+    }
+
+    /// Reduces `ops` (the operations after `keyframe` up to `revision`) from the keyframe's state, or `initial`
+    /// without one; nil when one of them is a successful history operation or a merge.
+    private static func fold(
+        _ stream: StreamID, keyframe: Keyframe?, operations ops: [Operation], revision: Int, initial: JSONValue,
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+    ) throws -> DocumentSnapshot.ScopeState? {
         if ops.contains(where: { (stream.scope != Scope.document && $0.error == nil && BaseAction.isHistory($0.action.type)) || Self.isMerge($0) }) {
             return nil
         }
