@@ -61,12 +61,12 @@ struct HTTPSyncChannelTests {
             case "junk": return Self.json(.ok, "not json")
             case "big": return Self.json(.ok, #"{"reactorId": ""# + String(repeating: "x", count: 4_096) + #""}"#)
             case "slow":
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(8))  // past the channel's 5 s request timeout
                 return Self.json(.ok, #"{"reactorId": "late"}"#)
             default: return Self.json(.ok, "{}")
             }
         }) { base in
-            let channel = HTTPSyncChannel(baseURL: base + "/", token: "t", requestTimeout: .milliseconds(1_500), maxResponseBytes: 1_024, remoteName: "r")
+            let channel = HTTPSyncChannel(baseURL: base + "/", token: "t", requestTimeout: .seconds(5), maxResponseBytes: 1_024, remoteName: "r")
             func register(_ id: String) async -> ReactorError? {
                 await error {
                     var registration = Self.registration
