@@ -9,7 +9,8 @@ import ReactorTesting
 
 /// `reactor-bench --only postgres`: single-action jobs/s on PostgreSQL with 1 and 2 nodes (each a reactor with its own
 /// pool and job ledger, in this process) and 1 and 8 documents, side by side with raw single-row `INSERT`
-/// transactions from 1 and 8 clients on the same server.
+/// transactions from 1 and 8 clients on the same server. The nodes announce their commits over LISTEN/NOTIFY, as the
+/// server's do.
 extension BenchCommand {
     func postgresBenchmarks(_ report: (String, String) -> Void) async throws {
         let url: String
@@ -75,8 +76,14 @@ extension BenchCommand {
             var modules: [ReactorModule] = []
             for (i, store) in stores.enumerated() {
                 let ledger = try PostgresJobLedger(store: store, configuration: PostgresJobLedgerConfiguration(nodeID: "bench-\(i)"))
+                // Commit notices as the server sets them up (LISTEN/NOTIFY on the store's database): they wake other
+                // nodes' followers and their jobs waiting for their turn.
+                let notices = try PostgresPubSub(
+                    client: store.client, configuration: .init(schema: configuration.schema, applicationName: "reactor-commit-notices"))
+                group.addTask { try await notices.run() }
                 modules.append(try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(store)
                     .withJobLedger(ledger).withMigrationStrategy(.none)
+                    .withCommitNotices(notices, channel: "reactor.commits:\(configuration.schema)")
                     .withExecutorConfig(ExecutorConfig(maxConcurrency: concurrency)).withRetainedFinishedJobs(jobs + documents + 10)
                     // Every job is submitted before most have run: measured with the queue full, not refused at its limits.
                     .withAdmissionLimits(.unlimited)

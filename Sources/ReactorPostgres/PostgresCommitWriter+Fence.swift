@@ -3,7 +3,10 @@ import ReactorCore
 
 /// The job fence (see ``JobFence``): inside the write transaction, a commit that completes a recorded job marks the
 /// job `WRITE_READY` only if the job is still pending, still owned by the committing node, and no earlier job of its
-/// document is pending. Write transactions run one after another (the store's write lock), so fences never race.
+/// document is pending. The fast path folds the fence into its one statement (see `PostgresCommitWriter+FastPath`);
+/// this is the step-by-step path's. Fences of two transactions on one document cannot both hold: a fence sees the
+/// earlier job as pending until the transaction that finishes it has committed (and a job's update waits for a
+/// concurrent update of the same job row).
 extension PostgresCommitWriter {
     /// Fences every commit of `batch` (each must carry a job) in one statement; returns how many held.
     func fenceAll(_ batch: [PreparedCommit], on connection: PostgresConnection) async throws -> Int {

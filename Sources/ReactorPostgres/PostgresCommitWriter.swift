@@ -4,40 +4,89 @@ import ReactorCore
 
 /// Writes batches of prepared commits on one connection: one transaction per batch, each commit atomic on its own.
 ///
-/// Every transaction first takes the store's write lock (`pg_advisory_xact_lock`, see ``PostgresStore``,
-/// "Ordinals"), so write transactions of every node on the schema run one after another: ordinals commit in order,
-/// and no two writers ever wait on each other's row locks (no deadlocks).
+/// Write transactions of different nodes (and of different documents) run in parallel: there is no write lock. A
+/// transaction's ordinals come from its own transaction id (see ``PostgresStore``, "Ordinals"), and commits to one
+/// stream exclude each other through the stream row (a conditional update of its revision: the second writer waits
+/// for the first, then finds the revision moved and fails with a transient `REVISION_CONFLICT`). Two transactions
+/// that lock rows in opposite orders may deadlock; PostgreSQL breaks the tie by failing one of them (transient: its
+/// jobs are retried).
 ///
 /// Expected failures (a document that exists or is missing, a slug in use, a stream at another revision, a gap, a
-/// duplicate operation id) are found by conditional writes and lookups, not by constraint errors, so the
-/// transaction stays usable and errors carry their full details.
+/// duplicate operation id, a job fence that does not hold) are found by conditional writes and lookups, not by
+/// constraint errors, so the transaction stays usable and errors carry their full details.
 struct PostgresCommitWriter: Sendable {
     typealias Results = [Result<CommitReceipt, ReactorError>]
 
     let tables: PostgresTables
     let logger: Logger
 
-    /// Stores `batch` in one transaction and returns one result per commit, in order.
+    /// Stores `batch` and returns one result per commit, in order.
     ///
-    /// Failures are rare, so the batch is first written on the fast path (one statement per commit, see
-    /// ``writeFast(_:on:)``) without savepoints. If a commit does not go through, that transaction is rolled back and
-    /// the batch is written again with a savepoint per commit, the failing commit step by step so that it fails alone
-    /// with its exact error. When the transaction itself fails (the connection, the server, `COMMIT`), nothing is
-    /// stored and every commit fails with that error (transient when retrying may help).
+    /// Failures are rare, so the batch is first written on the fast path: when one statement can carry it, that
+    /// statement alone (its own transaction, then a trivial statement that proves it committed: two round trips in all), else `BEGIN`, one statement per commit and
+    /// `COMMIT`. If a commit does not go through, that attempt is undone and the batch is written again in one
+    /// transaction with a savepoint per commit, the failing commits step by step so that each fails alone with its
+    /// exact error. When the transaction itself fails (the connection, the server, `COMMIT`), nothing is stored and
+    /// every commit fails with that error (transient when retrying may help). A batch with more operations than one
+    /// transaction can number is written as several transactions.
     func write(_ batch: [PreparedCommit], on connection: PostgresConnection) async -> Results {
+        var results: Results = []
+        results.reserveCapacity(batch.count)
+        for chunk in Self.chunks(batch) {
+            if chunk.count == 1, Int64(chunk[0].commit.operationCount) > PostgresSchema.ordinalsPerTransaction {
+                results.append(.failure(ReactorError(
+                    .payloadTooLarge,
+                    "a commit of \(chunk[0].commit.operationCount) operations is more than one PostgreSQL transaction can store",
+                    details: ["size": "\(chunk[0].commit.operationCount)", "limit": "\(PostgresSchema.ordinalsPerTransaction)"])))
+                continue
+            }
+            results += await writeChunk(chunk, on: connection)
+        }
+        return results
+    }
+
+    /// `batch` cut into runs of at most ``PostgresSchema/ordinalsPerTransaction`` operations (a commit that alone
+    /// has more is a run of its own).
+    static func chunks(_ batch: [PreparedCommit]) -> [[PreparedCommit]] {
+        var chunks: [[PreparedCommit]] = [[]]
+        var count: Int64 = 0
+        for prepared in batch {
+            let n = Int64(prepared.commit.operationCount)
+            if count + n > PostgresSchema.ordinalsPerTransaction, !chunks[chunks.count - 1].isEmpty {
+                chunks.append([])
+                count = 0
+            }
+            chunks[chunks.count - 1].append(prepared)
+            count += n
+        }
+        return chunks.filter { !$0.isEmpty }
+    }
+
+    private func writeChunk(_ batch: [PreparedCommit], on connection: PostgresConnection) async -> Results {
         guard !batch.isEmpty else { return [] }
+        if Self.fitsOneStatement(batch) {
+            do {
+                let receipts = try await writeFast(batch, firstOrdinal: 0, on: connection)
+                try await confirmCommitted(on: connection)
+                return receipts.map { .success($0) }
+            } catch {
+                if PostgresErrorKind.failsWholeTransaction(error) {
+                    let failure = ReactorError.postgresFailure(error)
+                    return batch.map { _ in .failure(failure) }
+                }
+                return await writeWithSavepoints(batch, stepByStepFrom: nil, on: connection)
+            }
+        }
         do {
-            try await begin(on: connection)
+            try await execute("BEGIN", on: connection)
             var receipts: [CommitReceipt] = []
             receipts.reserveCapacity(batch.count)
+            var nextOrdinal: Int64 = 0
             do {
-                let fenced = batch.filter { $0.commit.job != nil }
-                if !fenced.isEmpty, try await fenceAll(fenced, on: connection) != fenced.count { throw FastPathMismatch() }
                 for prepared in batch {
-                    guard prepared.fastPathEligible, let receipt = try await writeFast(prepared, on: connection) else {
-                        throw FastPathMismatch()
-                    }
-                    receipts.append(receipt)
+                    guard prepared.fastPathEligible else { throw FastPathMismatch() }
+                    receipts += try await writeFast([prepared], firstOrdinal: nextOrdinal, on: connection)
+                    nextOrdinal += Int64(prepared.commit.operationCount)
                 }
             } catch {
                 try await execute("ROLLBACK", on: connection)
@@ -57,18 +106,21 @@ struct PostgresCommitWriter: Sendable {
         }
     }
 
-    /// Writes the batch with a savepoint per commit. Commits before `firstSuspect` take the fast path; the others try
-    /// it too, except `firstSuspect` itself (known not to go through), and fall back to the step-by-step path.
-    private func writeWithSavepoints(_ batch: [PreparedCommit], stepByStepFrom firstSuspect: Int, on connection: PostgresConnection) async -> Results {
+    /// Writes the batch with a savepoint per commit. Every commit tries the fast path first, except `firstSuspect`
+    /// (known not to go through), and falls back to the step-by-step path.
+    private func writeWithSavepoints(_ batch: [PreparedCommit], stepByStepFrom firstSuspect: Int?, on connection: PostgresConnection) async -> Results {
         var results: [Result<CommitReceipt, ReactorError>?] = Array(repeating: nil, count: batch.count)
+        var nextOrdinal: Int64 = 0
         do {
-            try await begin(on: connection)
+            try await execute("BEGIN", on: connection)
             for (i, prepared) in batch.enumerated() {
                 try await execute("SAVEPOINT reactor_commit", on: connection)
+                let first = nextOrdinal
+                // Ordinals of a commit rolled back to its savepoint are not reused: a gap, which is harmless.
+                nextOrdinal += Int64(prepared.commit.operationCount)
                 if i != firstSuspect, prepared.fastPathEligible {
                     do {
-                        try await fence(prepared, on: connection)
-                        if let receipt = try await writeFast(prepared, on: connection) {
+                        if let receipt = try await writeFast([prepared], firstOrdinal: first, on: connection).first {
                             try await execute("RELEASE SAVEPOINT reactor_commit", on: connection)
                             results[i] = .success(receipt)
                             continue
@@ -80,7 +132,7 @@ struct PostgresCommitWriter: Sendable {
                 }
                 do {
                     try await fence(prepared, on: connection)
-                    let receipt = try await write(prepared, on: connection)
+                    let receipt = try await write(prepared, firstOrdinal: first, on: connection)
                     try await execute("RELEASE SAVEPOINT reactor_commit", on: connection)
                     results[i] = .success(receipt)
                 } catch {
@@ -119,10 +171,12 @@ struct PostgresCommitWriter: Sendable {
         }
     }
 
-    /// `BEGIN`, then the write lock.
-    private func begin(on connection: PostgresConnection) async throws {
-        try await execute("BEGIN", on: connection)
-        try await execute("SELECT pg_advisory_xact_lock(\(tables.writeLockKey))", on: connection)
+    /// Returns once the statement just run outside a transaction has committed. postgres-nio completes a statement
+    /// at its `CommandComplete`; the implicit transaction commits later, at `Sync`, before `ReadyForQuery`. A
+    /// connection starts its next statement only after `ReadyForQuery`, so a trivial statement that completes proves
+    /// the commit is done (and durable as the server's settings make commits), before anything is acknowledged.
+    private func confirmCommitted(on connection: PostgresConnection) async throws {
+        try await execute("SELECT 1", on: connection)
     }
 
     /// After a failure outside a commit: rolls back whatever is open; a connection that cannot even do that is
@@ -145,9 +199,12 @@ struct PostgresCommitWriter: Sendable {
 
     // MARK: One commit
 
-    private func write(_ prepared: PreparedCommit, on c: PostgresConnection) async throws -> CommitReceipt {
+    /// Writes one commit statement by statement; its operations are numbered from `firstOrdinal` within the
+    /// transaction.
+    private func write(_ prepared: PreparedCommit, firstOrdinal: Int64, on c: PostgresConnection) async throws -> CommitReceipt {
         let commit = prepared.commit
         let t = tables
+        var nextOrdinal = firstOrdinal
         try await writeHeader(prepared, on: c)
 
         var records: [OperationRecord] = []
@@ -165,9 +222,10 @@ struct PostgresCommitWriter: Sendable {
             let inserted: [PostgresRow]
             do {
                 inserted = try await rows("""
-                INSERT INTO \(unescaped: t.operations) (document_id, scope, branch, idx, op_id, skip, op_timestamp, hash,
+                INSERT INTO \(unescaped: t.operations) (ordinal, document_id, scope, branch, idx, op_id, skip, op_timestamp, hash,
                     action_id, action_type, action_scope, action_timestamp, input, context, error_json, document_type, origin)
-                SELECT \(stream.documentID), \(stream.scope), \(stream.branch), u.idx, u.op_id, u.skip, u.ts, u.hash, u.aid,
+                SELECT \(unescaped: t.schema).transaction_ordinal_base() + \(nextOrdinal - 1)::int8 + u.n,
+                    \(stream.documentID), \(stream.scope), \(stream.branch), u.idx, u.op_id, u.skip, u.ts, u.hash, u.aid,
                     u.atype, u.ascope, u.ats, u.input, NULLIF(u.ctx, ''), NULLIF(u.err, ''), \(commit.header.documentType),
                     \(commit.origin)::text
                 FROM unnest(\(a.indices)::int8[], \(a.ids)::text[], \(a.skips)::int8[], \(a.timestamps)::int8[],
@@ -182,6 +240,7 @@ struct PostgresCommitWriter: Sendable {
                 // Another writer stored operations at these positions without moving the stream's revision.
                 throw StreamPositionConflict(stream: stream, expected: append.expectedRevision, underlying: error)
             }
+            nextOrdinal += Int64(append.operations.count)
             var ordinals: [Int64: Int64] = [:]
             for row in inserted {
                 let (index, ordinal) = try row.decode((Int64, Int64).self)

@@ -24,8 +24,12 @@ public final class PostgresJobLedger: JobLedger {
         var heartbeats = 0
         /// Whether this node's row exists (jobs recorded by an unregistered node would look abandoned).
         var registered = false
+        /// Whether other nodes' announcements arrive (see ``announcementsArrive(_:)``).
+        var announced = false
     }
     private let state = Mutex(State())
+    /// Woken by other nodes' announcements.
+    private let turns = TurnSignal()
     /// When this ledger was created: older pending jobs of this node id belong to a previous run.
     private let createdAt = Clock.nowMilliseconds()
 
@@ -108,10 +112,15 @@ public final class PostgresJobLedger: JobLedger {
         state.withLock { $0.mayWait.contains(job.id) }
     }
 
+    /// Returns once no earlier job of `job`'s document is pending on any node. Checks once, then again after each
+    /// announcement of another node (``othersAnnounced()``, from its commit notices); while announcements arrive it
+    /// checks by itself only every ``PostgresJobLedgerConfiguration/notifiedTurnPollInterval``, otherwise every
+    /// ``PostgresJobLedgerConfiguration/turnPollInterval``, doubling to 200 ms.
     public func waitForTurn(_ job: Job, timeout: Duration) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var delay = configuration.turnPollInterval
         while true {
+            let seen = turns.generation
             let blocked = try await store.read { c in
                 try await c.query("""
                     SELECT EXISTS (SELECT 1 FROM \(unescaped: t.jobs) e JOIN \(unescaped: t.jobs) j ON e.document_id = j.document_id
@@ -123,9 +132,20 @@ public final class PostgresJobLedger: JobLedger {
                 return
             }
             guard ContinuousClock.now < deadline else { throw ReactorError.documentBusy(job.id, documentID: job.documentID) }
-            try await Task.sleep(for: delay)
-            delay = min(delay * 2, .milliseconds(200))
+            let announced = state.withLock { $0.announced }
+            let wait = announced ? configuration.notifiedTurnPollInterval : delay
+            await turns.wait(beyond: seen, timeout: min(wait, ContinuousClock.now.duration(to: deadline)))
+            try Task.checkCancellation()
+            if !announced { delay = min(delay * 2, .milliseconds(200)) }
         }
+    }
+
+    public func othersAnnounced() {
+        turns.signal()
+    }
+
+    public func announcementsArrive(_ arrive: Bool) {
+        state.withLock { $0.announced = arrive }
     }
 
     public func finish(_ job: Job, info: JobInfo) async throws {

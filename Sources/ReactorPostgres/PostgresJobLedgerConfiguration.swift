@@ -12,19 +12,24 @@ public struct PostgresJobLedgerConfiguration: Sendable, Hashable {
     public var nodeTimeout: Duration
     /// How long finished job records stay queryable (older ones are deleted by the heartbeat).
     public var finishedJobRetention: Duration
-    /// How often a job waiting for an earlier job of its document (on another node) checks again.
+    /// How often a job waiting for an earlier job of its document (on another node) checks again when no commit
+    /// notices arrive (doubling to 200 ms).
     public var turnPollInterval: Duration
+    /// How often a waiting job checks by itself while commit notices arrive (each notice makes it check at once): a
+    /// safety net for a lost notice.
+    public var notifiedTurnPollInterval: Duration
 
     public init(
         nodeID: String = PostgresJobLedgerConfiguration.generatedNodeID(), heartbeatInterval: Duration = .seconds(1),
         nodeTimeout: Duration = .seconds(10), finishedJobRetention: Duration = .seconds(24 * 3600),
-        turnPollInterval: Duration = .milliseconds(10)
+        turnPollInterval: Duration = .milliseconds(10), notifiedTurnPollInterval: Duration = .seconds(1)
     ) {
         self.nodeID = nodeID
         self.heartbeatInterval = heartbeatInterval
         self.nodeTimeout = nodeTimeout
         self.finishedJobRetention = finishedJobRetention
         self.turnPollInterval = turnPollInterval
+        self.notifiedTurnPollInterval = notifiedTurnPollInterval
     }
 
     /// `host-pid-random`.
@@ -36,7 +41,7 @@ public struct PostgresJobLedgerConfiguration: Sendable, Hashable {
     /// Checks the durations (a node timeout must exceed a few heartbeats).
     public func validate() throws {
         guard !nodeID.isEmpty else { throw ReactorError(.configInvalid, "the job ledger's node id must not be empty") }
-        guard heartbeatInterval > .zero, turnPollInterval > .zero, finishedJobRetention > .zero else {
+        guard heartbeatInterval > .zero, turnPollInterval > .zero, notifiedTurnPollInterval > .zero, finishedJobRetention > .zero else {
             throw ReactorError(.configInvalid, "the job ledger's intervals must be positive")
         }
         guard nodeTimeout >= heartbeatInterval * 2 else {

@@ -18,6 +18,7 @@ enum PostgresSchema {
             Migration(version: 1, name: "documents, streams, operations, keyframes, relationships, cursors, jobs", statements: v1(s)),
             Migration(version: 2, name: "job ledger: cluster-wide job order, payloads, nodes", statements: v2(s)),
             Migration(version: 3, name: "sync: operation origins, sync records", statements: v3(s)),
+            Migration(version: 4, name: "parallel writers: ordinals from transaction ids, the feed's horizon", statements: v4(s)),
         ]
     }
 
@@ -166,6 +167,53 @@ enum PostgresSchema {
                 value TEXT NOT NULL,
                 PRIMARY KEY (kind, key)
             )
+            """,
+        ]
+    }
+
+    /// How many ordinals one write transaction can draw: ordinals are `base + xid8 · 2^20 + k`, `0 ≤ k < 2^20`.
+    static let ordinalsPerTransaction: Int64 = 1 << 20
+
+    /// Version 4: writers in parallel (see `PostgresStore`, "Ordinals").
+    ///
+    /// - `ordinal` is no longer an identity column: a write transaction computes its ordinals from its own
+    ///   transaction id (`transaction_ordinal_base()`: `base + xid8 · 2^20`, plus the operation's position in the
+    ///   transaction), so ordinals follow transaction ids. The existing values stay; `base` is chosen once, here, so
+    ///   that every new ordinal is above every existing one (it is 0 unless the log holds more than 2^20 operations
+    ///   per transaction so far).
+    /// - `ordinal_horizon()`: the lowest ordinal a transaction that is still running (or not started) may hold, from
+    ///   the statement's snapshot (`pg_snapshot_xmin`). The feed reads only below it.
+    /// - `commit_mismatch()`: raised by the one-statement commit when a header, stream or job fence did not match
+    ///   (SQLSTATE `RX001`), so the statement (or the transaction) is undone and the writer takes the step-by-step
+    ///   path.
+    ///
+    /// The migration first waits for the write lock of version 1 to 3, so no writer of an older version is in the
+    /// middle of a commit; writers of an older version cannot write afterwards (their inserts have no ordinal).
+    static func v4(_ s: String) -> [String] {
+        let name = s.filter { $0 != "\"" }
+        let shift = 20
+        return [
+            "SELECT pg_advisory_xact_lock(\(PostgresTables.lockKey("reactor.write:" + name)))",
+            "ALTER TABLE \(s).operations ALTER COLUMN ordinal DROP IDENTITY",
+            """
+            DO $migration$
+            DECLARE base int8;
+            BEGIN
+                SELECT GREATEST(0, COALESCE(max(ordinal), 0) + 1 - (pg_current_xact_id()::text::int8 << \(shift)))
+                    INTO base FROM \(s).operations;
+                EXECUTE format($f$CREATE FUNCTION \(s).transaction_ordinal_base() RETURNS int8 LANGUAGE sql VOLATILE
+                    AS 'SELECT %s::int8 + (pg_current_xact_id()::text::int8 << \(shift))'$f$, base);
+                EXECUTE format($f$CREATE FUNCTION \(s).ordinal_horizon() RETURNS int8 LANGUAGE sql STABLE
+                    AS 'SELECT %s::int8 + (pg_snapshot_xmin(pg_current_snapshot())::text::int8 << \(shift))'$f$, base);
+            END
+            $migration$
+            """,
+            """
+            CREATE FUNCTION \(s).commit_mismatch() RETURNS int8 LANGUAGE plpgsql VOLATILE AS $$
+            BEGIN
+                RAISE EXCEPTION 'a commit did not match the stored document, streams or job' USING ERRCODE = 'RX001';
+            END
+            $$
             """,
         ]
     }

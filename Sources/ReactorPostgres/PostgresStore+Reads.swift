@@ -72,28 +72,6 @@ extension PostgresStore {
         return Page(items: items, nextCursor: items.last.map { Page<OperationRecord>.cursor(after: $0.ordinal) })
     }
 
-    /// Operations with ordinal > `ordinal`, in ordinal order, at most `limit`. Never skips an operation that commits
-    /// later (see "Ordinals" on ``PostgresStore``).
-    public func operations(afterOrdinal ordinal: Int64, limit: Int) async throws -> [OperationRecord] {
-        guard limit > 0 else { return [] }
-        let t = tables
-        return try await read { c in
-            try await c.query("""
-                SELECT \(unescaped: OperationRow.recordColumns) FROM \(unescaped: t.operations)
-                WHERE ordinal > \(ordinal) ORDER BY ordinal LIMIT \(Int64(limit))
-                """, logger: logger).collect().map(OperationRow.record)
-        }
-    }
-
-    /// The highest ordinal given so far (0 when empty).
-    public func latestOrdinal() async throws -> Int64 {
-        let t = tables
-        return try await read { c in
-            try await c.query("SELECT COALESCE(MAX(ordinal), 0) FROM \(unescaped: t.operations)", logger: logger)
-                .collect().first.map { try $0.decode(Int64.self) } ?? 0
-        }
-    }
-
     /// Which of these operation ids are stored.
     public func existingOperationIDs(_ ids: [String]) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }

@@ -19,18 +19,34 @@ import Synchronization
 /// serialization failures, deadlocks, a lost connection or a server shutting down).
 ///
 /// ## Ordinals
-/// The global ordinal is an identity column of `operations`. A sequence alone is not enough: with concurrent
-/// transactions, transaction A may draw ordinal 10, transaction B ordinal 11, and B commit first; a reader of
-/// ``operations(afterOrdinal:limit:)`` that saw 11 would ask for ordinals after 11 and skip 10 for ever.
+/// Every operation has a reactor-wide ordinal, and ``operations(afterOrdinal:limit:)`` (the feed that processors,
+/// sync, subscriptions and the nodes of a cluster follow) must never skip one. With a plain sequence that breaks as
+/// soon as write transactions run in parallel: transaction A draws ordinal 10, B draws 11 and commits first; a reader
+/// that saw 11 asks for ordinals after 11 and skips 10 for ever. Up to schema version 3 every write transaction
+/// therefore took one advisory lock, so all writers of all nodes ran one after another.
 ///
-/// So every write transaction takes one transaction-level advisory lock (`pg_advisory_xact_lock`, a key derived from
-/// the schema name) right after `BEGIN`, before it draws any ordinal. Write transactions of all nodes on the schema
-/// therefore run one after another, and PostgreSQL makes a committed transaction visible before it releases its locks:
-/// by the time B holds the lock and draws 11, A (with 10) is committed and visible. Ordinals become visible in
-/// increasing order, so a reader never sees a higher ordinal before a lower one and the feed never skips. (Gaps
-/// remain possible, from rolled-back commits, and are harmless.) Group commit keeps the serialised section cheap: one
-/// transaction carries every commit that arrived while the previous one was written. A side benefit: writers never
-/// wait on each other's row locks, so write transactions cannot deadlock.
+/// Since version 4 writers run in parallel, and ordinals follow *transaction ids*: a write transaction numbers its
+/// operations `base + xid8 · 2^20 + k` (`transaction_ordinal_base()`, `xid8` its own `pg_current_xact_id()`, `k` the
+/// operation's position in the transaction, at most 2^20 per transaction). A reader takes the horizon of its own
+/// snapshot, `base + pg_snapshot_xmin(pg_current_snapshot()) · 2^20` (`ordinal_horizon()`): every transaction with a
+/// smaller id has ended, and every transaction still running or yet to start has an id at or above it, so no
+/// operation can ever appear below the horizon again. The feed reads only below it, in ordinal order: it never
+/// skips, and stays gap-free for every follower. (Ordinals have gaps — they are not dense — which is harmless.)
+///
+/// Why not a sequence plus "read only rows of transactions older than the snapshot's xmin": a transaction with a
+/// *newer* id may draw a *smaller* ordinal (ids are assigned at a transaction's first write, ordinals later), so an
+/// older transaction's row could be read and the newer one's smaller ordinal skipped. Numbering by transaction id
+/// makes the two orders one.
+///
+/// The price: the feed trails the oldest running write transaction on the whole PostgreSQL cluster (any
+/// transaction that has written anything, in any database). An operation whose commit returned is readable in
+/// the feed once every older transaction ended, usually within milliseconds; a transaction left open holds every
+/// reader back (reads that must reach a committed ordinal, ``operations(afterOrdinal:through:limit:)``, give up after
+/// 30 s with a transient error). ``latestOrdinal()`` is the newest ordinal; ``completeOrdinal()`` the newest below
+/// the horizon, where a new follower starts.
+///
+/// A commit to one stream excludes another through the stream's row (its revision moves conditionally), so the
+/// order of each stream is unchanged; the job fence (`PostgresCommitWriter+Fence`) orders jobs across nodes.
 ///
 /// Reads run on any pooled connection, one statement each (one consistent snapshot).
 public final class PostgresStore: ReactorStore {

@@ -15,7 +15,8 @@ struct PostgresTables: Sendable {
     let nodes: String
     let syncRecords: String
     let migrations: String
-    /// The transaction-level advisory lock every write transaction takes first (see ``PostgresStore``, "Ordinals").
+    /// The transaction-level advisory lock every write transaction took first up to schema version 3 (see
+    /// ``PostgresStore``, "Ordinals"); version 4's migration takes it to wait for writers of an older version.
     let writeLockKey: Int64
     /// The transaction-level advisory lock that serialises ``PostgresStore/migrate()`` across nodes.
     let migrationLockKey: Int64

@@ -29,6 +29,10 @@ open class ForwardingStore: ReactorStore, SyncRecordStore, @unchecked Sendable {
         try await base.operations(afterOrdinal: ordinal, limit: limit)
     }
     open func latestOrdinal() async throws -> Int64 { try await base.latestOrdinal() }
+    open func operations(afterOrdinal ordinal: Int64, through: Int64, limit: Int) async throws -> [OperationRecord] {
+        try await base.operations(afterOrdinal: ordinal, through: through, limit: limit)
+    }
+    open func completeOrdinal() async throws -> Int64 { try await base.completeOrdinal() }
     open func existingOperationIDs(_ ids: [String]) async throws -> Set<String> { try await base.existingOperationIDs(ids) }
     open func latestKeyframe(of stream: StreamID, atOrBefore index: Int?) async throws -> Keyframe? {
         try await base.latestKeyframe(of: stream, atOrBefore: index)

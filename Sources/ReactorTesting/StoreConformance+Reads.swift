@@ -5,6 +5,7 @@ extension StoreConformance {
     static let readCases: [ConformanceCase] = [
         ConformanceCase("ordinals increase in commit order and the feed pages through everything") { try await ordinalFeed($0) },
         ConformanceCase("latest ordinal") { try await latestOrdinal($0) },
+        ConformanceCase("the feed through a committed ordinal; the complete ordinal") { try await feedThrough($0) },
         ConformanceCase("existing operation ids") { try await existingOperationIDs($0) },
         ConformanceCase("operations of a stream by range") { try await streamRanges($0) },
         ConformanceCase("operations matching a query, every filter, paged") { try await operationQueries($0) },
@@ -47,6 +48,22 @@ extension StoreConformance {
         try check(try await store.latestOrdinal() == a.records.last!.ordinal, "latestOrdinal after a failed commit")
         let b = try await commitOK(store, F.append("a", at: 3, count: 2), "append")
         try check(try await store.latestOrdinal() == b.records.last!.ordinal, "latestOrdinal after append")
+    }
+
+    /// `operations(afterOrdinal:through:limit:)` returns everything up to a committed ordinal (waiting, in a store
+    /// whose feed may lag its commits), nothing beyond it; `completeOrdinal()` never passes `latestOrdinal()`.
+    static func feedThrough(_ store: any ReactorStore) async throws {
+        let a = try await commitOK(store, F.create("a", operations: 3), "create")
+        let b = try await commitOK(store, F.append("a", at: 3, count: 2), "append")
+        let first = a.records.last!.ordinal
+        try check(try await store.operations(afterOrdinal: 0, through: first, limit: 100) == a.records, "the feed through the create")
+        try check(try await store.operations(afterOrdinal: first, through: b.records.last!.ordinal, limit: 1) == [b.records[0]],
+                  "one page of the feed through the append")
+        try check(try await store.operations(afterOrdinal: 0, through: b.records.last!.ordinal, limit: 100) == a.records + b.records,
+                  "the feed through the append")
+        try check(try await store.operations(afterOrdinal: first, through: first, limit: 100).isEmpty, "an empty range")
+        let complete = try await store.completeOrdinal()
+        try check(complete <= (try await store.latestOrdinal()), "the complete ordinal is not beyond the latest")
     }
 
     static func existingOperationIDs(_ store: any ReactorStore) async throws {

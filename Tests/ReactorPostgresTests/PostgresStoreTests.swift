@@ -47,7 +47,7 @@ struct PostgresStoreTests {
             _ = try await store.commit(Self.create("a", slug: "s", count: 2))
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
             #expect(try await store.documentID(forSlug: "s") == "a")
             #expect(try await store.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
         }
@@ -72,10 +72,22 @@ struct PostgresStoreTests {
                     action_scope, action_timestamp, input, context, error_json, document_type)
                 VALUES ('old', 'global', 'main', 0, 'op-old', 0, 1000, 'h0', 'act-old', 'SET', 'global', 1000, '{}', NULL, NULL, 't')
                 """))
-            #expect(try await store.pendingMigrations() == ["3: sync: operation origins, sync records"])
+            #expect(try await store.pendingMigrations() == [
+                "3: sync: operation origins, sync records",
+                "4: parallel writers: ordinals from transaction ids, the feed's horizon",
+            ])
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
             try await StoreConformance.checkUpgradedForSync(store, existingOperationIDs: ["op-old"])
+            // Version 4: the identity ordinal of the old operation stays, new ones are numbered above it, and the
+            // feed reads both in order.
+            let fresh = try await store.commit(Self.create("after-v4"))
+            let feed = try await store.operations(afterOrdinal: 0, limit: 100)
+            #expect(feed.first?.operation.id == "op-old")
+            #expect(feed.first?.ordinal == 1)
+            #expect(feed.last?.ordinal == fresh.records.last?.ordinal)
+            #expect(zip(feed, feed.dropFirst()).allSatisfy { $0.ordinal < $1.ordinal })
+            #expect(try await store.completeOrdinal() == fresh.records.last?.ordinal)
         }
     }
 
@@ -87,7 +99,7 @@ struct PostgresStoreTests {
                     for store in stores { group.addTask { try await store.migrate() } }
                     try await group.waitForAll()
                 }
-                #expect(try await stores[2].appliedMigrations() == [1, 2, 3])
+                #expect(try await stores[2].appliedMigrations() == [1, 2, 3, 4])
                 _ = try await stores[1].commit(Self.create("a"))
                 #expect(try await stores[0].header(id: "a") != nil)
             }

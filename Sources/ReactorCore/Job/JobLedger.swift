@@ -22,7 +22,8 @@ public protocol JobLedger: Sendable {
     func join() async throws -> [TakenOverJob]
     /// Records new jobs as pending and owned by this node. They are durable when this returns.
     func record(_ jobs: [Job]) async throws
-    /// Returns once no earlier job of `job`'s document is unfinished on any node (polling; the reactor calls it before
+    /// Returns once no earlier job of `job`'s document is unfinished on any node (woken by ``othersAnnounced()``, and
+    /// polling as a safety net; the reactor calls it before
     /// running a job that another node's job may precede, and after a commit failed with `DOCUMENT_BUSY`). Throws
     /// `DOCUMENT_BUSY` when `timeout` passes first.
     func waitForTurn(_ job: Job, timeout: Duration) async throws
@@ -38,6 +39,19 @@ public protocol JobLedger: Sendable {
     func info(of jobID: String) async throws -> JobInfo?
     /// Unregisters this node (a graceful stop, once its accepted jobs are done).
     func leave() async
+    /// Another node announced a commit or a job's end (a commit notice): jobs waiting in ``waitForTurn(_:timeout:)``
+    /// check their turn again at once.
+    func othersAnnounced()
+    /// Whether other nodes' announcements reach this node (its notice subscription is listening). While they do,
+    /// ``waitForTurn(_:timeout:)`` relies on them and checks by itself only seldom, as a safety net.
+    func announcementsArrive(_ arrive: Bool)
+}
+
+extension JobLedger {
+    /// Nothing to wake: a ledger that only polls.
+    public func othersAnnounced() {}
+    /// Nothing to change: a ledger that only polls.
+    public func announcementsArrive(_ arrive: Bool) {}
 }
 
 /// A job handed to this node by ``JobLedger/heartbeat()``.

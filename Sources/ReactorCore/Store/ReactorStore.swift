@@ -12,6 +12,12 @@ public protocol OperationStore: Sendable {
     func latestOrdinal() async throws -> Int64
     /// Which of these operation ids are stored.
     func existingOperationIDs(_ ids: [String]) async throws -> Set<String>
+    /// Operations with `ordinal` < ordinal ≤ `through`, in ordinal order, at most `limit`, read once every operation
+    /// up to `through` is readable: a store whose feed may lag its commits waits for it (see `OrdinalFeed.swift`).
+    func operations(afterOrdinal ordinal: Int64, through: Int64, limit: Int) async throws -> [OperationRecord]
+    /// The ordinal up to which the feed is complete: no operation at or below it can still appear. A reader that
+    /// starts following the feed starts here (see `OrdinalFeed.swift`).
+    func completeOrdinal() async throws -> Int64
 }
 
 /// Snapshots of stream states, so that loading costs O(operations since the last keyframe).

@@ -1,8 +1,9 @@
 import Logging
 import ReactorCore
 
-/// Commit notices between the nodes of a cluster, over a ``PubSub``: a node announces that it committed, and the
-/// other nodes' followers read the operation feed at once instead of at their next poll.
+/// Commit notices between the nodes of a cluster, over a ``PubSub``: a node announces that it committed (or that a
+/// job of its ended without a commit), and the other nodes' followers read the operation feed at once instead of at
+/// their next poll, and their jobs waiting for their turn on a document check it again (``JobLedger/othersAnnounced()``).
 ///
 /// A notice carries only the publishing node's id (the follower reads what changed from the store's feed, which stays
 /// the one source of truth), so a lost notice delays a follower until its next poll
@@ -17,17 +18,20 @@ final class CommitNotices: Sendable {
     let nodeID: String
     /// Woken by other nodes' notices; the follower waits on it.
     let wakeup = Wakeup()
+    /// Told about other nodes' notices, for the jobs waiting for their turn.
+    let ledger: (any JobLedger)?
     private let announced: AsyncStream<Void>
     private let announce: AsyncStream<Void>.Continuation
 
-    init(pubSub: any PubSub, channel: String, nodeID: String) {
+    init(pubSub: any PubSub, channel: String, nodeID: String, ledger: (any JobLedger)? = nil) {
         self.pubSub = pubSub
         self.channel = channel
         self.nodeID = nodeID
+        self.ledger = ledger
         (announced, announce) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Announces a commit of this node (never waits).
+    /// Announces a commit of this node, or the end of one of its jobs without a commit (never waits).
     func commitStored() {
         announce.yield()
     }
@@ -53,12 +57,17 @@ final class CommitNotices: Sendable {
                 try await pubSub.withSubscription(to: channel) { subscription in
                     // What was committed while no subscription was open is read now.
                     self.wakeup.signal()
+                    self.ledger?.announcementsArrive(true)
+                    self.ledger?.othersAnnounced()
                     for try await message in subscription where message.string != self.nodeID {
                         self.wakeup.signal()
+                        self.ledger?.othersAnnounced()
                     }
+                    self.ledger?.announcementsArrive(false)
                 }
                 failures = 0
             } catch let error as ReactorError where error.code == .shutdown {
+                ledger?.announcementsArrive(false)
                 logger.info("commit notices stopped (the pub/sub has shut down); following by polling", metadata: ["channel": "\(channel)"])
                 return
             } catch {
@@ -66,6 +75,8 @@ final class CommitNotices: Sendable {
                 failures += 1
                 logger.warning("commit notice subscription failed; subscribing again", metadata: ["channel": "\(channel)", "error": "\(error)"])
             }
+            ledger?.announcementsArrive(false)
+            ledger?.othersAnnounced()
             wakeup.signal()
             // Never a hot loop, whatever the subscription does.
             try? await Task.sleep(for: .milliseconds(100) * min(max(failures, 1), 50))

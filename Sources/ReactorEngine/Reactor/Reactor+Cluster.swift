@@ -21,6 +21,8 @@ extension Reactor {
         for attempt in 0..<3 {
             do {
                 try await ledger.finish(job, info: info)
+                // Jobs of other nodes may wait for this one.
+                commitNotices?.commitStored()
                 return
             } catch {
                 logger.warning("cannot record the end of a job in the cluster ledger", metadata: [

@@ -143,7 +143,9 @@ public final class Reactor: Service, Sendable {
         let startOrdinal: Int64
         let resumed: [TakenOverJob]
         do {
-            startOrdinal = try await store.latestOrdinal()
+            // In a cluster, other nodes' transactions may still hold lower ordinals than the newest: the follower
+            // starts where the feed is complete (see `OrdinalFeed.swift`).
+            startOrdinal = try await ledger == nil ? store.latestOrdinal() : store.completeOrdinal()
             watermark.start(at: startOrdinal)
             subscriptions.start(at: startOrdinal, cluster: ledger != nil)
             resumed = try await ledger?.join() ?? []
@@ -437,6 +439,8 @@ public final class Reactor: Service, Sendable {
                 if waitForTurn, let ledger {
                     try await ledger.waitForTurn(job, timeout: turnTimeout(control))
                     waitForTurn = false
+                    // The earlier job was another node's: what this node cached of the document is stale.
+                    writeCache.invalidate(job.documentID, branch: job.branch)
                 }
                 var prepared = try await runner.prepare(job, dedupe: dedupe)
                 if let ledger, var commit = prepared.commit {

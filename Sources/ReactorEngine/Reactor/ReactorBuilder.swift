@@ -138,7 +138,7 @@ public struct ReactorBuilder: Sendable {
             keyframeConfig: keyframeConfig, historyConfig: historyConfig, logger: logger, jobTracker: JobTracker(retainedFinishedJobs: retainedFinishedJobs),
             ledger: ledger, clusterConfig: clusterConfig, leaderElection: leaderElection,
             commitNotices: ledger.flatMap { ledger in
-                commitNotices.map { CommitNotices(pubSub: $0.pubSub, channel: $0.channel, nodeID: ledger.nodeID) }
+                commitNotices.map { CommitNotices(pubSub: $0.pubSub, channel: $0.channel, nodeID: ledger.nodeID, ledger: ledger) }
             }, syncConfig: syncConfig)
         var sync: SyncManager?
         if let records = store as? any SyncRecordStore {

@@ -97,7 +97,7 @@ public final class ProcessorManager: Sendable {
                 continue
             }
             do {
-                let batch = try await store.operations(afterOrdinal: cursor, limit: batchSize).filter { $0.ordinal <= limit }
+                let batch = try await store.operations(afterOrdinal: cursor, through: limit, limit: batchSize)
                 guard let last = batch.last else {
                     try? await watermark.wait(beyond: limit, timeout: .milliseconds(200))
                     continue

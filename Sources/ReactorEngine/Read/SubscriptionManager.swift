@@ -219,7 +219,7 @@ public final class SubscriptionManager: Sendable {
     /// The matching changes among the store's operations after `after` (at most one page, none beyond `through`),
     /// and the ordinal read through.
     func replayPage(_ query: DocumentQuery, after: Int64, through: Int64) async throws -> ([DocumentChange], Int64) {
-        let page = try await store.operations(afterOrdinal: after, limit: replayPageSize).filter { $0.ordinal <= through }
+        let page = try await store.operations(afterOrdinal: after, through: through, limit: replayPageSize)
         guard let last = page.last else { return ([], through) }
         var changes: [DocumentChange] = []
         for group in Reactor.runs(page) {

@@ -24,7 +24,7 @@ struct SyncFeed: Sendable {
         var next = cursor
         while true {
             let want = scanned.isEmpty ? limit : 256
-            let batch = try await store.operations(afterOrdinal: next, limit: want).filter { $0.ordinal <= ready }
+            let batch = try await store.operations(afterOrdinal: next, through: ready, limit: want)
             guard let last = batch.last else { break }
             if scanned.isEmpty {
                 scanned = batch
@@ -40,7 +40,7 @@ struct SyncFeed: Sendable {
             if scanned.count >= limit {
                 // Stop at a document boundary: peek whether the run goes on.
                 let runDocument = scanned.last!.stream.documentID
-                guard let peek = try await store.operations(afterOrdinal: next, limit: 1).first, peek.ordinal <= ready,
+                guard let peek = try await store.operations(afterOrdinal: next, through: ready, limit: 1).first,
                       peek.stream.documentID == runDocument else { break }
             }
         }
