@@ -48,7 +48,7 @@ let package = Package(
         // Domain types and every adapter protocol. No I/O.
         .target(
             name: "ReactorCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")]
         ),
         // In-memory adapters: real, shipped types (the default when nothing is configured).
         .target(name: "ReactorMemory", dependencies: ["ReactorCore"]),

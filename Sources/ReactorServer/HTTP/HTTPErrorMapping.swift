@@ -8,20 +8,26 @@ public enum HTTPErrorMapping {
     /// The HTTP status for `error`.
     public static func status(for error: ReactorError) -> HTTPResponse.Status {
         switch error.code {
-        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound, .unsupported, .remoteNotFound, .channelNotFound:
+        case .documentNotFound, .jobNotFound, .secretNotFound, .notFound, .unsupported, .remoteNotFound, .channelNotFound,
+            .bucketNotFound, .blobNotFound, .uploadNotFound:
             return .notFound
         case .documentDeleted:
             return .gone
-        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier, .remoteExists, .remoteNotRunning:
+        case .documentExists, .slugTaken, .revisionConflict, .operationMismatch, .operationGap, .ambiguousIdentifier, .remoteExists, .remoteNotRunning,
+            .bucketExists, .bucketNotEmpty:
             return .conflict
         case .unknownDocumentType, .unknownAction, .unknownScope, .invalidInput, .missingActionID, .invalidArgument,
-            .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition:
+            .badRequest, .unknownDependency, .dependencyCycle, .duplicateKey, .historyError, .invalidResumePosition,
+            .invalidBlobKey, .blobChecksumMismatch, .invalidPart:
             return .badRequest
+        case .rangeNotSatisfiable:
+            return .rangeNotSatisfiable
         case .historyTooLong, .mergeTooLarge, .mergeUnsupported:
             return .unprocessableContent
         case .dependencyFailed:
             return HTTPResponse.Status(code: 424, reasonPhrase: "Failed Dependency")
-        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .signingDisabled, .forbidden, .originNotAllowed:
+        case .signatureRequired, .invalidSignature, .signatureVersionUnsupported, .signingDisabled, .forbidden, .originNotAllowed,
+            .signedURLInvalid:
             return .forbidden
         case .hostNotAllowed:
             return .misdirectedRequest
@@ -49,7 +55,7 @@ public enum HTTPErrorMapping {
             return .badGateway
         case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
             return .serviceUnavailable
-        case .storage:
+        case .storage, .storageUnavailable:
             return error.isTransient ? .serviceUnavailable : .internalServerError
         default:
             return .internalServerError
@@ -97,7 +103,7 @@ public enum HTTPErrorMapping {
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
         .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
-        .syncTimeout, .peerUnavailable, .peerRefused,
+        .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable,
     ]
 
     /// The fixed message of a server failure.
@@ -139,6 +145,13 @@ public enum HTTPErrorMapping {
         case .remoteNotFound, .remoteExists, .remoteNotRunning: ["remote"]
         case .channelNotFound: ["channelId"]
         case .peerUnavailable, .peerRefused, .syncTimeout: ["remote", "status"]
+        case .invalidBlobKey, .blobNotFound: ["bucket", "key"]
+        case .bucketNotFound, .bucketExists, .bucketNotEmpty: ["bucket"]
+        case .rangeNotSatisfiable: ["size"]
+        case .uploadNotFound: ["bucket", "key", "uploadId"]
+        case .invalidPart: ["partNumber"]
+        case .blobChecksumMismatch: ["expected", "actual", "algorithm"]
+        case .storageUnavailable: ["backend"]
         default: []
         }
         return identifierDetails.union(extra)
