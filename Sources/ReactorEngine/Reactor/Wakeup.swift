@@ -1,3 +1,4 @@
+import ReactorCore
 import Synchronization
 
 /// A signal one task waits for with a time limit: ``signal()`` wakes the waiter, or the next one when nobody waits
@@ -5,62 +6,63 @@ import Synchronization
 final class Wakeup: Sendable {
     private struct State {
         var signalled = false
-        var waiter: CheckedContinuation<Void, Never>?
-        /// The wait was cancelled before its continuation was stored.
-        var cancelled = false
+        var waiter: CheckedContinuation<Bool, Never>?
+        /// Which wait the stored waiter is (a timer only ends its own wait).
+        var generation: UInt64 = 0
+        var timer: OneShotTimer?
     }
 
     private let state = Mutex(State())
 
     /// Wakes the waiter (or the next wait).
     func signal() {
-        resumeWaiter(orSet: \.signalled)
+        resume(returning: true, generation: nil)
     }
 
-    /// Resumes the stored waiter, or sets `flag` for the wait that has not stored itself yet.
-    private func resumeWaiter(orSet flag: WritableKeyPath<State, Bool> & Sendable) {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            guard let waiter = s.waiter else {
-                s[keyPath: flag] = true
+    /// Resumes the stored waiter of `generation` (any when nil) with `value`; with no waiter, a signal is kept for
+    /// the next wait.
+    private func resume(returning value: Bool, generation: UInt64?) {
+        let waiter = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            guard let waiter = s.waiter, generation == nil || generation == s.generation else {
+                if generation == nil { s.signalled = true }
                 return nil
             }
             s.waiter = nil
+            s.timer?.cancel()
+            s.timer = nil
             return waiter
         }
-        waiter?.resume()
+        waiter?.resume(returning: value)
     }
 
-    /// Returns at the next signal (at once if one came since the last wait) or after `timeout`, whichever comes first.
-    /// Returns whether it was signalled. One waiter at a time.
+    /// Returns at the next signal (at once if one came since the last wait) or after `timeout`, whichever comes first;
+    /// returns false at once when the task is cancelled. Returns whether it was signalled. One waiter at a time.
     @discardableResult
     func wait(timeout: Duration) async -> Bool {
         if state.withLock({ s in defer { s.signalled = false }; return s.signalled }) { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.nextSignal(); return !Task.isCancelled }
-            group.addTask { try? await Task.sleep(for: timeout); return false }
-            let signalled = await group.next() ?? false
-            group.cancelAll()
-            return signalled
-        }
-    }
-
-    private func nextSignal() async {
-        state.withLock { $0.cancelled = false }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { s -> Bool in
-                    if s.signalled || s.cancelled {
+        let generation = state.withLock { s -> UInt64 in s.generation &+= 1; return s.generation }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = state.withLock { s -> Bool? in
+                    if s.signalled {
                         s.signalled = false
-                        s.cancelled = false
                         return true
                     }
+                    if Task.isCancelled { return false }
                     s.waiter = continuation
-                    return false
+                    return nil
                 }
-                if now { continuation.resume() }
+                if let now { return continuation.resume(returning: now) }
+                let timer = OneShotTimer(after: timeout) { [self] in resume(returning: false, generation: generation) }
+                let armed = state.withLock { s -> Bool in
+                    guard s.waiter != nil, s.generation == generation else { return false }
+                    s.timer = timer
+                    return true
+                }
+                if !armed { timer.cancel() }
             }
         } onCancel: {
-            resumeWaiter(orSet: \.cancelled)
+            resume(returning: false, generation: generation)
         }
     }
 }

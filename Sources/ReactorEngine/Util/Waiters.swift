@@ -1,14 +1,17 @@
+import ReactorCore
 import Synchronization
 
 /// A set of suspended tasks waiting for a condition that other tasks make true and announce with ``notifyAll()``.
 ///
-/// Waiting is cancellation-aware; ``wait(timeout:until:)`` gives up after a deadline. The predicate is re-checked
-/// under no lock on every notification, so it must be cheap and thread-safe.
+/// Waiting is cancellation-aware; ``wait(key:timeout:until:)`` gives up after a deadline, kept by a ``OneShotTimer``
+/// that is released as soon as the wait ends (no sleeping task per wait). The predicate is re-checked under the lock
+/// on every notification, so it must be cheap, thread-safe and must not use this set.
 final class Waiters: Sendable {
     private struct Waiter {
         let key: String?
         let check: @Sendable () -> Bool
-        let continuation: CheckedContinuation<Void, any Error>
+        let continuation: CheckedContinuation<Bool, any Error>
+        var timer: OneShotTimer?
     }
 
     private struct State {
@@ -17,12 +20,14 @@ final class Waiters: Sendable {
         var byKey: [String: Set<Int>] = [:]
         var nextID = 0
 
+        /// Removes the waiter and stops its timer; the caller resumes it.
         mutating func remove(_ id: Int) -> Waiter? {
             guard let w = waiters.removeValue(forKey: id) else { return nil }
             if let key = w.key {
                 byKey[key]?.remove(id)
                 if byKey[key]?.isEmpty == true { byKey[key] = nil }
             }
+            w.timer?.cancel()
             return w
         }
     }
@@ -33,19 +38,40 @@ final class Waiters: Sendable {
     /// `key` is woken by ``notify(_:)`` for that key (and by ``notifyAll()``).
     func wait(key: String? = nil, until predicate: @escaping @Sendable () -> Bool) async throws {
         if predicate() { return }
+        _ = try await suspend(key: key, timeout: nil, until: predicate)
+    }
+
+    /// Suspends until `predicate` is true or `timeout` passes; returns whether the predicate became true.
+    func wait(key: String? = nil, timeout: Duration, until predicate: @escaping @Sendable () -> Bool) async throws -> Bool {
+        if predicate() { return true }
+        return try await suspend(key: key, timeout: timeout, until: predicate)
+    }
+
+    private func suspend(key: String?, timeout: Duration?, until predicate: @escaping @Sendable () -> Bool) async throws -> Bool {
         let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = state.withLock { s in
-                    if predicate() { return true }
-                    if Task.isCancelled { return true }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
+                let now: Result<Bool, any Error>? = state.withLock { s in
+                    if predicate() { return .success(true) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     s.waiters[id] = Waiter(key: key, check: predicate, continuation: c)
                     if let key { s.byKey[key, default: []].insert(id) }
-                    return false
+                    return nil
                 }
-                if resumeNow {
-                    if Task.isCancelled { c.resume(throwing: CancellationError()) } else { c.resume() }
+                if let now { return c.resume(with: now) }
+                guard let timeout else { return }
+                // Armed after the waiter is registered: a timer that fires first finds it and resumes it; a waiter
+                // already woken (or cancelled) meanwhile leaves the timer to be stopped here.
+                let timer = OneShotTimer(after: timeout) { [self] in
+                    guard let w = state.withLock({ $0.remove(id) }) else { return }
+                    w.continuation.resume(returning: w.check())
                 }
+                let armed = state.withLock { s -> Bool in
+                    guard s.waiters[id] != nil else { return false }
+                    s.waiters[id]?.timer = timer
+                    return true
+                }
+                if !armed { timer.cancel() }
             }
         } onCancel: {
             let waiter = state.withLock { $0.remove(id) }
@@ -53,46 +79,25 @@ final class Waiters: Sendable {
         }
     }
 
-    /// Suspends until `predicate` is true or `timeout` passes; returns whether the predicate became true.
-    func wait(key: String? = nil, timeout: Duration, until predicate: @escaping @Sendable () -> Bool) async throws -> Bool {
-        if predicate() { return true }
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await self.wait(key: key, until: predicate)
-                return true
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            defer { group.cancelAll() }
-            while let result = try? await group.next() {
-                return result
-            }
-            try Task.checkCancellation()
-            return predicate()
-        }
-    }
-
     /// Wakes every waiter whose predicate is now true.
     func notifyAll() {
-        let ready: [CheckedContinuation<Void, any Error>] = state.withLock { s in
+        let ready: [CheckedContinuation<Bool, any Error>] = state.withLock { s in
             guard !s.waiters.isEmpty else { return [] }
-            var out: [CheckedContinuation<Void, any Error>] = []
+            var out: [CheckedContinuation<Bool, any Error>] = []
             for (id, w) in s.waiters where w.check() {
                 out.append(w.continuation)
                 _ = s.remove(id)
             }
             return out
         }
-        for c in ready { c.resume() }
+        for c in ready { c.resume(returning: true) }
     }
 
     /// Wakes the waiters registered under `key` whose predicate is now true.
     func notify(_ key: String) {
-        let ready: [CheckedContinuation<Void, any Error>] = state.withLock { s in
+        let ready: [CheckedContinuation<Bool, any Error>] = state.withLock { s in
             guard let ids = s.byKey[key] else { return [] }
-            var out: [CheckedContinuation<Void, any Error>] = []
+            var out: [CheckedContinuation<Bool, any Error>] = []
             for id in ids {
                 if let w = s.waiters[id], w.check() {
                     out.append(w.continuation)
@@ -101,7 +106,7 @@ final class Waiters: Sendable {
             }
             return out
         }
-        for c in ready { c.resume() }
+        for c in ready { c.resume(returning: true) }
     }
 
     /// Whether anyone is waiting.
