@@ -41,6 +41,8 @@ final class CommitNotices: Sendable {
         for await _ in announced {
             do {
                 try await pubSub.publish(nodeID, to: channel)
+            } catch is CancellationError {
+                return  // the reactor is shutting down: nothing more to announce
             } catch {
                 logger.warning("cannot publish a commit notice; other nodes see the commit at their next poll",
                                metadata: ["channel": "\(channel)", "error": "\(error)"])
