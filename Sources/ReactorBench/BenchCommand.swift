@@ -23,6 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Single-action jobs per throughput run.") var jobs: Int = 20_000
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000
     @Option(name: .long, help: "Executor concurrency.") var concurrency: Int = 8
+    @Option(name: .long, help: "The most queued jobs of one document committed together (ExecutorConfig.maxJobsPerCommit).") var jobsPerCommit: Int = 1
     @Option(name: .long, help: "Directory for the benchmark databases (a temp dir when omitted).") var dir: String?
     @Option(name: .long, help: "Run only these parts (comma-separated: raw, memory, sqlite, append, cold, postgres).") var only: String?
     @Option(name: .long, help: "PostgreSQL server for the postgres part (a throwaway local cluster when omitted).") var postgresURL: String?
@@ -83,7 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
     /// Single-action jobs submitted while the reactor runs, timed from the first submit to the last READ_READY.
     private func jobsPerSecond(store: any ReactorStore, documents: Int) async throws -> Double {
         let builder = ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(store)
-            .withExecutorConfig(ExecutorConfig(maxConcurrency: concurrency)).withRetainedFinishedJobs(jobs + documents + 10)
+            .withExecutorConfig(ExecutorConfig(maxConcurrency: concurrency, maxJobsPerCommit: jobsPerCommit)).withRetainedFinishedJobs(jobs + documents + 10)
             // Every job is submitted before most have run: measured with the queue full, not refused at its limits.
             .withAdmissionLimits(.unlimited)
         let jobs = self.jobs

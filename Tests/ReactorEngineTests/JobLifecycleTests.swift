@@ -57,10 +57,17 @@ import Testing
         let module = try await ReactorBuilder.testing(kind).withExecutorConfig(ExecutorConfig(maxConcurrency: 4)).buildModule()
         do {
             let reactor = module.reactor
-            let running = Mutex((now: 0, peak: 0))
+            // Documents with a running job: a slot works on one document, possibly on several of its queued jobs
+            // committed together (``ExecutorConfig/maxJobsPerCommit``).
+            let running = Mutex((jobs: [String: Int](), peak: 0))
             module.eventBus.subscribe([.jobRunning, .jobReadReady, .jobFailed], delivery: .inline) { event in
+                guard let info = event.job else { return }
                 running.withLock { r in
-                    if event.kind == .jobRunning { r.now += 1; r.peak = max(r.peak, r.now) } else { r.now -= 1 }
+                    if event.kind == .jobRunning { r.jobs[info.documentID, default: 0] += 1 } else {
+                        r.jobs[info.documentID, default: 0] -= 1
+                        if r.jobs[info.documentID] == 0 { r.jobs[info.documentID] = nil }
+                    }
+                    r.peak = max(r.peak, r.jobs.count)
                 }
             }
             let ids = (0..<100).map { "doc-\($0)" }

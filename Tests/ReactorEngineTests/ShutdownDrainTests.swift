@@ -67,12 +67,12 @@ struct ShutdownDrainTests {
     }
 
     /// A job whose commit is under way at the deadline finishes it (an acknowledged write is never lost); the jobs
-    /// queued behind it fail.
+    /// queued behind it fail. (One job per commit here; with jobs committed together, see the test below.)
     @Test(arguments: StoreKind.allCases)
     func aJobCommittingAtTheDeadlineFinishesItsCommit(_ kind: StoreKind) async throws {
         let store = GatedStore(try kind.makeStore(), gating: "g")
         let module = try await ReactorBuilder.testing().withStore(store)
-            .withExecutorConfig(ExecutorConfig(shutdownDrainTimeout: .milliseconds(300))).buildModule()
+            .withExecutorConfig(ExecutorConfig(shutdownDrainTimeout: .milliseconds(300), maxJobsPerCommit: 1)).buildModule()
         let reactor = module.reactor
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await reactor.run() }
@@ -100,6 +100,42 @@ struct ShutdownDrainTests {
             #expect(reactor.pendingWork == PendingWork())
         }
         #expect(Counter.value(try await reactor.get("g")) == 1)
+    }
+
+    /// With a document's queued jobs committed together, the jobs in the commit under way at the deadline all finish
+    /// it, the others fail, and exactly the finished ones are in the document.
+    @Test(arguments: StoreKind.allCases)
+    func jobsCommittedTogetherAtTheDeadlineFinishTheirCommit(_ kind: StoreKind) async throws {
+        let store = GatedStore(try kind.makeStore(), gating: "g")
+        let module = try await ReactorBuilder.testing().withStore(store)
+            .withExecutorConfig(ExecutorConfig(shutdownDrainTimeout: .milliseconds(300))).buildModule()
+        let reactor = module.reactor
+        var jobs: [JobInfo] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reactor.run() }
+            _ = try await reactor.createCounter(id: "g")
+            store.arm()
+            for _ in 0..<6 { jobs.append(try await reactor.execute("g", actions: [Counter.add(1)])) }
+            try await eventually("a commit is written and not returned yet", timeout: .seconds(30)) { !store.heldOrdinals.isEmpty }
+            let handle = reactor.kill()
+            do {
+                try await eventually("the drain deadline passed", timeout: .seconds(30)) { reactor.isDrainExpired }
+            } catch {
+                store.release()
+                throw error
+            }
+            store.release()
+            await handle.completed()
+            try await group.waitForAll()
+        }
+        var finished = 0
+        for job in jobs {
+            let info = try reactor.jobStatus(job.id)
+            if info.status == .readReady { finished += 1 } else { #expect(info.error?.code == .shutdownDeadline) }
+        }
+        #expect(finished >= 1, "the job whose commit was under way finished it")
+        #expect(Counter.value(try await reactor.get("g")) == finished)
+        #expect(reactor.pendingWork == PendingWork())
     }
 
     /// A server starts the clock at the signal, while it still serves requests: work is accepted until the deadline,

@@ -24,9 +24,10 @@ struct JobRunner: Sendable {
         var commit: Commit?
     }
 
-    /// Prepares `job`. With `dedupe`, actions whose operation is already stored are skipped (re-delivery).
-    func prepare(_ job: Job, dedupe: Bool) async throws -> Prepared {
-        let existing = try await loader.snapshot(job.documentID, branch: job.branch)
+    /// Prepares `job`. With `dedupe`, actions whose operation is already stored are skipped (re-delivery). `base` is
+    /// the document to start from instead of the stored one: what an earlier job of the same commit leaves.
+    func prepare(_ job: Job, dedupe: Bool, base: DocumentSnapshot? = nil) async throws -> Prepared {
+        let existing = if let base { base } else { try await loader.snapshot(job.documentID, branch: job.branch) }
         var work: WorkingDocument?
         if let existing {
             let model = try await models.model(existing.header.documentType, version: existing.header.modelVersion)

@@ -12,7 +12,8 @@ public final class InMemoryJobQueue: JobQueue {
 
     private struct State {
         var perDocument: [String: Deque<Entry>] = [:]
-        var busyDocuments: Set<String> = []
+        /// Documents handed out, with how many of their jobs are handed out and not completed.
+        var busyDocuments: [String: Int] = [:]
         var ready: Deque<String> = []
         var readySet: Set<String> = []
         /// job id -> documents whose queue holds a job depending on it
@@ -66,9 +67,25 @@ public final class InMemoryJobQueue: JobQueue {
         state.withLock { Self.take(&$0) }
     }
 
+    public func dequeueFollowing(_ documentID: String, branch: String) -> Job? {
+        state.withLock { s in
+            guard let held = s.busyDocuments[documentID], let head = s.perDocument[documentID]?.first,
+                  head.remainingDependencies.isEmpty, head.failedDependency == nil, head.job.branch == branch,
+                  case .actions = head.job.payload
+            else { return nil }
+            s.perDocument[documentID]!.removeFirst()
+            if s.perDocument[documentID]!.isEmpty { s.perDocument[documentID] = nil }
+            s.busyDocuments[documentID] = held + 1
+            s.pending -= 1
+            return head.job
+        }
+    }
+
     public func complete(_ job: Job, succeeded: Bool) {
         state.withLock { s in
-            s.busyDocuments.remove(job.documentID)
+            if let held = s.busyDocuments[job.documentID] {
+                s.busyDocuments[job.documentID] = held > 1 ? held - 1 : nil
+            }
             s.live.remove(job.id)
             if let docs = s.dependents.removeValue(forKey: job.id) {
                 for doc in docs {
@@ -111,12 +128,12 @@ public final class InMemoryJobQueue: JobQueue {
     private static func take(_ s: inout State) -> QueuedWork? {
         while let doc = s.ready.popFirst() {
             s.readySet.remove(doc)
-            guard !s.busyDocuments.contains(doc), let head = s.perDocument[doc]?.first else { continue }
+            guard s.busyDocuments[doc] == nil, let head = s.perDocument[doc]?.first else { continue }
             guard head.remainingDependencies.isEmpty || head.failedDependency != nil else { continue }
             // Mutate in place: copying the deque out of the dictionary would copy the whole queue.
             s.perDocument[doc]!.removeFirst()
             if s.perDocument[doc]!.isEmpty { s.perDocument[doc] = nil }
-            s.busyDocuments.insert(doc)
+            s.busyDocuments[doc] = 1
             s.pending -= 1
             if let failed = head.failedDependency { return .dependencyFailed(head.job, dependencyID: failed) }
             return .run(head.job)
@@ -125,7 +142,7 @@ public final class InMemoryJobQueue: JobQueue {
     }
 
     private static func markReadyIfRunnable(_ doc: String, _ s: inout State) {
-        guard !s.busyDocuments.contains(doc), !s.readySet.contains(doc), let head = s.perDocument[doc]?.first else { return }
+        guard s.busyDocuments[doc] == nil, !s.readySet.contains(doc), let head = s.perDocument[doc]?.first else { return }
         guard head.remainingDependencies.isEmpty || head.failedDependency != nil else { return }
         s.ready.append(doc)
         s.readySet.insert(doc)

@@ -8,7 +8,7 @@ public enum QueuedWork: Sendable {
     case dependencyFailed(Job, dependencyID: String)
 }
 
-/// Orders jobs for the executor: first in, first out per document, one job at a time per document, jobs with
+/// Orders jobs for the executor: first in, first out per document, one holder at a time per document, jobs with
 /// unfinished dependencies held back.
 public protocol JobQueue: Sendable {
     /// Adds jobs atomically, in order. Dependencies must name jobs enqueued before or in the same call.
@@ -17,10 +17,21 @@ public protocol JobQueue: Sendable {
     func dequeue() async -> QueuedWork?
     /// The next runnable work if there is some now, without waiting.
     func dequeueNow() -> QueuedWork?
-    /// Reports that a job finished, releasing its document and settling its dependents.
+    /// While the caller holds `documentID` (it was handed one of its jobs and has not completed it), hands out the
+    /// document's next queued job when it is on `branch`, carries actions and can run now (its dependencies settled,
+    /// none failed); nil otherwise. The document stays held until every job handed out for it is completed: this is
+    /// how the executor commits several queued jobs of one document together (``ExecutorConfig/maxJobsPerCommit``).
+    func dequeueFollowing(_ documentID: String, branch: String) -> Job?
+    /// Reports that a job finished, settling its dependents; the document is released when the last job handed out
+    /// for it is completed.
     func complete(_ job: Job, succeeded: Bool)
     /// Refuses further enqueues; ``dequeue()`` returns nil once every queued job was handed out.
     func close()
     /// Jobs queued and not yet handed out.
     var pendingCount: Int { get }
+}
+
+extension JobQueue {
+    /// A queue that hands out one job of a document at a time never has a following job.
+    public func dequeueFollowing(_ documentID: String, branch: String) -> Job? { nil }
 }

@@ -1,6 +1,7 @@
 /// Settings of the job executor.
 public struct ExecutorConfig: Sendable, Hashable {
-    /// Jobs running at once, across documents (one per document at a time).
+    /// Documents worked on at once: each by one task, one commit at a time (which may carry several of the
+    /// document's queued jobs, ``maxJobsPerCommit``).
     public var maxConcurrency: Int
     /// A job running longer than this fails with `JOB_TIMEOUT` and releases its document.
     public var jobTimeout: Duration
@@ -17,11 +18,18 @@ public struct ExecutorConfig: Sendable, Hashable {
     /// ``Reactor/startShutdownClock()`` or else from the shutdown. Jobs still queued or running then fail with
     /// `SHUTDOWN_DEADLINE` (recorded, announced, logged); a job already committing finishes its commit.
     public var shutdownDrainTimeout: Duration
+    /// The most jobs of one document committed together. When a document's job is prepared and more of its jobs are
+    /// queued, the executor prepares those too, each on the state the one before it leaves, and commits them all in
+    /// one store transaction; each job still succeeds or fails on its own (a job whose commit fails is prepared again
+    /// on what was stored and committed alone). 1 commits every job alone. Not used in a cluster, where every job's
+    /// commit is fenced by the job ledger.
+    public var maxJobsPerCommit: Int
 
     public init(
         maxConcurrency: Int = 4, jobTimeout: Duration = .seconds(30), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(5),
-        reducersInline: Bool = true, shutdownDrainTimeout: Duration = .seconds(30)
+        reducersInline: Bool = true, shutdownDrainTimeout: Duration = .seconds(30), maxJobsPerCommit: Int = 1
     ) {
+        self.maxJobsPerCommit = max(1, maxJobsPerCommit)
         self.maxConcurrency = max(1, maxConcurrency)
         self.jobTimeout = jobTimeout
         self.maxRetries = max(0, maxRetries)

@@ -417,6 +417,21 @@ public final class Reactor: Service, Sendable {
     private func run(_ job: Job, control: JobControl, from queue: any JobQueue) async {
         // Past the drain deadline nothing starts: the job fails as it leaves the queue (checked with the registration,
         // so that a job is either failed here or seen running by ``expireDrain()``).
+        guard await start(job, control: control, queue: queue) else { return }
+        defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
+        let followers = await attempts(job, control: control, queue: queue, mayLead: true)
+        // Jobs that rode along with this one and whose commit failed run again, alone, in their order.
+        for follower in followers {
+            await JobControl.$current.withValue(follower.control) {
+                _ = await attempts(follower.job, control: follower.control, queue: queue, mayLead: false)
+            }
+            _ = state.withLock { $0.running.removeValue(forKey: follower.job.id) }
+            follower.control.end()
+        }
+    }
+
+    /// Registers a job as running (false, having failed it, past the drain deadline).
+    private func start(_ job: Job, control: JobControl, queue: any JobQueue) async -> Bool {
         let starts = state.withLock { s -> Bool in
             guard !s.drainExpired else { return false }
             s.running[job.id] = (job, control, queue)
@@ -425,15 +440,30 @@ public final class Reactor: Service, Sendable {
         guard starts else {
             _ = control.finish()
             await reportUnfinished(job, error: drainDeadlineError(job, wasRunning: false), queue: queue, wasRunning: false)
-            return
+            return false
         }
-        defer { _ = state.withLock { $0.running.removeValue(forKey: job.id) } }
         consistency.beginWrite(job.documentID)
         if let info = jobTracker.update(job.id, { $0.status = .running }) { await eventBus.emit(.jobRunning(info)) }
+        return true
+    }
 
+    /// A queued job of the same document prepared on the state the jobs before it leave, committed with them.
+    private struct Follower {
+        let job: Job
+        let control: JobControl
+        var prepared: JobRunner.Prepared
+        /// Prepared on the jobs before it and committing: it goes into their commit.
+        var rides = false
+    }
+
+    /// Runs a job until it succeeds or fails, retrying what may succeed on a retry. With `mayLead`, the document's
+    /// queued jobs are prepared after it and committed with it (``ExecutorConfig/maxJobsPerCommit``); returns those
+    /// that must run again (their commit failed), in order.
+    private func attempts(_ job: Job, control: JobControl, queue: any JobQueue, mayLead: Bool) async -> [Follower] {
         var attempt = 0
         var dedupe = false
         var waitForTurn = ledger?.mayWait(job) ?? false
+        var followers: [Follower] = []
         while true {
             do {
                 if waitForTurn, let ledger {
@@ -451,46 +481,44 @@ public final class Reactor: Service, Sendable {
                 // (a blocking reducer can starve it).
                 if control.startedAt.duration(to: .now) > executorConfig.jobTimeout, control.timeOut() {
                     await reportTimeout(job, queue: queue)
-                    return
+                    return followers
                 }
-                guard control.beginCommit() else { return }  // timed out: the watchdog reported it
+                guard control.beginCommit() else { return followers }  // timed out: the watchdog reported it
+                // Committing already, so that preparing the jobs that ride along (each timed by its own clock) can
+                // delay this job's commit but never time it out.
+                if mayLead, followers.isEmpty, attempt == 0, !dedupe, ledger == nil, executorConfig.maxJobsPerCommit > 1,
+                   let commit = prepared.commit, commit.appends.count == 1, !commit.createsDocument, let work = prepared.work {
+                    followers = await prepareFollowers(of: job, stream: commit.appends[0].stream, after: work.snapshot, queue: queue)
+                }
+                // After a failed first attempt the followers' bases are gone: they run again alone afterwards.
+                var riders: [Follower] = []
+                if attempt == 0, !dedupe, prepared.commit != nil { riders = Self.riders(of: followers) }
                 var records: [OperationRecord] = []
                 var snapshot: DocumentSnapshot?
+                var riderResults: [Result<CommitReceipt, ReactorError>] = []
                 if let commit = prepared.commit, let work = prepared.work {
                     let ticket = ledger == nil ? nil : localCommits.begin()
                     let watermarkTicket = watermark.beginCommit()
+                    let results = await store.commit([commit] + riders.map { $0.prepared.commit! })
+                    let stored = results.flatMap { (try? $0.get())?.records ?? [] }
+                    watermark.endCommit(watermarkTicket, ordinals: stored.map(\.ordinal))
+                    if let ticket { localCommits.end(ticket, ordinals: stored.map(\.ordinal)) }
+                    riderResults = Array(results.dropFirst())
                     do {
-                        records = try await store.commit(commit).records
-                        watermark.endCommit(watermarkTicket, ordinals: records.map(\.ordinal))
-                        if let ticket { localCommits.end(ticket, ordinals: records.map(\.ordinal)) }
+                        records = try results[0].get().records
                         commitNotices?.commitStored()
                     } catch {
-                        watermark.endCommit(watermarkTicket, ordinals: [])
                         // The watermark may move on now that this commit will not: so may the subscriptions.
                         subscriptions.release()
-                        if let ticket { localCommits.end(ticket, ordinals: []) }
                         control.abortCommit()
+                        for rider in riders { rider.control.abortCommit() }
                         throw error
                     }
-                    var recent: [String: [WriteCache.RecentState]] = [:]
-                    for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
-                    snapshot = work.snapshot
-                    // The document scope (name, slug, deletion …) shows on every branch: other branches' cached
-                    // views are stale after it changes.
-                    if !work.created, work.homeHeader == nil, !(work.scopes[Scope.document]?.operations.isEmpty ?? true) {
-                        writeCache.invalidate(job.documentID)
-                    }
-                    writeCache.put(snapshot!, recent: recent)
-                    // A create, slug change or delete changes what ids and slugs name: forget it before the job's
-                    // token can be used to read.
-                    for documentID in Set(records.filter { $0.stream.scope == Scope.document }.map(\.stream.documentID)) {
-                        identifiers.invalidate(documentID: documentID,
-                                               slug: documentID == snapshot!.header.id ? snapshot!.header.slug : nil)
-                    }
+                    snapshot = cacheCommitted(job, work: work, records: records)
                 }
                 await succeed(job, records: records, snapshot: snapshot, control: control, queue: queue,
                               token: prepared.commit?.job?.token)
-                return
+                return await settle(riders, results: riderResults, of: followers, queue: queue)
             } catch let error as ReactorError where error.code == .documentBusy && !control.isTimedOut {
                 // An earlier job of this document (accepted by another node) must commit first.
                 waitForTurn = true
@@ -508,13 +536,105 @@ public final class Reactor: Service, Sendable {
                 try? await Task.sleep(for: executorConfig.retryBaseDelay * (1 << min(attempt - 1, 10)))
             } catch let error as ReactorError where error.code == .jobTakenOver {
                 await reportTakenOver(job, error: error, control: control, queue: queue)
-                return
+                return followers
             } catch {
                 let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "job failed: \(error)")
                 await fail(job, error: reactorError, control: control, queue: queue)
-                return
+                return followers
             }
         }
+    }
+
+    /// Takes the document's queued jobs (up to ``ExecutorConfig/maxJobsPerCommit`` with the leader) and prepares each
+    /// on the state the one before it leaves. Only jobs that append to the leader's one stream ride along, so that a
+    /// commit that fails makes every later one fail too (the store checks each stream's revision): the jobs from a
+    /// failed one on can simply run again. A job that fails to prepare fails as it would alone and is left out; one
+    /// that cannot ride (it writes elsewhere or nothing, or its preparation may succeed on a retry) ends the list and
+    /// runs again alone.
+    private func prepareFollowers(of leader: Job, stream: StreamID, after base: DocumentSnapshot, queue: any JobQueue) async -> [Follower] {
+        var followers: [Follower] = []
+        var base = base
+        // Off the calling thread: a reducer that never returns is abandoned at its own job's timeout, and the jobs
+        // before it commit then (inline, it would hold this task and every job waiting in it).
+        var runner = self.runner
+        runner.threads.inline = false
+        while followers.count + 1 < executorConfig.maxJobsPerCommit,
+              let next = queue.dequeueFollowing(leader.documentID, branch: leader.branch) {
+            let control = JobControl()
+            guard await start(next, control: control, queue: queue) else {
+                control.end()
+                continue
+            }
+            do {
+                let prepared = try await JobControl.$current.withValue(control) { try await runner.prepare(next, dedupe: false, base: base) }
+                // One that rides along commits with the jobs before it: it waits for them committing (no timeout).
+                let rides = prepared.commit.map { Self.appendsOnly(to: stream, $0) } == true && prepared.work != nil && control.beginCommit()
+                followers.append(Follower(job: next, control: control, prepared: prepared, rides: rides))
+                guard rides, let work = prepared.work else { break }
+                base = work.snapshot
+            } catch {
+                let reactorError = (error as? ReactorError) ?? ReactorError(.internal, "job failed: \(error)")
+                if reactorError.isTransient || reactorError.code == .jobTimeout {
+                    // Run again alone after the jobs before it (a timeout is the watchdog's to report).
+                    followers.append(Follower(job: next, control: control, prepared: .init(work: nil, commit: nil)))
+                    break
+                }
+                await fail(next, error: reactorError, control: control, queue: queue)
+                _ = state.withLock { $0.running.removeValue(forKey: next.id) }
+                control.end()
+            }
+        }
+        return followers
+    }
+
+    /// Whether `commit` only appends to `stream` (so its success depends on the commits before it in that stream).
+    private static func appendsOnly(to stream: StreamID, _ commit: Commit) -> Bool {
+        !commit.createsDocument && commit.appends.count == 1 && commit.appends[0].stream == stream
+    }
+
+    /// The followers that go into the leader's commit: the leading ones prepared to ride along (every one but
+    /// possibly the last, which ended the preparation and runs again alone).
+    private static func riders(of followers: [Follower]) -> [Follower] {
+        Array(followers.prefix { $0.rides })
+    }
+
+    /// Ends the jobs committed with a leader, in order: those whose commit succeeded succeed; from the first whose
+    /// commit failed (or that was not in it) on, they are returned to run again alone.
+    private func settle(_ riders: [Follower], results: [Result<CommitReceipt, ReactorError>], of followers: [Follower], queue: any JobQueue) async -> [Follower] {
+        var again: [Follower] = []
+        for (index, follower) in followers.enumerated() {
+            guard again.isEmpty, index < riders.count, index < results.count, case .success(let receipt) = results[index],
+                  let work = follower.prepared.work
+            else {
+                if index < riders.count { follower.control.abortCommit() }
+                again.append(follower)
+                continue
+            }
+            let snapshot = cacheCommitted(follower.job, work: work, records: receipt.records)
+            await succeed(follower.job, records: receipt.records, snapshot: snapshot, control: follower.control, queue: queue, token: nil)
+            _ = state.withLock { $0.running.removeValue(forKey: follower.job.id) }
+            follower.control.end()
+        }
+        return again
+    }
+
+    /// Puts a committed job's document in the write cache and forgets identifiers it changed; returns the snapshot.
+    private func cacheCommitted(_ job: Job, work: WorkingDocument, records: [OperationRecord]) -> DocumentSnapshot {
+        var recent: [String: [WriteCache.RecentState]] = [:]
+        for (scope, sw) in work.scopes where !sw.recent.isEmpty { recent[scope] = sw.recent }
+        let snapshot = work.snapshot
+        // The document scope (name, slug, deletion …) shows on every branch: other branches' cached
+        // views are stale after it changes.
+        if !work.created, work.homeHeader == nil, !(work.scopes[Scope.document]?.operations.isEmpty ?? true) {
+            writeCache.invalidate(job.documentID)
+        }
+        writeCache.put(snapshot, recent: recent)
+        // A create, slug change or delete changes what ids and slugs name: forget it before the job's
+        // token can be used to read.
+        for documentID in Set(records.filter { $0.stream.scope == Scope.document }.map(\.stream.documentID)) {
+            identifiers.invalidate(documentID: documentID, slug: documentID == snapshot.header.id ? snapshot.header.slug : nil)
+        }
+        return snapshot
     }
 
     /// - Parameter token: the token the job's fence stored in the ledger (cluster), so every node reports the same one;
