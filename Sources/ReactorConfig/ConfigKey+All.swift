@@ -88,7 +88,11 @@ extension ConfigKey {
                 """),
 
             .int("reactor", "max_concurrency", \.reactor.maxConcurrency, """
-                How many jobs run at the same time (1 to 1024).
+                How many documents are worked on at the same time (1 to 1024).
+                """),
+            .int("reactor", "max_jobs_per_commit", \.reactor.maxJobsPerCommit, """
+                The most queued jobs of one document committed in one transaction (1 to 1024; 1 = each alone).
+                More is faster under many writes to one document; not used in a cluster.
                 """),
             .double("reactor", "job_timeout_seconds", \.reactor.jobTimeoutSeconds, """
                 How long one job may run before it fails with JOB_TIMEOUT.

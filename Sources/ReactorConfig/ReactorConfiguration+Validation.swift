@@ -73,6 +73,9 @@ extension ReactorConfiguration {
             add("server.max_url_bytes",
                 "must be at most server.max_header_bytes (\(server.maxHeaderBytes)), got \(server.maxURLBytes)")
         }
+        if !(1...1024).contains(reactor.maxJobsPerCommit) {
+            add("reactor.max_jobs_per_commit", "must be in 1…1024, got \(reactor.maxJobsPerCommit)")
+        }
         if !(1...1024).contains(reactor.maxConcurrency) {
             add("reactor.max_concurrency", "must be in 1…1024, got \(reactor.maxConcurrency)")
         }

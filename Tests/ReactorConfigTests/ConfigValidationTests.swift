@@ -163,6 +163,9 @@ struct ConfigValidationTests {
         let error = try configError("[reactor]\nmax_history_replay_operations = 0\n")
         #expect(error.message.contains("reactor.max_history_replay_operations: must be at least 1, got 0"))
         #expect(try ConfigLoader.parse("[reactor]\nmax_history_replay_operations = 500\n").reactor.maxHistoryReplayOperations == 500)
+        #expect(try configError("[reactor]\nmax_jobs_per_commit = 0\n").message.contains("reactor.max_jobs_per_commit: must be in 1…1024, got 0"))
+        #expect(try ConfigLoader.parse("").reactor.maxJobsPerCommit == 16)
+        #expect(try ConfigLoader.parse("[reactor]\nmax_jobs_per_commit = 16\n").reactor.maxJobsPerCommit == 16)
         #expect(ReactorConfiguration.defaults.reactor.maxHistoryReplayOperations == 100_000)
     }
 

@@ -112,7 +112,8 @@ public enum ServerBootstrap {
                 .withStore(store)
                 .withExecutorConfig(ExecutorConfig(maxConcurrency: resolved.reactor.maxConcurrency,
                                                    jobTimeout: .milliseconds(Int64(resolved.reactor.jobTimeoutSeconds * 1000)),
-                                                   shutdownDrainTimeout: .milliseconds(Int64(resolved.reactor.shutdownDrainSeconds * 1000))))
+                                                   shutdownDrainTimeout: .milliseconds(Int64(resolved.reactor.shutdownDrainSeconds * 1000)),
+                                                   maxJobsPerCommit: resolved.reactor.maxJobsPerCommit))
                 .withAdmissionLimits(AdmissionLimits(
                     maxPendingJobs: resolved.reactor.maxPendingJobs, maxPendingBytes: resolved.reactor.maxPendingBytes,
                     maxPendingJobsPerDocument: resolved.reactor.maxPendingJobsPerDocument,
