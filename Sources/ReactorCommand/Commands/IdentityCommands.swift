@@ -52,16 +52,27 @@ struct UserCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Disable.self, Roles.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user (the password from standard input).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user (the password from standard input, or --password-file).")
         @OptionGroup var options: ConfigOptions
         @Argument(help: "The email.") var email: String
         @Option(name: .long, help: "The display name (default: the email's local part).") var name: String?
         @Flag(name: .long, help: "Give the user the admin role.") var admin = false
         @Option(name: .long, help: "A role (repeat for several).") var role: [String] = []
+        @Option(name: .long, help: "Read the password from this file (never give it as an argument).") var passwordFile: String?
 
         func run() async throws {
             try await Output.guarded(json: options.json) {
-                var password = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                let data: Data
+                if let passwordFile {
+                    guard let contents = FileManager.default.contents(atPath: passwordFile) else {
+                        throw ReactorError(.invalidArgument, "cannot read the password file '\(passwordFile)'")
+                    }
+                    data = contents
+                } else {
+                    data = FileHandle.standardInput.readDataToEndOfFile()
+                }
+                var password = String(decoding: data, as: UTF8.self)
                 if password.hasSuffix("\n") { password.removeLast() }
                 let roles = (admin ? [IdentityService.adminRole] : []) + role
                 let user = try await IdentityAccess.with(options) {
