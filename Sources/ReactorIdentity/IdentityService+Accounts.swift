@@ -30,7 +30,8 @@ extension IdentityService {
         let user = AuthUser(
             id: UUID().uuidString.lowercased(), email: email, displayName: name, roles: try Self.checkedRoles(roles),
             createdAt: Self.wholeSeconds(now()))
-        try await store.insertUser(UserRecord(user: user, passwordHash: try hasher.hash(password)))
+        let hash = try await hashPassword(password)
+        try await store.insertUser(UserRecord(user: user, passwordHash: hash))
         return user
     }
 
@@ -54,12 +55,7 @@ extension IdentityService {
                 details: ["retryAfterSeconds": "\(wait)"])
         }
         let record = try await store.user(email: normalised)
-        let matches: Bool
-        if let record, let hash = record.passwordHash {
-            matches = hasher.verify(password, against: hash)
-        } else {
-            matches = hasher.verifyUnknownAccount(password)
-        }
+        let matches = await checkPassword(password, against: record?.passwordHash)
         guard let record, matches else {
             limiter.recordFailure(accountKey, now: time)
             if let addressKey { limiter.recordFailure(addressKey, now: time) }
@@ -85,12 +81,12 @@ extension IdentityService {
                 .tooManyLoginAttempts, "too many failed attempts; try again in \(wait) seconds",
                 details: ["retryAfterSeconds": "\(wait)"])
         }
-        guard let hash = record.passwordHash, hasher.verify(currentPassword, against: hash) else {
+        guard await checkPassword(currentPassword, against: record.passwordHash) else {
             limiter.recordFailure(key, now: now())
             throw ReactorError(.invalidCredentials, "the current password is wrong")
         }
         try PasswordHasher.checkPolicy(newPassword, field: "newPassword")
-        record.passwordHash = try hasher.hash(newPassword)
+        record.passwordHash = try await hashPassword(newPassword)
         try await store.updateUser(record)
         try await store.revokeSessions(userID: userID)
     }

@@ -21,6 +21,8 @@ public final class IdentityService: Sendable {
     let store: any IdentityStore
     let vault: any Vault
     let hasher: PasswordHasher
+    /// Where hashing runs: off the concurrency pool, one lane per core.
+    let lanes = HashingLanes(width: ProcessInfo.processInfo.activeProcessorCount)
     let limiter: LoginRateLimiter
     let now: @Sendable () -> Date
     private let keys: Mutex<KeyState>
@@ -127,6 +129,22 @@ public final class IdentityService: Sendable {
             "grant_types_supported": ["password", "refresh_token"],
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "roles"],
         ]
+    }
+
+    // MARK: - Passwords
+
+    /// The scrypt hash of `password`, computed on a hashing lane.
+    func hashPassword(_ password: String) async throws -> String {
+        let hasher = self.hasher
+        let result: Result<String, ReactorError> = await lanes.run { Result { () throws(ReactorError) in try hasher.hash(password) } }
+        return try result.get()
+    }
+
+    /// Whether `password` matches `hash`, on a hashing lane; without a hash (no such account) the dummy hash is
+    /// checked, at the same cost, and the answer is false.
+    func checkPassword(_ password: String, against hash: String?) async -> Bool {
+        let hasher = self.hasher
+        return await lanes.run { hash.map { hasher.verify(password, against: $0) } ?? hasher.verifyUnknownAccount(password) }
     }
 
     // MARK: - Verification
