@@ -10,8 +10,13 @@ extension IdentityService {
             throw ReactorError(.signupDisabled, "sign-up is turned off on this server; ask an admin for an account")
         }
         let first = try await store.userCount() == 0
-        let user = try await createUser(
+        var user = try await createUser(
             email: email, password: password, displayName: displayName, roles: first ? [Self.adminRole] : [])
+        // Two sign-ups racing on an empty service (on this node or another) both saw no user: only the oldest keeps
+        // the admin role.
+        if first, try await store.users().first?.user.id != user.id {
+            user = try await setRoles(userID: user.id, [])
+        }
         return try await grant(for: user)
     }
 

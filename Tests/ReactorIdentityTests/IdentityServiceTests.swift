@@ -21,6 +21,19 @@ struct IdentityServiceTests {
         #expect(await errorCode { _ = try await service.signUp(email: "c@example.com", password: "short") } == .invalidInput)
     }
 
+    @Test func concurrentFirstSignUpsMakeOneAdmin() async throws {
+        let service = try await makeService()
+        let roles = try await withThrowingTaskGroup(of: [String].self) { group in
+            for n in 0..<6 {
+                group.addTask { try await service.signUp(email: "u\(n)@example.com", password: "correct horse").user.roles }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(roles.filter { $0 == ["admin"] }.count == 1, "\(roles)")
+        let stored = try await service.users().filter { $0.hasRole("admin") }
+        #expect(stored.count == 1)
+    }
+
     @Test func signUpCanBeTurnedOffWhileAdminsStillCreateUsers() async throws {
         let service = try await makeService { $0.signupEnabled = false }
         #expect(await errorCode { _ = try await service.signUp(email: "a@example.com", password: "long enough") } == .signupDisabled)
