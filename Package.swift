@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ReactorConfig", targets: ["ReactorConfig"]),
         .library(name: "ReactorPostgres", targets: ["ReactorPostgres"]),
         .library(name: "ReactorServer", targets: ["ReactorServer"]),
+        .library(name: "ReactorIdentity", targets: ["ReactorIdentity"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -98,6 +99,16 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // Identity (issue 14): the identity service (users, password login, access/refresh tokens, API keys, signing
+        // keys in the vault) and its in-process `AuthClient`.
+        .target(
+            name: "ReactorIdentity",
+            dependencies: [
+                "ReactorCore", "ReactorAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // `Reactor.toml`: parsing, environment overrides, `env:`/`vault:` references, validation.
         .target(
             name: "ReactorConfig",
@@ -118,6 +129,7 @@ let package = Package(
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
                 "ReactorAuth", "ReactorConfig",
+                "ReactorIdentity",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -140,6 +152,7 @@ let package = Package(
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory",
                 "ReactorServer", "ReactorVault", "ReactorAuth", "ReactorConfig",
+                "ReactorIdentity",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,6 +192,17 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // Identity (issue 14).
+        .testTarget(
+            name: "ReactorIdentityTests",
+            dependencies: [
+                "ReactorIdentity", "ReactorTesting", "ReactorMemory", "ReactorSQLite", "ReactorAuth", "ReactorServer",
+                "ReactorPostgres", "ReactorEngine", "ReactorModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "ReactorConfigTests", dependencies: ["ReactorConfig", "ReactorTesting"]),

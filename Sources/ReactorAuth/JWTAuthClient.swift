@@ -34,6 +34,7 @@ public struct JWTAuthClient: AuthClient {
     private let staticKeys: [VerificationKey]
     private let remoteKeys: JWKSCache?
     private let now: @Sendable () -> Date
+    private let seenUsers = SeenUsers()
 
     /// Builds a verifier: validates `configuration` and loads every configured key.
     ///
@@ -106,7 +107,21 @@ public struct JWTAuthClient: AuthClient {
                 .tokenMalformed, "the token's alg '\(Self.printable(jwt.algorithm))' is not a supported JWS algorithm")
         }
         try await checkSignature(jwt)
-        return try checkClaims(jwt.claims)
+        let claims = try checkClaims(jwt.claims)
+        seenUsers.record(claims)
+        return claims
+    }
+
+    /// The user `id` as the claims of its last verified token describe it (an external identity provider keeps the
+    /// users; this verifier knows only what their tokens said): id, roles, and the token's `iat` as `createdAt`.
+    ///
+    /// - Throws: `USER_NOT_FOUND` when no token of `id` was verified by this client (or it was forgotten: the
+    ///   ``SeenUsers/capacity`` most recent subjects are kept).
+    public func user(id: String) async throws -> AuthUser {
+        guard let user = seenUsers.user(id: id) else {
+            throw ReactorError(.userNotFound, "no verified token of user '\(Self.printable(id))' was seen")
+        }
+        return user
     }
 
     /// Fetches ``JWTAuthConfiguration/jwksURL`` now (for example at boot, to fail early). Does nothing without one.

@@ -18,6 +18,10 @@ public struct RemoteAuthClient: AuthClient {
 
     /// The URL asked: the base URL (without trailing slashes) plus ``mePath``.
     public let endpoint: String
+    /// The remote Reactor's base URL, without trailing slashes.
+    public let baseURL: String
+    /// The credential ``user(id:)`` sends (an admin API key of the remote identity service); nil: no user lookups.
+    private let serviceToken: String?
     private let httpClient: HTTPClient
     private let timeoutMilliseconds: Int64
     private let cache: ClaimsCache?
@@ -36,10 +40,12 @@ public struct RemoteAuthClient: AuthClient {
     ///     token's `exp`).
     ///   - cacheCapacity: The most tokens cached.
     ///   - now: The clock for cache expiry.
+    ///   - serviceToken: What ``user(id:)`` authenticates with: an API key with the `admin` role of the remote
+    ///     Reactor's identity service. Without it, ``user(id:)`` answers `UNSUPPORTED`.
     /// - Throws: `CONFIG_INVALID` naming `baseURL`, `timeout`, `cacheTTL` or `cacheCapacity`.
     public init(
         baseURL: String, httpClient: HTTPClient = .shared, timeout: TimeInterval = 5, cacheTTL: TimeInterval = 0,
-        cacheCapacity: Int = 1024, now: @escaping @Sendable () -> Date = { Date() }
+        cacheCapacity: Int = 1024, now: @escaping @Sendable () -> Date = { Date() }, serviceToken: String? = nil
     ) throws(ReactorError) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -59,6 +65,8 @@ public struct RemoteAuthClient: AuthClient {
                 "cacheCapacity", "cacheCapacity is \(cacheCapacity); expected at least 1")
         }
         self.endpoint = base + Self.mePath
+        self.baseURL = base
+        self.serviceToken = serviceToken
         self.httpClient = httpClient
         self.timeoutMilliseconds = Int64((timeout * 1000).rounded())
         self.cache = cacheTTL > 0 ? ClaimsCache(ttl: cacheTTL, capacity: cacheCapacity) : nil
@@ -105,8 +113,40 @@ public struct RemoteAuthClient: AuthClient {
         }
     }
 
+    /// The user `id`, asked of the remote identity service: `GET {baseURL}/auth/v1/users/{id}` with the
+    /// ``init(baseURL:httpClient:timeout:cacheTTL:cacheCapacity:now:serviceToken:)``'s service token.
+    ///
+    /// - Throws: `USER_NOT_FOUND` (404), the remote error for 401/403, `AUTH_UNAVAILABLE` when it cannot be reached or
+    ///   answers otherwise, `UNSUPPORTED` without a service token.
+    public func user(id: String) async throws -> AuthUser {
+        guard let serviceToken else {
+            throw ReactorError(.unsupported, "this remote auth client has no service token for user lookups")
+        }
+        let encoded = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id
+        let url = baseURL + "/auth/v1/users/" + encoded
+        let (status, body) = try await ask(serviceToken, url: url)
+        switch status {
+        case 200:
+            guard let user = try? JSONValueCoder.decode(AuthUser.self, from: JSONValueCoder.parse(body)) else {
+                throw ReactorError(.authUnavailable, "\(url) answered 200 without a user", details: ["url": url])
+            }
+            return user
+        case 404:
+            throw ReactorError(.userNotFound, "no user '\(id)'")
+        case 401, 403:
+            if let remote = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)) {
+                throw ReactorError(ReactorError.Code(remote.error.code), remote.error.message)
+            }
+            throw ReactorError(.unauthenticated, "\(url) refused the service token (HTTP \(status))")
+        default:
+            throw ReactorError(
+                .authUnavailable, "\(url) answered HTTP \(status)", details: ["url": url], isTransient: status >= 500)
+        }
+    }
+
     /// The status and body of the answer, or `AUTH_UNAVAILABLE` (transient) when there is none.
-    private func ask(_ token: String) async throws(ReactorError) -> (status: Int, body: [UInt8]) {
+    private func ask(_ token: String, url: String? = nil) async throws(ReactorError) -> (status: Int, body: [UInt8]) {
+        let endpoint = url ?? self.endpoint
         do {
             var request = HTTPClientRequest(url: endpoint)
             request.headers.add(name: "Authorization", value: "Bearer \(token)")

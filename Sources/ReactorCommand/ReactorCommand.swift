@@ -15,6 +15,8 @@ struct ReactorCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, InitCommand.self, MigrateCommand.self, DoctorCommand.self, TokenCommand.self,
             VaultCommand.self, DocCommand.self, DemoCommand.self, SyncCommand.self,
+            // Identity (issue 14).
+            UserCommand.self, APIKeyCommand.self, AuthCommand.self,
         ]
     )
 }

@@ -182,6 +182,41 @@ extension ConfigKey {
             .int("auth", "leeway_seconds", \.auth.leewaySeconds, """
                 Clock skew tolerated when checking "exp" and "nbf", in seconds.
                 """),
+            // Identity (issue 14): the identity service.
+            .bool("auth", "service", \.auth.service, """
+                Run the identity service here: users, password login, access and refresh tokens, API keys,
+                under /auth/v1 (docs/identity.md). Turns auth on: every /reactor/v1 call then needs one of
+                its tokens or API keys. Its signing keys live in the vault (vault.backend must not be "none").
+                The issuer and audience above name its tokens ("reactor" when empty).
+                """),
+            .bool("auth", "signup", \.auth.signup, """
+                Whether anyone may sign up (POST /auth/v1/signup); the first user becomes an admin. When
+                false, accounts are made by an admin (POST /auth/v1/users, reactor user create).
+                """),
+            .int("auth", "access_token_ttl_seconds", \.auth.accessTokenTTLSeconds, """
+                How long an access token (JWT) is valid, 60 to 86400 seconds. It cannot be revoked: keep it short.
+                """),
+            .int("auth", "refresh_token_ttl_seconds", \.auth.refreshTokenTTLSeconds, """
+                How long a refresh token is valid, 300 to 31622400 seconds (each refresh issues a new one).
+                """),
+            .int("auth", "scrypt_log_n", \.auth.scryptLogN, """
+                Password hashing cost: scrypt's N is 2^scrypt_log_n (1 to 20). Memory is 128 * N * r bytes.
+                """),
+            .int("auth", "scrypt_r", \.auth.scryptR, """
+                Password hashing: scrypt's block size r (1 to 32).
+                """),
+            .int("auth", "scrypt_p", \.auth.scryptP, """
+                Password hashing: scrypt's parallelism p (1 to 16).
+                """),
+            .int("auth", "login_attempts_per_account", \.auth.loginAttemptsPerAccount, """
+                Failed logins allowed per account in one login window; then 429 until the window ends.
+                """),
+            .int("auth", "login_attempts_per_address", \.auth.loginAttemptsPerAddress, """
+                Failed logins allowed per client address in one login window; then 429 until the window ends.
+                """),
+            .int("auth", "login_window_seconds", \.auth.loginWindowSeconds, """
+                The login rate limit's window, in seconds (1 to 86400).
+                """),
 
             .choice("signing", "mode", \.signing.mode, """
                 What is done with signatures clients put on actions (context.signatures, see docs/signing.md):

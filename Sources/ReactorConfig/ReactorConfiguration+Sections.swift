@@ -199,6 +199,27 @@ extension ReactorConfiguration {
         public var remoteURL: String
         /// `leeway_seconds`: clock skew tolerated on `exp`/`nbf` (60; ≥ 0).
         public var leewaySeconds: Int
+        // Identity (issue 14).
+        /// `service`: run the identity service (`/auth/v1`); turns auth on (false).
+        public var service: Bool = false
+        /// `signup`: whether anyone may sign up (true).
+        public var signup: Bool = true
+        /// `access_token_ttl_seconds`: access token lifetime (900).
+        public var accessTokenTTLSeconds: Int = 900
+        /// `refresh_token_ttl_seconds`: refresh token lifetime (2592000, 30 days).
+        public var refreshTokenTTLSeconds: Int = 2_592_000
+        /// `scrypt_log_n`: log2 of scrypt's N (15).
+        public var scryptLogN: Int = 15
+        /// `scrypt_r`: scrypt's block size (8).
+        public var scryptR: Int = 8
+        /// `scrypt_p`: scrypt's parallelism (1).
+        public var scryptP: Int = 1
+        /// `login_attempts_per_account`: failed logins per account and window (5).
+        public var loginAttemptsPerAccount: Int = 5
+        /// `login_attempts_per_address`: failed logins per client address and window (50).
+        public var loginAttemptsPerAddress: Int = 50
+        /// `login_window_seconds`: the login rate limit's window (300).
+        public var loginWindowSeconds: Int = 300
 
         /// The `[auth]` section with the given values.
         public init(
@@ -217,9 +238,9 @@ extension ReactorConfiguration {
             self.leewaySeconds = leewaySeconds
         }
 
-        /// Whether at least one way to verify tokens is configured.
+        /// Whether at least one way to verify tokens is configured (the identity service is one).
         public var hasKeySource: Bool {
-            !hmacSecret.isEmpty || !publicKeys.isEmpty || !jwksURL.isEmpty || !jwksFile.isEmpty || !remoteURL.isEmpty
+            service || !hmacSecret.isEmpty || !publicKeys.isEmpty || !jwksURL.isEmpty || !jwksFile.isEmpty || !remoteURL.isEmpty
         }
     }
 
@@ -249,5 +270,26 @@ extension ReactorConfiguration {
         public init(level: LogLevel = .info) {
             self.level = level
         }
+    }
+}
+
+// Identity (issue 14).
+extension ReactorConfiguration {
+    /// The first out-of-range identity setting of `[auth]`, if any (the ranges of `IdentityConfiguration.validate`).
+    func identityProblem() -> (key: String, message: String)? {
+        let checks: [(String, Int, ClosedRange<Int>)] = [
+            ("access_token_ttl_seconds", auth.accessTokenTTLSeconds, 60...86400),
+            ("refresh_token_ttl_seconds", auth.refreshTokenTTLSeconds, 300...31_622_400),
+            ("scrypt_log_n", auth.scryptLogN, 1...20),
+            ("scrypt_r", auth.scryptR, 1...32),
+            ("scrypt_p", auth.scryptP, 1...16),
+            ("login_attempts_per_account", auth.loginAttemptsPerAccount, 1...1_000_000),
+            ("login_attempts_per_address", auth.loginAttemptsPerAddress, 1...1_000_000),
+            ("login_window_seconds", auth.loginWindowSeconds, 1...86400),
+        ]
+        for (key, value, range) in checks where !range.contains(value) {
+            return ("auth.\(key)", "must be \(range.lowerBound) to \(range.upperBound), got \(value)")
+        }
+        return nil
     }
 }

@@ -116,6 +116,11 @@ extension ReactorConfiguration {
             add("reactor.shutdown_drain_seconds", "must be a number of at least 0, got \(reactor.shutdownDrainSeconds)")
         }
         if auth.leewaySeconds < 0 { add("auth.leeway_seconds", "must be 0 or more, got \(auth.leewaySeconds)") }
+        // Identity (issue 14).
+        if auth.service, vault.backend == .none {
+            add("auth.service", "needs a vault for its signing keys; set vault.backend (it is \"none\")")
+        }
+        if auth.service, let problem = identityProblem() { add(problem.key, problem.message) }
         syncProblems(&problems)
 
         // Reference syntax, and no vault: where the vault depends on the value.

@@ -19,6 +19,8 @@ enum PostgresSchema {
             Migration(version: 2, name: "job ledger: cluster-wide job order, payloads, nodes", statements: v2(s)),
             Migration(version: 3, name: "sync: operation origins, sync records", statements: v3(s)),
             Migration(version: 4, name: "parallel writers: ordinals from transaction ids, the feed's horizon", statements: v4(s)),
+            // Identity (issue 14).
+            Migration(version: 5, name: "identity: users, refresh-token sessions, API keys", statements: PostgresIdentityStore.schemaV5(s)),
         ]
     }
 

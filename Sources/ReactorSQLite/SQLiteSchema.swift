@@ -15,6 +15,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3)
         }
+        // Identity (issue 14): the identity service's users, refresh-token sessions and API keys.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: SQLiteIdentityStore.schemaV4)
+        }
         return migrator
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ReactorCore
+import ReactorTesting
 import Testing
 
 /// The committed signature vector (docs/signing.md): Reactor reproduces its payload and its Ed25519 signature byte for

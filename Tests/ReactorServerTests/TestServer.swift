@@ -86,6 +86,14 @@ struct StaticAuthClient: AuthClient {
         default: throw ReactorError(.tokenSignature, "the token's signature does not verify")
         }
     }
+
+    func user(id: String) async throws -> AuthUser {
+        switch id {
+        case "alice": return AuthUser(id: "alice", roles: ["admin"])
+        case "bob": return AuthUser(id: "bob")
+        default: throw ReactorError(.userNotFound, "no user '\(id)'")
+        }
+    }
 }
 
 func todoAction(_ id: String, text: String) -> JSONValue {

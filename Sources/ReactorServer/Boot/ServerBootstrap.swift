@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ReactorConfig
 import ReactorCore
+import ReactorIdentity
 import ReactorEngine
 import ReactorMemory
 import ReactorModels
@@ -105,7 +106,9 @@ public enum ServerBootstrap {
         let (store, storeBackends, storeSummary) = try await openStore(resolved, logger: logger)
         var backends = storeBackends
         do {
-            let auth = try await AuthFactory.make(resolved.auth)
+            // Identity (issue 14): with auth.service on, the identity service verifies tokens in process.
+            let identity = try await IdentityFactory.make(resolved, store: store, vault: vault)
+            let auth: (any AuthClient)? = if let identity { InProcessAuthClient(service: identity) } else { try await AuthFactory.make(resolved.auth) }
             let ledger = try PostgresBackend.ledger(for: store, resolved, logger: logger)
             var builder = ReactorBuilder()
                 .withDocumentModels(BuiltInModels.all)
@@ -163,13 +166,16 @@ public enum ServerBootstrap {
                 localToken: adminToken)
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
-                                          connections: ConnectionLimits(resolved.server))
+                                          connections: ConnectionLimits(resolved.server), identity: identity)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
             summary.append("blobs: \(resolved.blobsPath)")
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
+            if identity != nil {
+                summary.append("identity: /auth/v1 (sign-up \(resolved.auth.signup ? "open" : "closed"), signing keys in the vault)")
+            }
             summary.append(deps.requestGuard.summary(bindHost: resolved.server.bind.host))
             summary.append("sync: " + (module.sync == nil
                 ? "unavailable (the \(resolved.store.backend.rawValue) store keeps no sync records)"

@@ -37,6 +37,17 @@ public enum HTTPErrorMapping {
             return .upgradeRequired
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer:
             return .unauthorized
+        // Identity (issue 14).
+        case .invalidCredentials, .userDisabled, .refreshTokenInvalid, .refreshTokenReused, .apiKeyInvalid:
+            return .unauthorized
+        case .tooManyLoginAttempts:
+            return .tooManyRequests
+        case .emailTaken:
+            return .conflict
+        case .signupDisabled:
+            return .forbidden
+        case .userNotFound, .apiKeyNotFound:
+            return .notFound
         case .payloadTooLarge:
             return .contentTooLarge
         case .headersTooLarge:
@@ -65,7 +76,7 @@ public enum HTTPErrorMapping {
     /// The `Retry-After` of an error response, in seconds: the refusal's retry hint (`details.retryAfterSeconds`) for
     /// the admission refusals `TOO_MANY_PENDING_JOBS` (429) and `OVERLOADED` (503); nil for any other error.
     public static func retryAfterSeconds(for error: ReactorError) -> Int? {
-        guard error.code == .tooManyPendingJobs || error.code == .overloaded else { return nil }
+        guard error.code == .tooManyPendingJobs || error.code == .overloaded || error.code == .tooManyLoginAttempts else { return nil }
         return error.details["retryAfterSeconds"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
     }
 
@@ -139,6 +150,7 @@ public enum HTTPErrorMapping {
         case .tooManyPendingJobs: ["resource", "pending", "limit", "retryAfterSeconds"]
         // The server's own load is not a client's business: only what to retry after.
         case .overloaded: ["retryAfterSeconds"]
+        case .tooManyLoginAttempts: ["retryAfterSeconds"]
         case .headersTooLarge, .urlTooLong: ["limit"]
         case .historyTooLong: ["limit"]
         case .mergeTooLarge: ["limit", "rewind"]

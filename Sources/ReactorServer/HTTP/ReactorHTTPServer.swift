@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ReactorConfig
 import ReactorCore
+import ReactorIdentity
 import ReactorEngine
 import ServiceLifecycle
 
@@ -41,6 +42,12 @@ public enum ReactorHTTPServer {
         let syncAdmin = router.group("reactor/v1/sync")
         syncAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SyncRoutes(deps: deps).registerRemotes(on: syncAdmin)
+
+        // Identity (issue 14): /auth/v1, when the identity service runs here.
+        if let identity = deps.identity {
+            IdentityRoutes(service: identity, auth: deps.auth ?? InProcessAuthClient(service: identity), limit: deps.options.maxBodyBytes)
+                .register(on: router)
+        }
 
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))

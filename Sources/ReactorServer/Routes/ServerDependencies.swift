@@ -1,5 +1,6 @@
 import ReactorCore
 import ReactorEngine
+import ReactorIdentity
 import ReactorVault
 
 /// Limits and timeouts of the HTTP API.
@@ -92,13 +93,17 @@ public struct ServerDependencies: Sendable {
     /// The limits and timeouts of client connections (`server.max_connections`, the header-read and idle timeouts,
     /// the head and URL sizes, the shutdown deadline).
     public var connections: ConnectionLimits
+    /// Identity (issue 14): the identity service behind `/auth/v1`; nil when `auth.service` is off (the routes then
+    /// answer 404).
+    public var identity: IdentityService?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
-        connections: ConnectionLimits = ConnectionLimits()
+        connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil
     ) {
+        self.identity = identity
         self.reactor = reactor
         self.sync = sync
         self.auth = auth
