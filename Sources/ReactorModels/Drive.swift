@@ -58,6 +58,7 @@ public enum Drive {
         /// The SHA-256 of the bytes (64 lowercase hex digits).
         public var sha256: String
 
+        /// A reference with the given fields (checked by the reducer of `SET_FILE_BLOB`).
         public init(bucket: String, key: String, size: Int64, contentType: String, sha256: String) {
             self.bucket = bucket
             self.key = key
@@ -92,6 +93,7 @@ public enum Drive {
     public struct UpdateNodeInput: Codable, Sendable { public var id: String; public var name: String }
     public struct MoveNodeInput: Codable, Sendable { public var id: String; public var targetParentFolder: String? }
     public struct IDInput: Codable, Sendable { public var id: String }
+    /// The input of `SET_FILE_BLOB`.
     public struct SetFileBlobInput: Codable, Sendable { public var id: String; public var blob: BlobReference? }
 
     /// The model.

@@ -108,6 +108,11 @@ enum BlobFiles {
         guard fsync(fd) == 0 else { throw failure("flush a file") }
     }
 
+    /// Flushes `fd`'s data written so far to the disk (not its metadata).
+    static func syncData(_ fd: Int32) throws {
+        guard fdatasync(fd) == 0 else { throw failure("flush a file") }
+    }
+
     /// Flushes a directory's entries (after a rename) to the disk.
     static func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

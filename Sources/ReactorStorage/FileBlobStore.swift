@@ -224,41 +224,61 @@ public final class FileBlobStore: ServerSignedBlobStore {
     // MARK: Writing
 
     /// Streams `body` into a new, flushed temporary file, checking it against `options`. The file is removed when
-    /// anything fails (a check, the disk, the body's source, cancellation).
+    /// anything fails (a check, the disk, the body's source, cancellation). While the body arrives, what was written
+    /// is flushed every ``flushInterval`` bytes by a second task of the group, so the final `fsync` has little left.
     private func receive(_ body: BlobBody, options: BlobPutOptions) async throws -> (path: String, sha256: String, size: Int64) {
         var integrity = try BlobIntegrity(options: options, length: body.length)
         let path = temporaryPath()
         let file = try await io { FileDescriptor(try BlobFiles.create(path)) }
         do {
-            let allocator = ByteBufferAllocator()
-            let chunkSize = self.chunkSize
-            var pending = allocator.buffer(capacity: 0)
-            for try await buffer in body {
-                try integrity.update(buffer)
-                if pending.readableBytes == 0, buffer.readableBytes >= chunkSize {
+            let (flushes, requestFlush) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            let sha256: String = try await withThrowingTaskGroup(of: Void.self) { group in
+                defer { requestFlush.finish() }
+                group.addTask {
+                    for await _ in flushes { try await NIOThreadPool.singleton.runIfActive { try BlobFiles.syncData(file.fd) } }
+                }
+                let allocator = ByteBufferAllocator()
+                let chunkSize = self.chunkSize
+                var pending = allocator.buffer(capacity: 0)
+                var written: Int64 = 0, flushed: Int64 = 0
+                func write(_ buffer: ByteBuffer) async throws {
                     try await io { try BlobFiles.writeAll(file.fd, buffer) }
-                    continue
+                    written += Int64(buffer.readableBytes)
+                    if written - flushed >= Self.flushInterval {
+                        flushed = written
+                        requestFlush.yield()
+                    }
                 }
-                if pending.capacity == 0 { pending = allocator.buffer(capacity: chunkSize) }
-                pending.writeImmutableBuffer(buffer)
-                if pending.readableBytes >= chunkSize {
-                    let full = pending
-                    pending = allocator.buffer(capacity: chunkSize)
-                    try await io { try BlobFiles.writeAll(file.fd, full) }
+                for try await buffer in body {
+                    try integrity.update(buffer)
+                    if pending.readableBytes == 0, buffer.readableBytes >= chunkSize {
+                        try await write(buffer)
+                        continue
+                    }
+                    if pending.capacity == 0 { pending = allocator.buffer(capacity: chunkSize) }
+                    pending.writeImmutableBuffer(buffer)
+                    if pending.readableBytes >= chunkSize {
+                        let full = pending
+                        pending = allocator.buffer(capacity: chunkSize)
+                        try await write(full)
+                    }
                 }
+                let sha256 = try integrity.finish()
+                if pending.readableBytes > 0 { try await write(pending) }
+                requestFlush.finish()
+                try await group.waitForAll()
+                return sha256
             }
-            let rest = pending
-            let sha256 = try integrity.finish()
-            try await io {
-                if rest.readableBytes > 0 { try BlobFiles.writeAll(file.fd, rest) }
-                try BlobFiles.sync(file.fd)
-            }
+            try await io { try BlobFiles.sync(file.fd) }
             return (path, sha256, integrity.size)
         } catch {
             BlobFiles.remove(path)
             throw error
         }
     }
+
+    /// How many bytes of an upload are written between two background flushes.
+    static let flushInterval: Int64 = 32 << 20
 
     /// Makes the flushed file at `temporary` the object `info` describes: renames it to a new data file, replaces the
     /// sidecar atomically, then removes the previous version's data file.
