@@ -122,6 +122,7 @@ extension ReactorConfiguration {
         }
         if auth.service, let problem = identityProblem() { add(problem.key, problem.message) }
         syncProblems(&problems)
+        storageProblems(add)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

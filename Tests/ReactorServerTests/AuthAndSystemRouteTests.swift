@@ -139,6 +139,12 @@ struct AuthAndSystemRouteTests {
                 ("/reactor/v1/sync/remotes/{name}/pull", "post"), ("/reactor/v1/sync/remotes/{name}/dead-letters", "get"),
                 ("/reactor/v1/sync/remotes/{name}/quarantine/{documentId}", "delete"), ("/reactor/v1/documents/{id}/sync", "get"),
                 ("/reactor/v1/jobs/{id}/sync", "get"),
+                ("/storage/v1/buckets", "get"), ("/storage/v1/buckets", "post"), ("/storage/v1/buckets/{bucket}", "get"),
+                ("/storage/v1/buckets/{bucket}", "delete"), ("/storage/v1/buckets/{bucket}/objects", "get"),
+                ("/storage/v1/buckets/{bucket}/objects/{key}", "put"), ("/storage/v1/buckets/{bucket}/objects/{key}", "get"),
+                ("/storage/v1/buckets/{bucket}/objects/{key}", "head"), ("/storage/v1/buckets/{bucket}/objects/{key}", "delete"),
+                ("/storage/v1/buckets/{bucket}/sign", "post"), ("/storage/v1/signed/{bucket}/{key}", "get"),
+                ("/storage/v1/signed/{bucket}/{key}", "head"), ("/storage/v1/signed/{bucket}/{key}", "put"),
             ]
             // Identity (issue 14): /auth/v1, served when auth.service is on (ReactorIdentityTests call every one).
             let identityRoutes: [(String, String)] = [

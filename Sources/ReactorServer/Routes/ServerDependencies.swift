@@ -18,12 +18,15 @@ public struct ServerOptions: Sendable {
     public var subscriptionBuffer: Int
     /// The largest envelope body a peer may push (`sync.max_envelope_bytes`); larger gets 413.
     public var maxSyncEnvelopeBytes: Int
+    /// The largest object one upload may store (`storage.max_object_bytes`); larger gets 413.
+    public var maxObjectBytes: Int
 
     public init(
         maxBodyBytes: Int = 1 << 20, waitTimeout: Duration = .seconds(30), consistencyTimeout: Duration = .seconds(5),
         heartbeatInterval: Duration = .seconds(15), subscriptionBuffer: Int = SubscriptionManager.defaultBufferLimit,
-        maxSyncEnvelopeBytes: Int = 32 << 20
+        maxSyncEnvelopeBytes: Int = 32 << 20, maxObjectBytes: Int = 5 << 30
     ) {
+        self.maxObjectBytes = maxObjectBytes
         self.maxSyncEnvelopeBytes = maxSyncEnvelopeBytes
         self.maxBodyBytes = maxBodyBytes
         self.waitTimeout = waitTimeout
@@ -96,14 +99,17 @@ public struct ServerDependencies: Sendable {
     /// Identity (issue 14): the identity service behind `/auth/v1`; nil when `auth.service` is off (the routes then
     /// answer 404).
     public var identity: IdentityService?
+    /// The blob store behind `/storage/v1`; nil when storage is off (the routes are then not registered).
+    public var blobs: (any BlobStore)?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
-        connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil
+        connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil
     ) {
         self.identity = identity
+        self.blobs = blobs
         self.reactor = reactor
         self.sync = sync
         self.auth = auth
