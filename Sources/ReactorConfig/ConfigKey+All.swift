@@ -136,7 +136,9 @@ extension ConfigKey {
                 """),
 
             .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
-                "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.
+                "file" is the embedded vault (one AES-256-GCM encrypted file); "openbao" an OpenBao or Vault
+                server's KV v2 engine (address, token, mount; needs the OpenBao trait); "none" disables vault:
+                references.
                 """),
             .string("vault", "path", \.vault.path, references: .environmentOnly, """
                 The vault file. Empty means <data_dir>/vault.enc.
@@ -148,6 +150,22 @@ extension ConfigKey {
             .string("vault", "key_file", \.vault.keyFile, references: .environmentOnly, """
                 The file holding the master key, created with a fresh key (mode 0600) on first use.
                 Empty means <data_dir>/vault.key.
+                """),
+            .string("vault", "address", \.vault.address, references: .environmentOnly, """
+                backend = "openbao": the server's URL, e.g. "https://bao.internal:8200" (without /v1).
+                """),
+            .string("vault", "token", \.vault.token, references: .environmentOnly, """
+                backend = "openbao": the token sent as X-Vault-Token. Give it as token = "env:BAO_TOKEN".
+                """),
+            .string("vault", "mount", \.vault.mount, references: .environmentOnly, """
+                backend = "openbao": the mount path of the KV version 2 engine.
+                """),
+            .string("vault", "namespace", \.vault.namespace, references: .environmentOnly, """
+                backend = "openbao": the namespace sent as X-Vault-Namespace. Empty sends none.
+                """),
+            .double("vault", "timeout_seconds", \.vault.timeoutSeconds, """
+                backend = "openbao": how long one request to the server may take; an unreachable or silent
+                server fails with VAULT_UNAVAILABLE after it.
                 """),
 
             .bool("auth", "enabled", \.auth.enabled, """

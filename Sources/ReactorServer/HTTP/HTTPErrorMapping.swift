@@ -53,7 +53,7 @@ public enum HTTPErrorMapping {
             return .tooManyRequests
         case .peerUnavailable, .peerRefused:
             return .badGateway
-        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
+        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections, .vaultUnavailable:
             return .serviceUnavailable
         case .storage, .storageUnavailable:
             return error.isTransient ? .serviceUnavailable : .internalServerError
@@ -103,7 +103,7 @@ public enum HTTPErrorMapping {
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
         .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
-        .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable,
+        .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable, .vaultUnavailable,
     ]
 
     /// The fixed message of a server failure.
@@ -151,7 +151,7 @@ public enum HTTPErrorMapping {
         case .uploadNotFound: ["bucket", "key", "uploadId"]
         case .invalidPart: ["partNumber"]
         case .blobChecksumMismatch: ["expected", "actual", "algorithm"]
-        case .storageUnavailable: ["backend"]
+        case .storageUnavailable, .vaultUnavailable: ["backend"]
         default: []
         }
         return identifierDetails.union(extra)
