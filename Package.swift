@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ReactorModels", targets: ["ReactorModels"]),
         .library(name: "ReactorTesting", targets: ["ReactorTesting"]),
         .library(name: "ReactorVault", targets: ["ReactorVault"]),
+        .library(name: "ReactorStorage", targets: ["ReactorStorage"]),
         .library(name: "ReactorAuth", targets: ["ReactorAuth"]),
         .library(name: "ReactorConfig", targets: ["ReactorConfig"]),
         .library(name: "ReactorPostgres", targets: ["ReactorPostgres"]),
@@ -55,7 +56,7 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio")]
         ),
         // In-memory adapters: real, shipped types (the default when nothing is configured).
-        .target(name: "ReactorMemory", dependencies: ["ReactorCore"]),
+        .target(name: "ReactorMemory", dependencies: ["ReactorCore", .product(name: "NIOCore", package: "swift-nio")]),
         // The engine: queue, executor, job tracker, write cache, read side, processors, subscriptions, builder, client.
         .target(
             name: "ReactorEngine",
@@ -90,6 +91,15 @@ let package = Package(
         .target(
             name: "ReactorVault",
             dependencies: ["ReactorCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded blob store: buckets of objects as files under one root, HMAC-signed URLs.
+        .target(
+            name: "ReactorStorage",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // Token verification: in-process JWT (jwt-kit) and a remote verifier over HTTP.
         .target(
@@ -142,7 +152,7 @@ let package = Package(
             name: "ReactorServer",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
-                "ReactorAuth", "ReactorConfig",
+                "ReactorAuth", "ReactorConfig", "ReactorStorage",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .target(name: "ReactorS3", condition: .when(traits: ["S3"])),
                 .target(name: "ReactorOpenBao", condition: .when(traits: ["OpenBao"])),
@@ -176,6 +186,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // `reactor-bench`: the benchmark (docs/benchmarks.md) and the worker CrashSafetyTests kills. Links ReactorTesting
@@ -197,8 +208,9 @@ let package = Package(
         .testTarget(name: "ReactorMemoryTests", dependencies: ["ReactorMemory", "ReactorTesting"]),
         .testTarget(name: "ReactorEngineTests", dependencies: ["ReactorEngine", "ReactorTesting", "ReactorModels", "ReactorMemory", "ReactorSQLite"]),
         .testTarget(name: "ReactorSQLiteTests", dependencies: ["ReactorSQLite", "ReactorTesting", "ReactorMemory"]),
-        .testTarget(name: "ReactorModelsTests", dependencies: ["ReactorModels", "ReactorTesting", "ReactorEngine"]),
+        .testTarget(name: "ReactorModelsTests", dependencies: ["ReactorModels", "ReactorTesting", "ReactorEngine", "ReactorMemory"]),
         .testTarget(name: "ReactorVaultTests", dependencies: ["ReactorVault", "ReactorTesting"]),
+        .testTarget(name: "ReactorStorageTests", dependencies: ["ReactorStorage", "ReactorTesting", "ReactorMemory"]),
         .testTarget(
             name: "ReactorAuthTests",
             dependencies: [
@@ -238,6 +250,7 @@ let package = Package(
             name: "ReactorServerTests",
             dependencies: [
                 "ReactorServer", "ReactorTesting", "ReactorEngine", "ReactorModels", "ReactorAuth", "ReactorVault", "ReactorSQLite",
+                "ReactorStorage", "ReactorMemory",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -14,7 +14,7 @@ struct ReactorCommand: AsyncParsableCommand {
         version: ReactorVersion.current,
         subcommands: [
             ServeCommand.self, InitCommand.self, MigrateCommand.self, DoctorCommand.self, TokenCommand.self,
-            VaultCommand.self, DocCommand.self, DemoCommand.self, SyncCommand.self,
+            VaultCommand.self, DocCommand.self, DemoCommand.self, SyncCommand.self, BlobCommand.self,
         ]
     )
 }

@@ -245,6 +245,55 @@ extension ConfigKey {
                 About the most bytes of operations this reactor puts in one envelope or page it sends
                 (at least 1024; a job is never split); keep it under the peers' max_envelope_bytes.
                 """),
+
+            // [storage]
+            .choice("storage", "backend", \.storage.backend, """
+                Where blobs (files uploaded to /storage/v1) are kept: "fs" (files under fs_base_path) or
+                "memory" (nothing survives a restart).
+                """),
+            .string("storage", "fs_base_path", \.storage.fsBasePath, """
+                The root directory of the "fs" backend. Empty means <data_dir>/blobs.
+                """),
+            .string("storage", "signing_secret", \.storage.signingSecret, """
+                The HMAC-SHA256 secret of signed URLs (/storage/v1/signed/...), at least 32 bytes. Keep it
+                out of this file: "env:NAME" or "vault:storage/url-secret". Empty: one is generated at first
+                start and kept in the vault, so signed URLs survive restarts.
+                """),
+            .int("storage", "max_object_bytes", \.storage.maxObjectBytes, """
+                The largest object one upload may store, in bytes; larger is 413 PAYLOAD_TOO_LARGE.
+                """),
+            .string("storage", "public_url", \.storage.publicURL, """
+                The base URL clients reach this server at ("https://files.example.com"). When set, signed
+                URLs are absolute; when empty they are paths ("/storage/v1/signed/...").
+                """),
+            // [storage], backend = "s3"
+            .string("storage", "endpoint", \.storage.endpoint, """
+                backend = "s3": the S3 server's URL, scheme, host and port only
+                ("https://s3.eu-west-1.amazonaws.com", "http://127.0.0.1:9000").
+                """),
+            .string("storage", "region", \.storage.region, """
+                backend = "s3": the region requests are signed for.
+                """),
+            .string("storage", "access_key_id", \.storage.accessKeyID, """
+                backend = "s3": the access key id ("env:AWS_ACCESS_KEY_ID" or "vault:path").
+                """),
+            .string("storage", "secret_access_key", \.storage.secretAccessKey, """
+                backend = "s3": the secret access key; keep it out of this file ("env:NAME" or "vault:path").
+                """),
+            .choice("storage", "addressing", \.storage.addressing, """
+                backend = "s3": "path" (endpoint/bucket/key: MinIO, moto) or "virtual" (bucket.endpoint/key: AWS).
+                """),
+            .string("storage", "bucket_prefix", \.storage.bucketPrefix, """
+                backend = "s3": put before every bucket name on the server ("reactor-" keeps bucket "photos" as
+                "reactor-photos"); lowercase letters, digits, "-" and ".".
+                """),
+            .double("storage", "connect_timeout_seconds", \.storage.connectTimeoutSeconds, """
+                backend = "s3": how long connecting may take; then STORAGE_UNAVAILABLE (503).
+                """),
+            .double("storage", "request_timeout_seconds", \.storage.requestTimeoutSeconds, """
+                backend = "s3": how long a request without a streamed body may take, and how long a streamed
+                transfer may wait for bytes; then STORAGE_UNAVAILABLE (503).
+                """),
         ]
     }
 
@@ -262,6 +311,7 @@ extension ConfigKey {
         "auth": "Bearer-token (JWT) verification.",
         "signing": "Signed actions: whether signatures are verified or required, and which keys are trusted.",
         "log": "Logging.",
+        "storage": "Blob storage: buckets of files under /storage/v1, and signed URLs.",
         "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
     ]
 }

@@ -115,6 +115,7 @@ extension ReactorConfiguration {
         vaultProblems(add)
         if auth.leewaySeconds < 0 { add("auth.leeway_seconds", "must be 0 or more, got \(auth.leewaySeconds)") }
         syncProblems(&problems)
+        storageProblems(add)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

@@ -26,6 +26,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var log: LogSection
     /// `[sync]`: sync with other reactors (limits, timings and the `[[sync.remotes]]` added at boot).
     public var sync: SyncSection
+    /// `[storage]`: the blob store.
+    public var storage: StorageSection
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -44,9 +46,11 @@ public struct ReactorConfiguration: Sendable, Equatable {
         server: ServerSection = ServerSection(), store: StoreSection = StoreSection(),
         reactor: ReactorSection = ReactorSection(), vault: VaultSection = VaultSection(),
         auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection(),
-        sync: SyncSection = SyncSection()
+        sync: SyncSection = SyncSection(),
+        storage: StorageSection = StorageSection()
     ) {
         self.sync = sync
+        self.storage = storage
         self.server = server
         self.store = store
         self.reactor = reactor
@@ -62,7 +66,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }
@@ -73,9 +77,9 @@ public struct ReactorConfiguration: Sendable, Equatable {
     /// used as written (relative to the working directory, like `data_dir` itself).
     public var storePath: String { store.path.isEmpty ? Self.join(server.dataDir, "reactor.sqlite") : store.path }
 
-    /// The directory for blobs kept on local disk: `<data_dir>/blobs`. Created at boot next to the database and the
-    /// vault, so one data directory holds everything an embedded server keeps.
-    public var blobsPath: String { Self.join(server.dataDir, "blobs") }
+    /// The directory of the `fs` blob store: `storage.fs_base_path`, or `<data_dir>/blobs` when it is empty. Created
+    /// at boot next to the database and the vault, so one data directory holds everything an embedded server keeps.
+    public var blobsPath: String { storage.fsBasePath.isEmpty ? Self.join(server.dataDir, "blobs") : storage.fsBasePath }
 
     /// The vault file: `vault.path`, or `<data_dir>/vault.enc` when it is empty.
     public var vaultPath: String { vault.path.isEmpty ? Self.join(server.dataDir, "vault.enc") : vault.path }

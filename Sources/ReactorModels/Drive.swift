@@ -4,7 +4,8 @@ import ReactorCore
 ///
 /// Actions (global scope): `ADD_FOLDER {id, name, parentFolder?}`, `ADD_FILE {id, name, documentType, parentFolder?}`
 /// (`id` is the child document's id), `UPDATE_NODE {id, name}`, `MOVE_NODE {id, targetParentFolder?}`,
-/// `DELETE_NODE {id}` (a folder goes with everything below it). The parent/child relationship between the drive and
+/// `DELETE_NODE {id}` (a folder goes with everything below it), `SET_FILE_BLOB {id, blob?}` (a file's bytes in blob
+/// storage: `{bucket, key, size, contentType, sha256}`; `null` removes the reference). The parent/child relationship between the drive and
 /// its file documents is kept by the reactor (`ADD_RELATIONSHIP`); ``ReactorClient`` does both in one batch.
 public enum Drive {
     public static let documentType = "reactor/drive"
@@ -30,13 +31,57 @@ public enum Drive {
         public var parentFolder: String?
         /// For files: the child document's type.
         public var documentType: String?
+        /// For files: where the file's bytes are kept in blob storage (absent until `SET_FILE_BLOB`).
+        public var blob: BlobReference?
 
-        public init(id: String, name: String, kind: Kind, parentFolder: String? = nil, documentType: String? = nil) {
+        public init(id: String, name: String, kind: Kind, parentFolder: String? = nil, documentType: String? = nil, blob: BlobReference? = nil) {
             self.id = id
             self.name = name
             self.kind = kind
             self.parentFolder = parentFolder
             self.documentType = documentType
+            self.blob = blob
+        }
+    }
+
+    /// A file's bytes in blob storage (`/storage/v1/buckets/<bucket>/objects/<key>`): what was stored, so a reader can
+    /// check what it downloads.
+    public struct BlobReference: Codable, Sendable, Hashable {
+        /// The bucket.
+        public var bucket: String
+        /// The object's key.
+        public var key: String
+        /// The size in bytes.
+        public var size: Int64
+        /// The media type.
+        public var contentType: String
+        /// The SHA-256 of the bytes (64 lowercase hex digits).
+        public var sha256: String
+
+        public init(bucket: String, key: String, size: Int64, contentType: String, sha256: String) {
+            self.bucket = bucket
+            self.key = key
+            self.size = size
+            self.contentType = contentType
+            self.sha256 = sha256
+        }
+
+        /// A reference to a stored object (its SHA-256 must be known).
+        public init?(_ info: BlobInfo) {
+            guard let sha256 = info.sha256 else { return nil }
+            self.init(bucket: info.bucket.rawValue, key: info.key.rawValue, size: info.size, contentType: info.contentType, sha256: sha256)
+        }
+
+        /// Throws a ``ModelError`` unless the bucket and key are valid (``BucketName``, ``BlobKey``), the size is not
+        /// negative, the content type is not empty and the SHA-256 is 64 lowercase hex digits.
+        func validate() throws {
+            guard (try? BucketName(bucket)) != nil else { throw ModelError("blob.bucket '\(bucket.prefix(70))' is not a valid bucket name") }
+            guard (try? BlobKey(key)) != nil else { throw ModelError("blob.key is not a valid object key") }
+            guard size >= 0 else { throw ModelError("blob.size must not be negative") }
+            guard !contentType.isEmpty, contentType.utf8.count <= 255 else { throw ModelError("blob.contentType must be 1 to 255 characters") }
+            guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                throw ModelError("blob.sha256 must be 64 lowercase hex digits")
+            }
         }
     }
 
@@ -47,6 +92,7 @@ public enum Drive {
     public struct UpdateNodeInput: Codable, Sendable { public var id: String; public var name: String }
     public struct MoveNodeInput: Codable, Sendable { public var id: String; public var targetParentFolder: String? }
     public struct IDInput: Codable, Sendable { public var id: String }
+    public struct SetFileBlobInput: Codable, Sendable { public var id: String; public var blob: BlobReference? }
 
     /// The model.
     public static let model = TypedDocumentModel(documentType: documentType, initialState: State())
@@ -75,6 +121,12 @@ public enum Drive {
                 }
             }
             state.nodes[i].parentFolder = input.targetParentFolder
+        }
+        .on("SET_FILE_BLOB", input: SetFileBlobInput.self) { state, input, _ in
+            guard let i = state.nodes.firstIndex(where: { $0.id == input.id }) else { throw ModelError("no node with id '\(input.id)'") }
+            guard state.nodes[i].kind == .file else { throw ModelError("'\(input.id)' is a folder; only files reference blobs") }
+            try input.blob?.validate()
+            state.nodes[i].blob = input.blob
         }
         .on("DELETE_NODE", input: IDInput.self) { state, input, _ in
             guard state.node(input.id) != nil else { throw ModelError("no node with id '\(input.id)'") }
@@ -124,6 +176,14 @@ public enum Drive {
         Action(type: "MOVE_NODE", input: .object(["id": .string(id), "targetParentFolder": folder.map(JSONValue.string) ?? .null]))
     }
     public static func deleteNode(id: String) -> Action { Action(type: "DELETE_NODE", input: ["id": .string(id)]) }
+    /// `SET_FILE_BLOB`: the file `id` now references `blob` (nil removes the reference).
+    public static func setFileBlob(id: String, blob: BlobReference?) -> Action {
+        let value: JSONValue = blob.map { blob in
+            .object(["bucket": .string(blob.bucket), "key": .string(blob.key), "size": .number(Double(blob.size)),
+                     "contentType": .string(blob.contentType), "sha256": .string(blob.sha256)])
+        } ?? .null
+        return Action(type: "SET_FILE_BLOB", input: .object(["id": .string(id), "blob": value]))
+    }
 }
 
 /// Every built-in model.

@@ -30,7 +30,7 @@ extension S3BlobStore {
     /// Runs `body`; when it fails with a server error, asks whether the upload exists (ListParts), and throws
     /// ``ReactorError/Code/uploadNotFound`` when it does not (some S3-compatible servers answer a part for an unknown
     /// upload with a 500 instead of `NoSuchUpload`).
-    private func checkingUpload<T>(_ upload: MultipartUploadID, key: BlobKey, in bucket: BucketName, _ body: () async throws -> T) async throws -> T {
+    func checkingUpload<T>(_ upload: MultipartUploadID, key: BlobKey, in bucket: BucketName, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as ReactorError where error.code == .storageUnavailable && error.details["status"] != nil {
@@ -95,13 +95,16 @@ extension S3BlobStore {
             document += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(S3XMLWriter.escape(part.etag))</ETag></Part>"
         }
         document += "</CompleteMultipartUpload>"
-        _ = try await transport.sendForXML(.POST, bucket: bucket, key: key, query: [("uploadId", upload.rawValue)],
+        _ = try await checkingUpload(upload, key: key, in: bucket) {
+            try await transport.sendForXML(.POST, bucket: bucket, key: key, query: [("uploadId", upload.rawValue)],
                                            body: .bytes(Array(document.utf8)), context: .init(bucket: bucket, key: key, uploadID: upload.rawValue))
+        }
     }
 
     static func checkPartNumber(_ number: Int) throws {
         guard (1...BlobStoreLimits.maximumPartNumber).contains(number) else {
-            throw ReactorError(.invalidPart, "part numbers are 1 to \(BlobStoreLimits.maximumPartNumber)", details: ["partNumber": String(number)])
+            throw ReactorError(.invalidArgument, "part numbers are 1 to \(BlobStoreLimits.maximumPartNumber)",
+                               details: ["argument": "partNumber", "partNumber": String(number)])
         }
     }
 

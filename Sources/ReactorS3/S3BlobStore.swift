@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import ReactorCore
+import Synchronization
 
 /// A ``BlobStore`` on any S3-compatible server (AWS S3, MinIO, moto …), over AsyncHTTPClient with Signature
 /// Version 4.
@@ -48,20 +49,36 @@ public final class S3BlobStore: BlobStore {
     /// - Throws: ``ReactorError/Code/configInvalid`` naming the `storage.*` key of a bad value.
     public init(configuration: S3Configuration, httpClient: HTTPClient? = nil, now: @escaping @Sendable () -> Date = { Date() }) throws {
         let endpoint = try configuration.parsedEndpoint()
-        let client: HTTPClient
-        if let httpClient {
-            client = httpClient
-        } else {
-            var http = HTTPClient.Configuration()
-            http.connectionPool.retryConnectionEstablishment = false
-            http.timeout = .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout))
-            http.decompression = .disabled
-            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
-        }
+        let client = httpClient ?? Self.makeClient(configuration)
         self.ownsClient = httpClient == nil
         self.transport = S3Transport(
             configuration: configuration, endpoint: endpoint,
             signer: SigV4Signer(credentials: configuration.credentials, region: configuration.region), client: client, now: now)
+    }
+
+    /// The HTTP clients of ``sharedClient(for:)``, one per pair of timeouts; they live as long as the process.
+    private static let sharedClients = Mutex<[String: HTTPClient]>([:])
+
+    /// A client with `configuration`'s timeouts (connect, and read: the longest wait for bytes of a stream), shared by
+    /// every store with the same timeouts and never shut down, like `HTTPClient.shared`: for stores that live as
+    /// long as the process (the server's), so nothing has to shut them down.
+    public static func sharedClient(for configuration: S3Configuration) -> HTTPClient {
+        let key = "\(configuration.connectTimeout)/\(configuration.requestTimeout)"
+        return sharedClients.withLock { clients in
+            if let client = clients[key] { return client }
+            let client = makeClient(configuration)
+            clients[key] = client
+            return client
+        }
+    }
+
+    /// A new client with `configuration`'s timeouts; a refused connection fails at once (no retries until a deadline).
+    static func makeClient(_ configuration: S3Configuration) -> HTTPClient {
+        var http = HTTPClient.Configuration()
+        http.connectionPool.retryConnectionEstablishment = false
+        http.timeout = .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout))
+        http.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 
     /// Shuts down the HTTP client the store created (nothing when it was given one). Call once, when done.

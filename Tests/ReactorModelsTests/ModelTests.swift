@@ -1,6 +1,8 @@
 import ReactorCore
 import ReactorEngine
+import ReactorMemory
 import ReactorModels
+import ReactorTesting
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct TodoListTests {
@@ -109,5 +111,47 @@ import Testing
             #expect(Set(try await module.reactor.children(of: drive.id)) == Set(files))
             for f in files { #expect(try await module.reactor.parents(of: f) == [drive.id]) }
         }
+    }
+
+    @Test func fileDocumentsReferenceBlobs() async throws {
+        let blobs = InMemoryBlobStore()
+        let bucket = try BucketName("drive-files")
+        _ = try await blobs.createBucket(bucket, access: .private)
+        let bytes = Array("quarterly numbers".utf8)
+        let info = try await blobs.put(try BlobKey("reports/q3.csv"), in: bucket, bytes: bytes, options: BlobPutOptions(contentType: "text/csv"))
+        let reference = try #require(Drive.BlobReference(info))
+        try await ReactorBuilder().withDocumentModels(BuiltInModels.all).withReactor { module in
+            let client = ReactorClient(reactor: module.reactor)
+            let drive = try await client.createEmpty(Drive.documentType)
+            let file = try await client.createDocumentInDrive(drive.id, NewDocument(documentType: TodoList.documentType, name: "Q3"))
+            _ = try await client.execute(drive.id, actions: [Drive.setFileBlob(id: file.id, blob: reference)])
+            let node = try #require(try Drive.model.state(of: try await client.get(drive.id)).node(file.id))
+            #expect(node.blob == reference)
+            // The reference finds the bytes, and the bytes match it.
+            let stored = try #require(node.blob)
+            let fetched = try await blobs.bytes(try BlobKey(stored.key), in: try BucketName(stored.bucket))
+            #expect(fetched == bytes && stored.size == Int64(bytes.count) && stored.contentType == "text/csv")
+            #expect(try BlobStoreConformance.sha256(fetched) == stored.sha256)
+            _ = try await client.execute(drive.id, actions: [Drive.setFileBlob(id: file.id, blob: nil)])
+            #expect(try Drive.model.state(of: try await client.get(drive.id)).node(file.id)?.blob == nil)
+        }
+    }
+
+    @Test func invalidBlobReferencesAreRefused() throws {
+        let good = Drive.BlobReference(bucket: "files", key: "a/b.txt", size: 3, contentType: "text/plain", sha256: String(repeating: "a", count: 64))
+        var badKey = good, badBucket = good, badSize = good, badSHA = good, badType = good
+        badKey.key = "../etc/passwd"
+        badBucket.bucket = "No"
+        badSize.size = -1
+        badSHA.sha256 = String(repeating: "A", count: 64)
+        badType.contentType = ""
+        let (state, ok) = try run([
+            Drive.addFolder(id: "d", name: "D"), Drive.addFile(id: "f", name: "F", documentType: "t"),
+            Drive.setFileBlob(id: "f", blob: good), Drive.setFileBlob(id: "d", blob: good), Drive.setFileBlob(id: "missing", blob: good),
+            Drive.setFileBlob(id: "f", blob: badKey), Drive.setFileBlob(id: "f", blob: badBucket), Drive.setFileBlob(id: "f", blob: badSize),
+            Drive.setFileBlob(id: "f", blob: badSHA), Drive.setFileBlob(id: "f", blob: badType),
+        ])
+        #expect(ok == [true, true, true, false, false, false, false, false, false, false])
+        #expect(state.node("f")?.blob == good && state.node("d")?.blob == nil)
     }
 }

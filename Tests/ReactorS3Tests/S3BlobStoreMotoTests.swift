@@ -219,7 +219,7 @@ struct S3BlobStoreMotoTests {
             } == .uploadNotFound)
             #expect(await errorCode {
                 _ = try await store.uploadPart(MultipartUploadID("nope"), key: key, in: bucket, partNumber: 0, body: .bytes([1]))
-            } == .invalidPart)
+            } == .invalidArgument)
             #expect(try await store.head(BlobKey("gone"), in: bucket) == nil)
         }
     }

@@ -18,7 +18,7 @@ import Testing
 func withTestServer(
     auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, options: ServerOptions = ServerOptions(),
     admin: AdminHooks = AdminHooks(), setup: TestingSetup = .router, store: (any ReactorStore)? = nil,
-    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
+    requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(), blobs: (any BlobStore)? = nil,
     configure: (ReactorBuilder) -> ReactorBuilder = { $0 },
     _ body: @Sendable (any TestClientProtocol, Reactor, ServerMetrics) async throws -> Void
 ) async throws {
@@ -27,7 +27,7 @@ func withTestServer(
     try await builder.withReactor { module in
         let metrics = ServerMetrics()
         let deps = ServerDependencies(reactor: module.reactor, auth: auth, vault: vault, metrics: metrics, admin: admin,
-                                      options: options, requestGuard: requestGuard)
+                                      options: options, requestGuard: requestGuard, blobs: blobs)
         let app = Application(router: ReactorHTTPServer.router(deps))
         try await app.test(setup) { client in try await body(client, module.reactor, metrics) }
     }

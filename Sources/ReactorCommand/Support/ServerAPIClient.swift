@@ -101,18 +101,26 @@ struct ServerAPIClient: Sendable {
             status = Int(response.status.code)
             bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         } catch {
-            throw ReactorError(.peerUnavailable, "cannot reach the server at \(baseURL) (is `reactor serve` running? --server or $REACTOR_SERVER_URL say where): \(error)")
+            throw unreachable(error)
         }
         let json = bytes.isEmpty ? JSONValue.null : ((try? JSONValueCoder.parse(bytes)) ?? .null)
-        guard (200..<300).contains(status) else {
-            if let error = json["error"], let code = error["code"]?.stringValue {
-                var details: [String: String] = [:]
-                for (key, value) in error["details"]?.objectValue ?? [:] { details[key] = value.stringValue ?? value.canonicalString }
-                if let path = error["path"]?.stringValue { details["path"] = path }
-                throw ReactorError(ReactorError.Code(code), error["message"]?.stringValue ?? code, details: details)
-            }
-            throw ReactorError(.internal, "the server answered \(method.rawValue) \(path) with HTTP \(status)")
-        }
+        guard (200..<300).contains(status) else { throw Self.failure(json, status: status, method.rawValue, path) }
         return json
+    }
+
+    /// The ``ReactorError`` an error answer (`{"error": {…}}`) carries, or a generic one naming the status.
+    static func failure(_ json: JSONValue, status: Int, _ method: String, _ path: String) -> ReactorError {
+        if let error = json["error"], let code = error["code"]?.stringValue {
+            var details: [String: String] = [:]
+            for (key, value) in error["details"]?.objectValue ?? [:] { details[key] = value.stringValue ?? value.canonicalString }
+            if let path = error["path"]?.stringValue { details["path"] = path }
+            return ReactorError(ReactorError.Code(code), error["message"]?.stringValue ?? code, details: details)
+        }
+        return ReactorError(.internal, "the server answered \(method) \(path) with HTTP \(status)")
+    }
+
+    /// The server cannot be reached.
+    func unreachable(_ error: any Error) -> ReactorError {
+        ReactorError(.peerUnavailable, "cannot reach the server at \(baseURL) (is `reactor serve` running? --server or $REACTOR_SERVER_URL say where): \(error)")
     }
 }

@@ -31,6 +31,7 @@ public protocol BlobStore: Sendable {
     /// Stores `body` at `key`, replacing any object there, and returns what was stored. Atomic (see the type's
     /// documentation). Throws ``ReactorError/Code/blobChecksumMismatch`` when `options.expectedSHA256` does not match
     /// and ``ReactorError/Code/payloadTooLarge`` when the body exceeds `options.maxSize`; neither leaves an object.
+    @discardableResult
     func put(_ key: BlobKey, in bucket: BucketName, body: BlobBody, options: BlobPutOptions) async throws -> BlobInfo
     /// The object's bytes (all of them, or `range`), streamed. Throws ``ReactorError/Code/blobNotFound`` or
     /// ``ReactorError/Code/rangeNotSatisfiable``.

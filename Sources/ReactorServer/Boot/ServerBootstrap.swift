@@ -147,7 +147,9 @@ public enum ServerBootstrap {
             let options = ServerOptions(maxBodyBytes: resolved.server.maxBodyBytes,
                                         consistencyTimeout: .milliseconds(Int64(resolved.reactor.consistencyTimeoutSeconds * 1000)),
                                         subscriptionBuffer: resolved.server.subscriptionBuffer,
-                                        maxSyncEnvelopeBytes: resolved.sync.maxEnvelopeBytes)
+                                        maxSyncEnvelopeBytes: resolved.sync.maxEnvelopeBytes,
+                                        maxObjectBytes: resolved.storage.maxObjectBytes)
+            let (blobs, blobSummary) = try await BlobStoreFactory.open(resolved, vault: vault)
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
                                   "store": .string(resolved.store.backend.rawValue),
@@ -162,11 +164,11 @@ public enum ServerBootstrap {
                 localToken: adminToken)
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
-                                          connections: ConnectionLimits(resolved.server))
+                                          connections: ConnectionLimits(resolved.server), blobs: blobs)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
-            summary.append("blobs: \(resolved.blobsPath)")
+            summary.append("blobs: \(blobSummary), /storage/v1")
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
             summary.append(deps.requestGuard.summary(bindHost: resolved.server.bind.host))

@@ -16,7 +16,7 @@ public enum ReactorHTTPServer {
     ///
     /// Order of middleware: metrics (outermost, sees the final status); the `Host` check (421, answered before
     /// anything else); CORS (sees every final response, errors included); errors → JSON; the `Origin` check (403);
-    /// JSON bodies only (415); then per-group auth: `/reactor/v1` with `[auth]` on, `/_admin` and
+    /// JSON bodies only (415; object uploads under `/storage/v1` are exempt); then per-group auth: `/reactor/v1` with `[auth]` on, `/_admin` and
     /// `/reactor/v1/sync/remotes…` always (``AdminAuthMiddleware``: the local admin token from a loopback peer, or an
     /// admin bearer token).
     public static func router(_ deps: ServerDependencies, bindHost: String = "127.0.0.1") -> Router<ReactorRequestContext> {
@@ -41,6 +41,13 @@ public enum ReactorHTTPServer {
         let syncAdmin = router.group("reactor/v1/sync")
         syncAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SyncRoutes(deps: deps).registerRemotes(on: syncAdmin)
+
+        if let blobs = deps.blobs {
+            // Reads of public buckets and signed URLs need no token: a token, when sent, is still verified.
+            let storage = router.group("storage/v1")
+            if let auth = deps.auth { storage.add(middleware: OptionalAuthMiddleware(auth: auth)) }
+            StorageRoutes(deps: deps, store: blobs).register(on: storage)
+        }
 
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))

@@ -17,12 +17,15 @@ public struct ServerOptions: Sendable {
     public var subscriptionBuffer: Int
     /// The largest envelope body a peer may push (`sync.max_envelope_bytes`); larger gets 413.
     public var maxSyncEnvelopeBytes: Int
+    /// The largest object one upload may store (`storage.max_object_bytes`); larger gets 413.
+    public var maxObjectBytes: Int
 
     public init(
         maxBodyBytes: Int = 1 << 20, waitTimeout: Duration = .seconds(30), consistencyTimeout: Duration = .seconds(5),
         heartbeatInterval: Duration = .seconds(15), subscriptionBuffer: Int = SubscriptionManager.defaultBufferLimit,
-        maxSyncEnvelopeBytes: Int = 32 << 20
+        maxSyncEnvelopeBytes: Int = 32 << 20, maxObjectBytes: Int = 5 << 30
     ) {
+        self.maxObjectBytes = maxObjectBytes
         self.maxSyncEnvelopeBytes = maxSyncEnvelopeBytes
         self.maxBodyBytes = maxBodyBytes
         self.waitTimeout = waitTimeout
@@ -92,13 +95,16 @@ public struct ServerDependencies: Sendable {
     /// The limits and timeouts of client connections (`server.max_connections`, the header-read and idle timeouts,
     /// the head and URL sizes, the shutdown deadline).
     public var connections: ConnectionLimits
+    /// The blob store behind `/storage/v1`; nil when storage is off (the routes are then not registered).
+    public var blobs: (any BlobStore)?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
-        connections: ConnectionLimits = ConnectionLimits()
+        connections: ConnectionLimits = ConnectionLimits(), blobs: (any BlobStore)? = nil
     ) {
+        self.blobs = blobs
         self.reactor = reactor
         self.sync = sync
         self.auth = auth
