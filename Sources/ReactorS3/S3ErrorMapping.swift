@@ -59,26 +59,26 @@ enum S3ErrorMapping {
         }
         // Credentials, signatures, throttling, server faults: the backend is not usable for this request. A 5xx or a
         // throttle may pass; a refused credential will not.
+        // The message reaches clients (STORAGE_UNAVAILABLE is client-facing): status and S3 code only; S3's own
+        // message stays in the details, for the log.
         let transient = status >= 500 || code == "SlowDown" || code == "RequestTimeout"
-        return ReactorError(.storageUnavailable, "the S3 server answered \(status) \(code ?? "")\(said)",
+        if let message { details["s3Message"] = message }
+        return ReactorError(.storageUnavailable, "the S3 server answered \(status)" + (code.map { " \($0)" } ?? ""),
                             details: details, isTransient: transient)
     }
 
     /// The error for a request that got no answer (refused connection, timeout, dropped connection).
     static func unreachable(_ error: any Error, endpoint: String) -> ReactorError {
         if let reactor = error as? ReactorError { return reactor }
+        // The message reaches clients: no address, no underlying error (both in the details, for the log).
         let why: String
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .connectTimeout: why = "connecting timed out"
-            case .readTimeout: why = "the server stopped answering (read timeout)"
-            case .deadlineExceeded: why = "the request timed out"
-            default: why = "\(client)"
-            }
-        } else {
-            why = "\(error)"
+        switch error as? HTTPClientError {
+        case .some(.connectTimeout): why = "connecting timed out"
+        case .some(.readTimeout): why = "it stopped answering (read timeout)"
+        case .some(.deadlineExceeded): why = "the request timed out"
+        default: why = "the connection failed"
         }
-        return ReactorError(.storageUnavailable, "the S3 server at \(endpoint) cannot be reached: \(why)",
+        return ReactorError(.storageUnavailable, "the S3 server cannot be reached: \(why)",
                             details: ["backend": "s3", "endpoint": endpoint, "underlying": "\(error)"], isTransient: true)
     }
 }

@@ -27,7 +27,8 @@ struct S3UnreachableTests {
         } catch {
             Issue.record("not a ReactorError: \(error)")
         }
-        #expect(clock.now - start < .seconds(10))
+        // Bounded by the timeouts (0.5 s); the margin is wide because the whole test run shares two cores.
+        #expect(clock.now - start < .seconds(60))
     }
 
     @Test func refusedConnection() async throws {

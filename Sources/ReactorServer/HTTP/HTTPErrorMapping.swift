@@ -103,7 +103,7 @@ public enum HTTPErrorMapping {
     /// 5xx codes whose messages are written for clients and name nothing internal.
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
         .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
-        .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable, .vaultUnavailable,
+        .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable,
     ]
 
     /// The fixed message of a server failure.
@@ -111,6 +111,7 @@ public enum HTTPErrorMapping {
         switch code {
         case .storage: "the server's storage failed; the server log has the details"
         case .authUnavailable: "the token verifier is unavailable; the server log has the details"
+        case .vaultUnavailable: "the vault is unavailable; the server log has the details"
         default: "internal error; the server log has the details"
         }
     }

@@ -136,7 +136,7 @@ actor MotoTestProcess {
             moto=$!
             echo $moto >\(quoted(pidFile))
             while kill -0 \(pid) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
-            kill $moto 2>/dev/null
+            kill -KILL $moto 2>/dev/null
             """
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {
             try ChildProcess.launchDetached("/usr/bin/setsid", ["/bin/sh", "-c", script])
