@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "ReactorPostgres", targets: ["ReactorPostgres"]),
         .library(name: "ReactorServer", targets: ["ReactorServer"]),
         .library(name: "ReactorIdentity", targets: ["ReactorIdentity"]),
+        .library(name: "ReactorS3", targets: ["ReactorS3"]),
+        .library(name: "ReactorOpenBao", targets: ["ReactorOpenBao"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -26,7 +28,9 @@ let package = Package(
     // with a message naming the trait. `swift build --disable-default-traits` builds without PostgreSQL.
     traits: [
         .trait(name: "Postgres", description: "The PostgreSQL store, job ledger and leader election in the server and CLI (store.backend = \"postgres\")."),
-        .default(enabledTraits: ["Postgres"]),
+        .trait(name: "S3", description: "The S3-compatible blob store in the server and CLI (storage.backend = \"s3\")."),
+        .trait(name: "OpenBao", description: "The OpenBao / Vault KV v2 vault in the server and CLI (vault.backend = \"openbao\")."),
+        .default(enabledTraits: ["Postgres", "S3", "OpenBao"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -133,6 +137,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The S3-compatible blob store: Signature Version 4 (swift-crypto) over AsyncHTTPClient.
+        .target(
+            name: "ReactorS3",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The OpenBao / HashiCorp Vault KV version 2 vault over AsyncHTTPClient.
+        .target(
+            name: "ReactorOpenBao",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
         .target(
             name: "ReactorServer",
@@ -141,6 +166,8 @@ let package = Package(
                 "ReactorAuth", "ReactorConfig", "ReactorStorage",
                 "ReactorIdentity",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
+                .target(name: "ReactorS3", condition: .when(traits: ["S3"])),
+                .target(name: "ReactorOpenBao", condition: .when(traits: ["OpenBao"])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -216,6 +243,24 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "ReactorS3Tests",
+            dependencies: [
+                "ReactorS3", "ReactorTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Vectors"]
+        ),
+        .testTarget(
+            name: "ReactorOpenBaoTests",
+            dependencies: [
+                "ReactorOpenBao", "ReactorTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            exclude: ["Scripts"]
         ),
         .testTarget(name: "ReactorConfigTests", dependencies: ["ReactorConfig", "ReactorTesting"]),
         .testTarget(

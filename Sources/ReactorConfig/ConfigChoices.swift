@@ -38,6 +38,9 @@ public enum MigrateMode: String, ConfigChoice {
 public enum VaultBackend: String, ConfigChoice {
     /// The embedded AES-256-GCM file vault.
     case file
+    /// An OpenBao (or HashiCorp Vault) server's KV version 2 engine (`vault.address`, `vault.token` …); needs the
+    /// `OpenBao` package trait.
+    case openbao
     /// No vault: `vault:` references are errors.
     case none
 }

@@ -140,7 +140,9 @@ extension ConfigKey {
                 """),
 
             .choice("vault", "backend", \.vault.backend, references: .environmentOnly, """
-                "file" is the embedded vault (one AES-256-GCM encrypted file); "none" disables vault: references.
+                "file" is the embedded vault (one AES-256-GCM encrypted file); "openbao" an OpenBao or Vault
+                server's KV v2 engine (address, token, mount; needs the OpenBao trait); "none" disables vault:
+                references.
                 """),
             .string("vault", "path", \.vault.path, references: .environmentOnly, """
                 The vault file. Empty means <data_dir>/vault.enc.
@@ -152,6 +154,22 @@ extension ConfigKey {
             .string("vault", "key_file", \.vault.keyFile, references: .environmentOnly, """
                 The file holding the master key, created with a fresh key (mode 0600) on first use.
                 Empty means <data_dir>/vault.key.
+                """),
+            .string("vault", "address", \.vault.address, references: .environmentOnly, """
+                backend = "openbao": the server's URL, e.g. "https://bao.internal:8200" (without /v1).
+                """),
+            .string("vault", "token", \.vault.token, references: .environmentOnly, """
+                backend = "openbao": the token sent as X-Vault-Token. Give it as token = "env:BAO_TOKEN".
+                """),
+            .string("vault", "mount", \.vault.mount, references: .environmentOnly, """
+                backend = "openbao": the mount path of the KV version 2 engine.
+                """),
+            .string("vault", "namespace", \.vault.namespace, references: .environmentOnly, """
+                backend = "openbao": the namespace sent as X-Vault-Namespace. Empty sends none.
+                """),
+            .double("vault", "timeout_seconds", \.vault.timeoutSeconds, """
+                backend = "openbao": how long one request to the server may take; an unreachable or silent
+                server fails with VAULT_UNAVAILABLE after it.
                 """),
 
             .bool("auth", "enabled", \.auth.enabled, """
@@ -286,6 +304,34 @@ extension ConfigKey {
             .string("storage", "public_url", \.storage.publicURL, """
                 The base URL clients reach this server at ("https://files.example.com"). When set, signed
                 URLs are absolute; when empty they are paths ("/storage/v1/signed/...").
+                """),
+            // [storage], backend = "s3"
+            .string("storage", "endpoint", \.storage.endpoint, """
+                backend = "s3": the S3 server's URL, scheme, host and port only
+                ("https://s3.eu-west-1.amazonaws.com", "http://127.0.0.1:9000").
+                """),
+            .string("storage", "region", \.storage.region, """
+                backend = "s3": the region requests are signed for.
+                """),
+            .string("storage", "access_key_id", \.storage.accessKeyID, """
+                backend = "s3": the access key id ("env:AWS_ACCESS_KEY_ID" or "vault:path").
+                """),
+            .string("storage", "secret_access_key", \.storage.secretAccessKey, """
+                backend = "s3": the secret access key; keep it out of this file ("env:NAME" or "vault:path").
+                """),
+            .choice("storage", "addressing", \.storage.addressing, """
+                backend = "s3": "path" (endpoint/bucket/key: MinIO, moto) or "virtual" (bucket.endpoint/key: AWS).
+                """),
+            .string("storage", "bucket_prefix", \.storage.bucketPrefix, """
+                backend = "s3": put before every bucket name on the server ("reactor-" keeps bucket "photos" as
+                "reactor-photos"); lowercase letters, digits, "-" and ".".
+                """),
+            .double("storage", "connect_timeout_seconds", \.storage.connectTimeoutSeconds, """
+                backend = "s3": how long connecting may take; then STORAGE_UNAVAILABLE (503).
+                """),
+            .double("storage", "request_timeout_seconds", \.storage.requestTimeoutSeconds, """
+                backend = "s3": how long a request without a streamed body may take, and how long a streamed
+                transfer may wait for bytes; then STORAGE_UNAVAILABLE (503).
                 """),
         ]
     }

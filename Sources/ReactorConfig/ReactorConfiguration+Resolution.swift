@@ -14,14 +14,47 @@ extension ReactorConfiguration {
         public var keyFile: String
         /// `server.data_dir` resolved: where the default vault and key files live.
         public var dataDir: String
+        /// `vault.address`, `vault.token`, `vault.mount`, `vault.namespace` and `vault.timeout_seconds` resolved,
+        /// for `backend = "openbao"`.
+        public var remote: RemoteVaultSetup = RemoteVaultSetup()
 
         /// A setup with the given values.
-        public init(backend: VaultBackend, file: String, key: String?, keyFile: String, dataDir: String = ".reactor") {
+        public init(
+            backend: VaultBackend, file: String, key: String?, keyFile: String, dataDir: String = ".reactor",
+            remote: RemoteVaultSetup = RemoteVaultSetup()
+        ) {
+            self.remote = remote
             self.dataDir = dataDir
             self.backend = backend
             self.file = file
             self.key = key
             self.keyFile = keyFile
+        }
+    }
+
+    /// What opening a remote (OpenBao / Vault) vault needs, resolved.
+    public struct RemoteVaultSetup: Sendable, Equatable {
+        /// The server's URL.
+        public var address: String = ""
+        /// The token.
+        public var token: String = ""
+        /// The KV v2 mount path.
+        public var mount: String = "secret"
+        /// The namespace; nil sends none.
+        public var namespace: String?
+        /// The per-request timeout.
+        public var timeout: Duration = .seconds(10)
+
+        /// Empty values.
+        public init() {}
+
+        /// The values of a (resolved) `[vault]` section.
+        init(_ section: VaultSection) {
+            address = section.address
+            token = section.token
+            mount = section.mount
+            namespace = section.namespace.isEmpty ? nil : section.namespace
+            timeout = .milliseconds(Int64((min(max(section.timeoutSeconds, 0.001), 86_400) * 1000).rounded()))
         }
     }
 
@@ -56,7 +89,7 @@ extension ReactorConfiguration {
         }
         return VaultSetup(
             backend: copy.vault.backend, file: copy.vaultPath, key: copy.vault.key.isEmpty ? nil : copy.vault.key,
-            keyFile: copy.vaultKeyFile, dataDir: copy.server.dataDir)
+            keyFile: copy.vaultKeyFile, dataDir: copy.server.dataDir, remote: RemoteVaultSetup(copy.vault))
     }
 
     /// This configuration with every reference replaced by its value, once, at boot: `env:NAME` by the environment

@@ -159,7 +159,7 @@ extension ReactorConfiguration {
 
     /// `[vault]`: the secrets vault. No value in this section may be a `vault:` reference.
     public struct VaultSection: Sendable, Equatable {
-        /// `backend`: `file` (the embedded encrypted file) or `none`.
+        /// `backend`: `file` (the embedded encrypted file), `openbao` (an OpenBao/Vault KV v2 server) or `none`.
         public var backend: VaultBackend
         /// `path`: the vault file; empty means `<data_dir>/vault.enc` (see ``ReactorConfiguration/vaultPath``).
         public var path: String
@@ -169,13 +169,31 @@ extension ReactorConfiguration {
         /// `key_file`: the file holding the master key; empty means `<data_dir>/vault.key`
         /// (see ``ReactorConfiguration/vaultKeyFile``).
         public var keyFile: String
+        /// `address`: the OpenBao/Vault server's URL (`backend = "openbao"`), e.g. `https://bao.internal:8200`.
+        public var address: String
+        /// `token`: the OpenBao/Vault token, usually `env:NAME` (`backend = "openbao"`).
+        public var token: String
+        /// `mount`: the path of the KV version 2 engine (`secret`).
+        public var mount: String
+        /// `namespace`: sent as `X-Vault-Namespace`; empty sends none.
+        public var namespace: String
+        /// `timeout_seconds`: how long one request to the server may take (10).
+        public var timeoutSeconds: Double
 
         /// The `[vault]` section with the given values.
-        public init(backend: VaultBackend = .file, path: String = "", key: String = "", keyFile: String = "") {
+        public init(
+            backend: VaultBackend = .file, path: String = "", key: String = "", keyFile: String = "", address: String = "",
+            token: String = "", mount: String = "secret", namespace: String = "", timeoutSeconds: Double = 10
+        ) {
             self.backend = backend
             self.path = path
             self.key = key
             self.keyFile = keyFile
+            self.address = address
+            self.token = token
+            self.mount = mount
+            self.namespace = namespace
+            self.timeoutSeconds = timeoutSeconds
         }
     }
 

@@ -115,6 +115,7 @@ extension ReactorConfiguration {
         if !(reactor.shutdownDrainSeconds >= 0 && reactor.shutdownDrainSeconds.isFinite) {
             add("reactor.shutdown_drain_seconds", "must be a number of at least 0, got \(reactor.shutdownDrainSeconds)")
         }
+        vaultProblems(add)
         if auth.leewaySeconds < 0 { add("auth.leeway_seconds", "must be 0 or more, got \(auth.leewaySeconds)") }
         // Identity (issue 14).
         if auth.service, vault.backend == .none {

@@ -23,7 +23,7 @@ import ReactorCore
 /// Every call reads and decrypts the file (vault files are small and read rarely: at boot and by the CLI).
 public final class FileVault: Vault {
     /// The largest value accepted, in bytes of UTF-8 (64 KiB).
-    public static let maxValueBytes = 64 * 1024
+    public static let maxValueBytes = VaultPath.maxValueBytes
 
     /// The vault file.
     public let file: URL
@@ -76,12 +76,7 @@ public final class FileVault: Vault {
 
     /// Throws ``ReactorError/Code/invalidArgument`` when `value` is longer than ``maxValueBytes``.
     static func checkValue(_ value: String, path: String) throws {
-        let size = value.utf8.count
-        guard size <= maxValueBytes else {
-            throw ReactorError(
-                .invalidArgument, "the secret for '\(path)' is \(size) bytes; the largest accepted is \(maxValueBytes)",
-                details: ["path": path, "size": "\(size)"])
-        }
+        try VaultPath.validateValue(value, at: path)
     }
 
     /// The decrypted secrets (empty when the file does not exist).

@@ -71,14 +71,14 @@ struct ConfigValidationTests {
             durability = "FULL"
             migrate = "sometimes"
             [vault]
-            backend = "openbao"
+            backend = "hashicorp"
             [log]
             level = "verbose"
             """)
         #expect(error.message.contains("store.backend: must be one of \"sqlite\", \"memory\", \"postgres\", got \"mysql\" (Reactor.toml:2)"))
         #expect(error.message.contains("store.durability: must be one of \"normal\", \"full\", got \"FULL\""))
         #expect(error.message.contains("store.migrate: must be one of \"auto\", \"manual\""))
-        #expect(error.message.contains("vault.backend: must be one of \"file\", \"none\", got \"openbao\""))
+        #expect(error.message.contains("vault.backend: must be one of \"file\", \"openbao\", \"none\", got \"hashicorp\""))
         #expect(error.message.contains("log.level: must be one of \"trace\", \"debug\", \"info\", \"notice\", \"warning\", \"error\", \"critical\", got \"verbose\""))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ReactorCore
+import ReactorTesting
 import Testing
 
 /// `reactor serve` refusing to start: each failure exits with its code and a message naming what to fix.
@@ -96,6 +97,37 @@ import Testing
             ["REACTOR_STORE__BACKEND": "postgres", "REACTOR_STORE__URL": "postgres://nobody@127.0.0.1:1/none"])
         #expect(result.status == 78, "stderr: \(result.err)")
         #expect(result.err.contains("needs the Postgres package trait"), "stderr: \(result.err)")
+    }
+    #endif
+
+    #if OpenBao
+    /// `[vault] backend = "openbao"` with no server there: the first `vault:` reference stops the boot with
+    /// VAULT_UNAVAILABLE naming the backend, after the configured timeout at most (never a hang).
+    @Test func unreachableOpenBaoVaultStopsTheBoot() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = try LoopbackPort.free()
+        let result = try await runCLIWithEnvironment(
+            ["serve", "--bind", "127.0.0.1:0", "--data-dir", dir.path, "--json"],
+            ["REACTOR_VAULT__BACKEND": "openbao", "REACTOR_VAULT__ADDRESS": "http://127.0.0.1:\(port)",
+             "REACTOR_VAULT__TOKEN": "env:TEST_BAO_TOKEN", "TEST_BAO_TOKEN": "s.token", "REACTOR_VAULT__TIMEOUT_SECONDS": "2",
+             "REACTOR_AUTH__ENABLED": "true", "REACTOR_AUTH__HMAC_SECRET": "vault:auth/hmac"])
+        #expect(result.status == 69, "stderr: \(result.err)")
+        let error = try JSONValueCoder.parse(result.err)["error"]
+        #expect(error?["code"]?.stringValue == "VAULT_UNAVAILABLE", "stderr: \(result.err)")
+        #expect(error?["message"]?.stringValue?.contains("auth.hmac_secret") == true, "stderr: \(result.err)")
+        #expect(error?["message"]?.stringValue?.contains("OpenBao") == true, "stderr: \(result.err)")
+    }
+    #else
+    /// A binary built without the `OpenBao` trait refuses `vault.backend = "openbao"`, naming the trait.
+    @Test func openBaoConfigurationNamesTheMissingTrait() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try await runCLIWithEnvironment(
+            ["serve", "--bind", "127.0.0.1:0", "--data-dir", dir.path, "--json"],
+            ["REACTOR_VAULT__BACKEND": "openbao", "REACTOR_VAULT__ADDRESS": "http://127.0.0.1:1", "REACTOR_VAULT__TOKEN": "t"])
+        #expect(result.status == 78, "stderr: \(result.err)")
+        #expect(result.err.contains("needs the OpenBao package trait"), "stderr: \(result.err)")
     }
     #endif
 }

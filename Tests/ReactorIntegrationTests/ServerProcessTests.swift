@@ -152,11 +152,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let version = try await http(.GET, "\(server.base)/_admin/version", token: try server.adminToken())
         #expect(version.json["store"]?.stringValue == "memory")
+        var traits: [JSONValue] = []
         #if Postgres
-        #expect(version.json["traits"] == ["Postgres"])
-        #else
-        #expect(version.json["traits"] == [])
+        traits.append("Postgres")
         #endif
+        #if S3
+        traits.append("S3")
+        #endif
+        #if OpenBao
+        traits.append("OpenBao")
+        #endif
+        #expect(version.json["traits"] == .array(traits))
         #expect(try await server.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))
     }

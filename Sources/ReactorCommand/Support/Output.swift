@@ -40,7 +40,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         case .secretNotFound: ExitCode(3)
         case .unauthenticated, .tokenMalformed, .tokenExpired, .tokenSignature, .tokenAudience, .tokenIssuer: ExitCode(6)
         case .configInvalid, .vaultKey, .vaultCorrupt, .schemaNotMigrated: ExitCode(78)
-        case .authUnavailable, .shutdown, .shutdownDeadline, .addressUnavailable, .overloaded, .tooManyPendingJobs, .peerUnavailable: ExitCode(69)
+        case .authUnavailable, .shutdown, .shutdownDeadline, .addressUnavailable, .overloaded, .tooManyPendingJobs, .peerUnavailable,
+             .vaultUnavailable: ExitCode(69)
         case .storage: error.isTransient ? ExitCode(69) : ExitCode(1)
         default: ExitCode(1)
         }

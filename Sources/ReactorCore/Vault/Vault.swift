@@ -36,6 +36,18 @@ extension Vault {
 public enum VaultPath {
     /// The longest path accepted.
     public static let maxLength = 256
+    /// The largest secret value accepted by every adapter, in bytes of UTF-8 (64 KiB).
+    public static let maxValueBytes = 64 * 1024
+
+    /// Throws ``ReactorError/Code/invalidArgument`` when `value` is longer than ``maxValueBytes``.
+    public static func validateValue(_ value: String, at path: String) throws {
+        let size = value.utf8.count
+        guard size <= maxValueBytes else {
+            throw ReactorError(
+                .invalidArgument, "the secret for '\(path)' is \(size) bytes; the largest accepted is \(maxValueBytes)",
+                details: ["path": path, "size": "\(size)"])
+        }
+    }
 
     /// Throws ``ReactorError/Code/invalidArgument`` unless `path` is a valid secret path.
     public static func validate(_ path: String) throws {

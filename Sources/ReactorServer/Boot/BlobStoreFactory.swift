@@ -8,6 +8,8 @@ import ReactorStorage
 enum BlobStoreFactory {
     /// The store and a one-line description for the boot summary.
     static func open(_ resolved: ReactorConfiguration, vault: (any Vault)?) async throws -> (any BlobStore, String) {
+        // S3 serves its own presigned URLs: no secret of the server's.
+        if resolved.storage.backend == .s3 { return try S3Backend.open(resolved) }
         let (secret, secretSource) = try await signingSecret(resolved, vault: vault)
         let signer: BlobURLSigner
         do {
@@ -25,6 +27,8 @@ enum BlobStoreFactory {
             }
         case .memory:
             return (InMemoryBlobStore(signer: signer), "in memory (nothing is kept after exit; signed URLs: \(secretSource))")
+        case .s3:
+            return try S3Backend.open(resolved)
         }
     }
 

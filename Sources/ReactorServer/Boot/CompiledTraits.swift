@@ -11,8 +11,28 @@ public enum CompiledTraits {
         #endif
     }
 
+    /// Whether the `S3` trait was enabled: the S3-compatible blob store is linked.
+    public static var s3: Bool {
+        #if S3
+        true
+        #else
+        false
+        #endif
+    }
+
+    /// Whether the `OpenBao` trait was enabled: the OpenBao / Vault KV v2 vault is linked.
+    public static var openBao: Bool {
+        #if OpenBao
+        true
+        #else
+        false
+        #endif
+    }
+
     /// The enabled traits, by name (listed by `/_admin/version`).
-    public static var enabled: [String] { postgres ? ["Postgres"] : [] }
+    public static var enabled: [String] {
+        [("Postgres", postgres), ("S3", s3), ("OpenBao", openBao)].filter(\.1).map(\.0)
+    }
 
     /// The error for a configuration that names a backend compiled out of this binary.
     ///

@@ -29,7 +29,8 @@ public enum Doctor {
         } else if let vault {
             do {
                 let count = try await vault.list().count
-                checks.append(DoctorCheck(name: "vault", ok: true, detail: "\(resolved.vaultPath) opens; \(count) secret(s)"))
+                let place = resolved.vault.backend == .openbao ? "openbao at \(resolved.vault.address)" : resolved.vaultPath
+                checks.append(DoctorCheck(name: "vault", ok: true, detail: "\(place) opens; \(count) secret(s)"))
             } catch {
                 checks.append(DoctorCheck(name: "vault", ok: false, detail: describe(error)))
             }

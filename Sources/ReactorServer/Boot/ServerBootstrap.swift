@@ -171,7 +171,7 @@ public enum ServerBootstrap {
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
-            summary.append("vault: " + (resolved.vault.backend == .file ? resolved.vaultPath : "disabled"))
+            summary.append("vault: " + vaultSummary(resolved))
             summary.append("blobs: \(blobSummary), /storage/v1")
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
@@ -204,9 +204,21 @@ public enum ServerBootstrap {
         return ways.isEmpty ? "closed (server.admin_token_file = \"none\" and auth disabled)" : "/_admin needs " + ways.joined(separator: " or ")
     }
 
-    /// The vault named by `[vault]` (nil when `backend = "none"`), with its key checked.
+    /// The vault line of the boot summary (never the token).
+    static func vaultSummary(_ resolved: ReactorConfiguration) -> String {
+        switch resolved.vault.backend {
+        case .file: resolved.vaultPath
+        case .openbao: "openbao \(resolved.vault.address) (mount \(resolved.vault.mount)"
+            + (resolved.vault.namespace.isEmpty ? ")" : ", namespace \(resolved.vault.namespace))")
+        case .none: "disabled"
+        }
+    }
+
+    /// The vault named by `[vault]` (nil when `backend = "none"`), with its key checked. An OpenBao vault is not
+    /// contacted here: its first use (resolving `vault:` references) finds an unreachable server.
     public static func openVault(_ configuration: ReactorConfiguration, environment: [String: String]) throws -> (any Vault)? {
         let setup = try configuration.vaultSetup(environment: environment)
+        if setup.backend == .openbao { return try OpenBaoBackend.open(setup) }
         guard setup.backend == .file else { return nil }
         // The default vault and key files live in the data directory: make it first, with a message naming the key.
         try createDirectories([setup.dataDir])

@@ -64,7 +64,7 @@ public enum HTTPErrorMapping {
             return .tooManyRequests
         case .peerUnavailable, .peerRefused:
             return .badGateway
-        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections:
+        case .shutdown, .shutdownDeadline, .overloaded, .authUnavailable, .schemaNotMigrated, .tooManyConnections, .vaultUnavailable:
             return .serviceUnavailable
         case .storage, .storageUnavailable:
             return error.isTransient ? .serviceUnavailable : .internalServerError
@@ -122,6 +122,7 @@ public enum HTTPErrorMapping {
         switch code {
         case .storage: "the server's storage failed; the server log has the details"
         case .authUnavailable: "the token verifier is unavailable; the server log has the details"
+        case .vaultUnavailable: "the vault is unavailable; the server log has the details"
         default: "internal error; the server log has the details"
         }
     }
@@ -163,7 +164,7 @@ public enum HTTPErrorMapping {
         case .uploadNotFound: ["bucket", "key", "uploadId"]
         case .invalidPart: ["partNumber"]
         case .blobChecksumMismatch: ["expected", "actual", "algorithm"]
-        case .storageUnavailable: ["backend"]
+        case .storageUnavailable, .vaultUnavailable: ["backend"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -94,7 +94,7 @@ actor PostgresTestCluster {
         let tls = await makeCertificates(in: directory, asUser: asUser)
         var lastFailure = ""
         for attempt in 0..<5 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let status = "\(directory)/started-\(attempt)"
             try startGuarded(bin: bin, directory: directory, data: data, log: log, port: port, status: status, asUser: asUser,
                              tls: tls != nil)
@@ -198,30 +198,5 @@ actor PostgresTestCluster {
             throw PostgresTestServerError("running as root, but runuser (util-linux) is missing, so the server cannot run as 'postgres'")
         }
         return ServerUser(launcher: runuser, prefix: ["-u", "postgres", "--"])
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0).
-    private static func freePort() throws -> Int {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw PostgresTestServerError("cannot open a socket to find a free port: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0 else { throw PostgresTestServerError("cannot bind a socket to find a free port: errno \(errno)") }
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw PostgresTestServerError("cannot read the free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 /// ``fail(with:)`` is called with `nil`.
 public final class MockVault: Vault {
     /// The largest value accepted, in bytes of UTF-8 (the same as the file vault: 64 KiB).
-    public static let maxValueBytes = 64 * 1024
+    public static let maxValueBytes = VaultPath.maxValueBytes
 
     private struct State {
         var secrets: [String: String]
@@ -44,12 +44,7 @@ public final class MockVault: Vault {
 
     public func put(_ path: String, value: String) async throws {
         try VaultPath.validate(path)
-        let size = value.utf8.count
-        guard size <= Self.maxValueBytes else {
-            throw ReactorError(
-                .invalidArgument, "the secret for '\(path)' is \(size) bytes; the largest accepted is \(Self.maxValueBytes)",
-                details: ["path": path, "size": "\(size)"])
-        }
+        try VaultPath.validateValue(value, at: path)
         try state.withLock { state in
             try Self.enter(&state)
             state.secrets[path] = value
