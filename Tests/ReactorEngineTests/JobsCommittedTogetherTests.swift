@@ -119,7 +119,7 @@ import Testing
         var actions = (0..<4).map { Counter.add(1, id: "before-\($0)") }
         actions.append(Action(id: "hang", type: "HANG", input: ["gate": .string(gateName)]))
         actions += (0..<4).map { Counter.add(1, id: "after-\($0)") }
-        let (infos, operations, store, value) = try await run(kind, maxJobsPerCommit: 16, actions: actions, jobTimeout: .seconds(3))
+        let (infos, operations, store, value) = try await run(kind, maxJobsPerCommit: 16, actions: actions, jobTimeout: .seconds(10))
         #expect(infos.map(\.status) == Array(repeating: .readReady, count: 4) + [.failed] + Array(repeating: .readReady, count: 4))
         #expect(infos[4].error?.code == .jobTimeout)
         #expect(operations.map(\.action.id) == actions.map(\.id).filter { $0 != "hang" })

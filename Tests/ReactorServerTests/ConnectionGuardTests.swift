@@ -17,18 +17,18 @@ struct ConnectionGuardTests {
     static let short = ConnectionLimits(headerReadTimeout: .seconds(3), idleTimeout: .seconds(3))
 
     @Test func keepAlivePipelinedAndSplitRequestsPass() async throws {
-        // 3 s to read a head: the first request's timer starts at the connection, and a test process loaded by the
-        // other suites can take a second to send it.
-        try await withLiveServer(connections: ConnectionLimits(headerReadTimeout: .seconds(3), idleTimeout: .seconds(10))) { port in
+        // 5 s to read a head: the first request's timer starts at the connection, and a test process loaded by the
+        // other suites can take seconds to send it.
+        try await withLiveServer(connections: ConnectionLimits(headerReadTimeout: .seconds(5), idleTimeout: .seconds(15))) { port in
             let connection = try await RawConnection.connect(port: port)
             try await connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let first = try await connection.read(until: .response, within: .seconds(5))
+            let first = try await connection.read(until: .response, within: .seconds(10))
             #expect(first.status == 200 && !first.closed)
 
             // A body sent in two parts, the second after the header-read timeout: the head was complete.
             let body = #"{"documentType":"reactor/todo-list","id":"split-body"}"#
             try await connection.send("POST /reactor/v1/documents?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body.prefix(10))")
-            try await Task.sleep(for: .seconds(3.5))  // the client's pace: past the header-read timeout, within the idle one
+            try await Task.sleep(for: .seconds(5.5))  // the client's pace: past the header-read timeout, within the idle one
             try await connection.send(String(body.dropFirst(10)))
 
             // Two requests in one write, the second closing the connection.
