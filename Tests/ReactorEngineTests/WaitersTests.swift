@@ -27,11 +27,13 @@ import Testing
         #expect(waiters.isEmpty)
     }
 
+    /// Each wait has a time limit it never needs. (Seen once per full run on CI-like machines: a round that took the
+    /// whole limit, under investigation; the limit is short so that such a round shows as slowness, not a hang.)
     @Test func manyTimedWaitsEndedByNotificationsLeaveNothingBehind() async throws {
         let waiters = Waiters()
         let counter = Counter()
         for round in 1...200 {
-            async let woken = waiters.wait(key: "k", timeout: .seconds(60)) { counter.value.load(ordering: .relaxed) >= round }
+            async let woken = waiters.wait(key: "k", timeout: .seconds(2)) { counter.value.load(ordering: .relaxed) >= round }
             counter.value.store(round, ordering: .relaxed)
             waiters.notifyAll()
             #expect(try await woken)
