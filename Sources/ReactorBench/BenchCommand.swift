@@ -23,7 +23,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Single-action jobs per throughput run.") var jobs: Int = 20_000
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000
     @Option(name: .long, help: "Executor concurrency.") var concurrency: Int = 8
-    @Option(name: .long, help: "The most queued jobs of one document committed together (ExecutorConfig.maxJobsPerCommit; 1 = each alone).") var jobsPerCommit: Int = 16
+    @Option(name: .long, help: "The most queued jobs of one document committed together (ExecutorConfig.maxJobsPerCommit; 1 = each alone).") var jobsPerCommit: Int = 1
     @Option(name: .long, help: "Directory for the benchmark databases (a temp dir when omitted).") var dir: String?
     @Option(name: .long, help: "Run only these parts (comma-separated: raw, memory, sqlite, append, cold, postgres).") var only: String?
     @Option(name: .long, help: "PostgreSQL server for the postgres part (a throwaway local cluster when omitted).") var postgresURL: String?

@@ -164,7 +164,7 @@ struct ConfigValidationTests {
         #expect(error.message.contains("reactor.max_history_replay_operations: must be at least 1, got 0"))
         #expect(try ConfigLoader.parse("[reactor]\nmax_history_replay_operations = 500\n").reactor.maxHistoryReplayOperations == 500)
         #expect(try configError("[reactor]\nmax_jobs_per_commit = 0\n").message.contains("reactor.max_jobs_per_commit: must be in 1…1024, got 0"))
-        #expect(try ConfigLoader.parse("").reactor.maxJobsPerCommit == 16)
+        #expect(try ConfigLoader.parse("").reactor.maxJobsPerCommit == 1)
         #expect(try ConfigLoader.parse("[reactor]\nmax_jobs_per_commit = 16\n").reactor.maxJobsPerCommit == 16)
         #expect(ReactorConfiguration.defaults.reactor.maxHistoryReplayOperations == 100_000)
     }

@@ -21,13 +21,13 @@ public struct ExecutorConfig: Sendable, Hashable {
     /// The most jobs of one document committed together. When a document's job is prepared and more of its jobs are
     /// queued, the executor prepares those too, each on the state the one before it leaves, and commits them all in
     /// one store transaction; each job still succeeds or fails on its own (a job whose commit fails is prepared again
-    /// on what was stored and committed alone). 1 commits every job alone; 16 by default. Not used in a cluster, where every job's
+    /// on what was stored and committed alone). 1 (the default) commits every job alone. Off by default until an intermittent stall seen with it on in full test runs (`AdmissionTests.aDocumentsPendingBytesAreBounded`, memory store) is understood. Not used in a cluster, where every job's
     /// commit is fenced by the job ledger.
     public var maxJobsPerCommit: Int
 
     public init(
         maxConcurrency: Int = 4, jobTimeout: Duration = .seconds(30), maxRetries: Int = 3, retryBaseDelay: Duration = .milliseconds(5),
-        reducersInline: Bool = true, shutdownDrainTimeout: Duration = .seconds(30), maxJobsPerCommit: Int = 16
+        reducersInline: Bool = true, shutdownDrainTimeout: Duration = .seconds(30), maxJobsPerCommit: Int = 1
     ) {
         self.maxJobsPerCommit = max(1, maxJobsPerCommit)
         self.maxConcurrency = max(1, maxConcurrency)
