@@ -211,6 +211,11 @@ extension ConfigKey {
                 Whether anyone may sign up (POST /auth/v1/signup); the first user becomes an admin. When
                 false, accounts are made by an admin (POST /auth/v1/users, reactor user create).
                 """),
+            .bool("auth", "document_permissions", \.auth.documentPermissions, """
+                Whether document permissions are enforced when auth is on: each document has a creator who
+                administers it and grants (SET_PERMISSION); a caller sees only what it may read
+                (docs/security.md). When false, every valid token may read and write every document.
+                """),
             .int("auth", "access_token_ttl_seconds", \.auth.accessTokenTTLSeconds, """
                 How long an access token (JWT) is valid, 60 to 86400 seconds. It cannot be revoked: keep it short.
                 """),

@@ -222,6 +222,8 @@ extension ReactorConfiguration {
         public var service: Bool = false
         /// `signup`: whether anyone may sign up (true).
         public var signup: Bool = true
+        /// `document_permissions`: whether document grants are enforced when auth is on (true).
+        public var documentPermissions: Bool = true
         /// `access_token_ttl_seconds`: access token lifetime (900).
         public var accessTokenTTLSeconds: Int = 900
         /// `refresh_token_ttl_seconds`: refresh token lifetime (2592000, 30 days).

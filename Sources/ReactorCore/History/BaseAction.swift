@@ -24,7 +24,9 @@ public enum BaseAction {
 
 /// System action types of the `document` scope.
 public enum SystemAction {
-    /// Input: `{"documentType", "slug"?, "name"?, "meta"?, "modelVersion"?}`. Always index 0 of the document scope.
+    /// Input: `{"documentType", "slug"?, "name"?, "meta"?, "modelVersion"?, "createdBy"?}`. Always index 0 of the
+    /// document scope. `createdBy` (the creator, who administers the document) is set by the server from the caller's
+    /// token when document permissions are on.
     public static let create = "CREATE_DOCUMENT"
     /// Input: `{"toVersion": Int}`. Also appends ``BaseAction/upgrade`` to every model scope.
     public static let upgrade = "UPGRADE_DOCUMENT"
@@ -38,4 +40,9 @@ public enum SystemAction {
     public static let setName = "SET_NAME"
     /// Input: `{"slug"}` (null clears it).
     public static let setSlug = "SET_SLUG"
+    /// Input: `{"principal", "capability"}` (`user:<id>`, `role:<name>`, `authenticated` or `anyone`; `none`, `read`,
+    /// `write` or `administer`). Replaces the principal's grant and moves it last (the last matching grant wins).
+    public static let setPermission = "SET_PERMISSION"
+    /// Input: `{"principal"}`. Removes the principal's grant.
+    public static let removePermission = "REMOVE_PERMISSION"
 }

@@ -13,11 +13,14 @@ public struct NewDocument: Sendable {
     public var initialState: [String: JSONValue]?
     /// The model version to create with (newest registered when nil).
     public var modelVersion: Int?
+    /// The creator (a user id), who administers the document when permissions are on; set from the caller by
+    /// ``AuthorizedReactor/create(_:)``.
+    public var createdBy: String?
 
     public init(
         id: String = RandomUUID.make(), documentType: String, slug: String? = nil, name: String = "",
         branch: String = Branch.main, meta: [String: JSONValue] = [:], initialState: [String: JSONValue]? = nil,
-        modelVersion: Int? = nil
+        modelVersion: Int? = nil, createdBy: String? = nil
     ) {
         self.id = id
         self.documentType = documentType
@@ -27,6 +30,7 @@ public struct NewDocument: Sendable {
         self.meta = meta
         self.initialState = initialState
         self.modelVersion = modelVersion
+        self.createdBy = createdBy
     }
 
     /// The `CREATE_DOCUMENT` action for this document.
@@ -36,6 +40,7 @@ public struct NewDocument: Sendable {
         if !meta.isEmpty { input["meta"] = .object(meta) }
         if let initialState { input["initialState"] = .object(initialState) }
         if let modelVersion { input["modelVersion"] = .number(Double(modelVersion)) }
+        if let createdBy { input["createdBy"] = .string(createdBy) }
         return Action(id: "create-\(id)", type: SystemAction.create, scope: Scope.document, input: .object(input))
     }
 }

@@ -153,6 +153,7 @@ extension Reactor {
         // Another node's change of a document scope shows on every branch of that document.
         for record in records where record.stream.scope == Scope.document { writeCache.invalidate(record.stream.documentID) }
         if records.contains(where: { $0.stream.scope == Scope.document }) { identifiers.invalidateAll() }
+        access.invalidate(records)
         // Read models index every node's operations (in ordinal order) before reads with their tokens return here.
         await readModels.index(records)
         consistency.markIndexed(records)

@@ -75,11 +75,19 @@ extension Reactor {
     /// One page of documents matching `query`, in creation order.
     public func find(_ query: DocumentQuery, page: PageRequest = PageRequest(), branch: String = Branch.main,
                      consistencyToken token: ConsistencyToken? = nil) async throws -> Page<Document> {
+        try await find(query, page: page, branch: branch, consistencyToken: token, where: nil)
+    }
+
+    /// ``find(_:page:branch:consistencyToken:)`` keeping only the documents `include` accepts, decided on the header
+    /// before the document is read.
+    func find(_ query: DocumentQuery, page: PageRequest, branch: String, consistencyToken token: ConsistencyToken?,
+              where include: (@Sendable (DocumentHeader) async throws -> Bool)?) async throws -> Page<Document> {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
         let headers = try await store.findHeaders(matching: query, page: page)
         var documents: [Document] = []
         documents.reserveCapacity(headers.items.count)
         for header in headers.items {
+            if let include, try await !include(header) { continue }
             if let snapshot = try await snapshot(header.id, branch: branch, covering: token) { documents.append(snapshot.document) }
         }
         return Page(items: documents, nextCursor: headers.nextCursor)

@@ -24,6 +24,8 @@ public final class Reactor: Service, Sendable {
     public let readModels: ReadModelCoordinator
     public let processorManager: ProcessorManager
     public let subscriptions: SubscriptionManager
+    /// Creators, grants and parents of documents, for permission checks (``AuthorizedReactor``).
+    public let access: DocumentAccessIndex
     public let executorConfig: ExecutorConfig
     /// How much pending work is admitted.
     public var admissionLimits: AdmissionLimits { admission.limits }
@@ -116,6 +118,12 @@ public final class Reactor: Service, Sendable {
         self.verifier = verifier
         self.loader = DocumentLoader(store: store, cache: writeCache, models: models)
         self.subscriptions = SubscriptionManager(store: store, loader: loader, watermark: watermark)
+        let documents = loader
+        self.access = DocumentAccessIndex { id in
+            guard let snapshot = try await documents.snapshot(id, branch: Branch.main) else { return nil }
+            let parents = try await store.relationships(to: id, type: Relationship.child).map(\.sourceID)
+            return DocumentAccessEntry(documentState: snapshot.scopes[Scope.document]?.state, parents: parents)
+        }
         var runner = JobRunner(store: store, loader: loader, models: models, keyframeInterval: keyframeConfig.interval)
         runner.threads.inline = executorConfig.reducersInline
         runner.historyConfig = historyConfig
@@ -642,6 +650,7 @@ public final class Reactor: Service, Sendable {
     private func succeed(_ job: Job, records: [OperationRecord], snapshot: DocumentSnapshot?, control: JobControl, queue: any JobQueue,
                          token fenceToken: ConsistencyToken?) async {
         _ = control.finish()
+        access.invalidate(records)
         let ordinals = records.map(\.ordinal)
         let token = fenceToken ?? ConsistencyToken(coordinates: records.map {
             .init(documentID: $0.stream.documentID, scope: $0.stream.scope, branch: $0.stream.branch, operationIndex: $0.operation.index)

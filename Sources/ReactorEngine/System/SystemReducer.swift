@@ -3,8 +3,9 @@ import ReactorCore
 /// Reduces the system actions of the `document` scope.
 ///
 /// The document-scope state is a JSON object: `documentType`, `modelVersion` (null until given or upgraded), `name`,
-/// `slug`, `meta`, `deleted` and `relationships` (sorted `{targetId, type}` pairs). The header the view stores is
-/// derived from it.
+/// `slug`, `meta`, `deleted` and `relationships` (sorted `{targetId, type}` pairs); `createdBy` when the create named
+/// a creator, and `grants` (`[{principal, capability}]`, oldest first) once a permission was set. The header the view
+/// stores is derived from it.
 enum SystemReducer {
     static let maxNameLength = 1_024
 
@@ -20,6 +21,11 @@ enum SystemReducer {
             if let name = action.input["name"], name != .null { try validateName(name) }
             if let meta = action.input["meta"], meta != .null, meta.objectValue == nil {
                 throw ReactorError.invalidInput("'meta' must be an object", path: "input.meta")
+            }
+            if let creator = action.input["createdBy"], creator != .null {
+                guard let text = creator.stringValue, GrantPrincipal("user:" + text) != nil else {
+                    throw ReactorError.invalidInput("'createdBy' must be a user id (1 to \(GrantPrincipal.maxNameBytes) bytes)", path: "input.createdBy")
+                }
             }
         case SystemAction.delete:
             break
@@ -39,6 +45,13 @@ enum SystemReducer {
         case SystemAction.setSlug:
             let slug = action.input["slug"] ?? .null
             if slug != .null { try validateSlug(slug) }
+        case SystemAction.setPermission:
+            _ = try grantPrincipal(action)
+            guard let text = action.input["capability"]?.stringValue, Capability(rawValue: text) != nil else {
+                throw ReactorError.invalidInput("SET_PERMISSION needs 'capability': one of none, read, write, administer", path: "input.capability")
+            }
+        case SystemAction.removePermission:
+            _ = try grantPrincipal(action)
         case SystemAction.upgrade:
             guard let v = action.input["toVersion"]?.intValue, v > 0 else {
                 throw ReactorError.invalidInput("UPGRADE_DOCUMENT needs a positive integer 'toVersion'", path: "input.toVersion")
@@ -47,6 +60,14 @@ enum SystemReducer {
             throw ReactorError(.unknownAction, "unknown system action '\(action.type)' in scope 'document'",
                                details: ["actionType": action.type])
         }
+    }
+
+    /// The `principal` of a permission action.
+    static func grantPrincipal(_ action: Action) throws -> GrantPrincipal {
+        guard let text = action.input["principal"]?.stringValue, let principal = GrantPrincipal(text) else {
+            throw ReactorError.invalidInput("\(action.type) needs 'principal': user:<id>, role:<name>, authenticated or anyone", path: "input.principal")
+        }
+        return principal
     }
 
     static func validateSlug(_ value: JSONValue) throws {
@@ -77,7 +98,7 @@ enum SystemReducer {
     /// The state a `CREATE_DOCUMENT` action produces.
     static func created(by action: Action) -> JSONValue {
         let input = action.input
-        return .object([
+        var state: [String: JSONValue] = [
             "documentType": input["documentType"] ?? .null,
             "modelVersion": input["modelVersion"] ?? .null,
             "name": input["name"].flatMap { $0 == .null ? nil : $0 } ?? .string(""),
@@ -85,7 +106,10 @@ enum SystemReducer {
             "meta": input["meta"].flatMap { $0 == .null ? nil : $0 } ?? .emptyObject,
             "deleted": .bool(false),
             "relationships": .array([]),
-        ])
+        ]
+        // Only when given, so documents created without permissions keep the state (and hash) they always had.
+        if let creator = input["createdBy"], creator != .null { state["createdBy"] = creator }
+        return .object(state)
     }
 
     /// Reduces a system action other than create.
@@ -101,6 +125,13 @@ enum SystemReducer {
             s["slug"] = action.input["slug"] ?? .null
         case SystemAction.upgrade:
             s["modelVersion"] = action.input["toVersion"] ?? .null
+        case SystemAction.setPermission, SystemAction.removePermission:
+            let principal = (try grantPrincipal(action)).description
+            var grants = (s["grants"]?.arrayValue ?? []).filter { $0["principal"]?.stringValue != principal }
+            if action.type == SystemAction.setPermission {
+                grants.append(.object(["principal": .string(principal), "capability": action.input["capability"] ?? .string("none")]))
+            }
+            s["grants"] = .array(grants)
         case SystemAction.addRelationship, SystemAction.removeRelationship:
             let target = action.input["targetId"]?.stringValue ?? ""
             let type = action.input["type"]?.stringValue ?? Relationship.child

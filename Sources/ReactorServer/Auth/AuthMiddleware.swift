@@ -11,9 +11,13 @@ struct AuthMiddleware: RouterMiddleware {
     let auth: any AuthClient
     /// When set, the token must carry this role (the admin routes require `admin`).
     var requiredRole: String?
+    /// Whether reads of single documents may come without a token (document permissions on: a document granted to
+    /// `anyone` is public); see ``allowsAnonymous(_:)``.
+    var anonymousDocumentReads = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = Self.token(in: request) else {
+            if anonymousDocumentReads, Self.allowsAnonymous(request) { return try await next(request, context) }
             throw ReactorError(.unauthenticated, "this call needs a bearer token (Authorization: Bearer <token>)")
         }
         let claims = try await auth.verify(token: token)
@@ -23,6 +27,17 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         context.claims = claims
         return try await next(request, context)
+    }
+
+    /// `GET /reactor/v1/documents/{id}` and its `/operations`, `/children`, `/parents` and `/relationships`: the reads
+    /// that may come without a token (and then see only documents granted to `anyone`).
+    static func allowsAnonymous(_ request: Request) -> Bool {
+        guard request.method == .get else { return false }
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+        // "", "reactor", "v1", "documents", id [, sub]
+        guard parts.count == 5 || parts.count == 6, parts[0].isEmpty, parts[1] == "reactor", parts[2] == "v1",
+              parts[3] == "documents", !parts[4].isEmpty else { return false }
+        return parts.count == 5 || ["operations", "children", "parents", "relationships"].contains(parts[5])
     }
 
     static func token(in request: Request) -> String? {

@@ -168,12 +168,14 @@ public enum ServerBootstrap {
                 localToken: adminToken)
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
-                                          connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs)
+                                          connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
+                                          documentPermissions: resolved.auth.documentPermissions)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
             summary.append("blobs: \(blobSummary), /storage/v1")
-            summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)" : "bearer tokens required"))
+            summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)"
+                : deps.documentPermissions ? "bearer tokens required, document permissions enforced" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))
             if identity != nil {
                 summary.append("identity: /auth/v1 (sign-up \(resolved.auth.signup ? "open" : "closed"), signing keys in the vault)")

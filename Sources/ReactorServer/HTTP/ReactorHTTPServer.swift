@@ -32,7 +32,7 @@ public enum ReactorHTTPServer {
         SystemRoutes(deps: deps).registerPublic(on: router)
 
         let api = router.group("reactor/v1")
-        if let auth = deps.auth { api.add(middleware: AuthMiddleware(auth: auth)) }
+        if let auth = deps.auth { api.add(middleware: AuthMiddleware(auth: auth, anonymousDocumentReads: deps.documentPermissions)) }
         DocumentRoutes(deps: deps).register(on: api)
         SubscriptionRoutes(deps: deps).register(on: api)
         AuthRoutes(deps: deps).register(on: api)

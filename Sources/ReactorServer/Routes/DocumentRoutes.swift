@@ -33,31 +33,33 @@ struct DocumentRoutes: Sendable {
         let wait = try query.bool("wait")
         let body = try await RequestDecoding.decode(CreateDocumentBody.self, from: request, limit: limit)
         let document = try body.newDocument()
-        let job = try await reactor.create(document)
+        let documents = deps.documents(context)
+        let job = try await documents.create(document)
         return try await respond(job: job, wait: wait, minimal: Self.prefersMinimal(request), created: true) {
-            try await reactor.get(document.id, branch: document.branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+            try await documents.get(document.id, branch: document.branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
 
     @Sendable func get(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let identifier = try context.parameters.required("id")
-        let document = try await reactor.getByIdOrSlug(identifier, branch: try query.branch(), consistencyToken: try query.consistencyToken())
+        let document = try await deps.documents(context).getByIdOrSlug(identifier, branch: try query.branch(), consistencyToken: try query.consistencyToken())
         return JSONResponse.make(Representations.document(document))
     }
 
     @Sendable func find(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let documentQuery = try Self.documentQuery(query)
-        let page = try await reactor.find(documentQuery, page: try query.page(), branch: try query.branch(),
+        let page = try await deps.documents(context).find(documentQuery, page: try query.page(), branch: try query.branch(),
                                           consistencyToken: try query.consistencyToken())
         return JSONResponse.make(Representations.page(page, Representations.document))
     }
 
     @Sendable func delete(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
-        let id = try await resolve(context, branch: Branch.main)
-        let job = try await reactor.deleteDocument(id)
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let job = try await documents.deleteDocument(id)
         return try await respond(job: job, wait: try query.bool("wait"), document: nil)
     }
 
@@ -67,21 +69,23 @@ struct DocumentRoutes: Sendable {
         let wait = try query.bool("wait")
         let body = try await RequestDecoding.decode(ExecuteBody.self, from: request, limit: limit)
         let actions = try body.validatedActions()
-        let id = try await resolve(context, branch: branch)
-        let job = try await reactor.execute(id, branch: branch, actions: actions)
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents, branch: branch)
+        let job = try await documents.execute(id, branch: branch, actions: actions)
         return try await respond(job: job, wait: wait, minimal: Self.prefersMinimal(request)) {
-            try await reactor.get(id, branch: branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+            try await documents.get(id, branch: branch, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
 
     @Sendable func operations(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let branch = try query.branch()
-        let id = try await resolve(context, branch: branch)
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents, branch: branch)
         let operationQuery = OperationQuery(
             documentID: id, branch: branch, scopes: query.list("scope"), actionTypes: query.list("actionType"),
             fromIndex: try query.int("fromIndex", in: 0...Int(Int32.max)), since: try query.int64("since"))
-        let page = try await reactor.operations(operationQuery, page: try query.page(), consistencyToken: try query.consistencyToken())
+        let page = try await documents.operations(operationQuery, page: try query.page(), consistencyToken: try query.consistencyToken())
         return JSONResponse.make(try Representations.page(page, Representations.operation))
     }
 
@@ -89,22 +93,24 @@ struct DocumentRoutes: Sendable {
 
     @Sendable func children(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
-        let id = try await resolve(context, branch: Branch.main)
-        let page = try await related(try await reactor.children(of: id), page: try query.page())
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let page = try await related(try await documents.children(of: id), page: try query.page(), documents)
         return JSONResponse.make(Representations.page(page, Representations.document))
     }
 
     @Sendable func parents(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
-        let id = try await resolve(context, branch: Branch.main)
-        let page = try await related(try await reactor.parents(of: id), page: try query.page())
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let page = try await related(try await documents.parents(of: id), page: try query.page(), documents)
         return JSONResponse.make(Representations.page(page, Representations.document))
     }
 
     @Sendable func relationships(_ request: Request, context: ReactorRequestContext) async throws -> Response {
-        let id = try await resolve(context, branch: Branch.main)
-        let outgoing = try await reactor.relationships(of: id)
-        let incoming = try await reactor.store.relationships(to: id, type: nil)
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let (outgoing, incoming) = try await documents.relationships(of: id)
         return JSONResponse.make(.object([
             "outgoing": try JSONValueCoder.encode(outgoing),
             "incoming": try JSONValueCoder.encode(incoming),
@@ -115,20 +121,22 @@ struct DocumentRoutes: Sendable {
         let query = QueryParameters(request)
         let body = try await RequestDecoding.decode(ChildrenBody.self, from: request, limit: limit)
         let ids = try body.validated()
-        let id = try await resolve(context, branch: Branch.main)
-        let job = try await reactor.addChildren(id, ids)
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let job = try await documents.addChildren(id, ids)
         return try await respond(job: job, wait: try query.bool("wait"), minimal: Self.prefersMinimal(request)) {
-            try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+            try await documents.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
 
     @Sendable func removeChild(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let childID = try context.parameters.required("childId")
-        let id = try await resolve(context, branch: Branch.main)
-        let job = try await reactor.removeChildren(id, [childID])
+        let documents = deps.documents(context)
+        let id = try await resolve(context, documents)
+        let job = try await documents.removeChildren(id, [childID])
         return try await respond(job: job, wait: try query.bool("wait"), minimal: Self.prefersMinimal(request)) {
-            try await reactor.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
+            try await documents.get(id, consistencyToken: $0, timeout: deps.options.consistencyTimeout)
         }
     }
 
@@ -137,10 +145,11 @@ struct DocumentRoutes: Sendable {
     @Sendable func job(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let id = try context.parameters.required("id")
-        var info = try await reactor.jobInfo(id)
+        let documents = deps.documents(context)
+        var info = try await documents.jobInfo(id)
         if try query.bool("wait") {
             let timeout = try query.seconds("timeout", max: 300) ?? deps.options.waitTimeout
-            info = try await reactor.waitForJobInfo(id, timeout: timeout)
+            info = try await documents.waitForJobInfo(id, timeout: timeout)
         }
         return JSONResponse.make(.object(["job": try Representations.job(info)]))
     }
@@ -149,7 +158,7 @@ struct DocumentRoutes: Sendable {
         let query = QueryParameters(request)
         let wait = try query.bool("wait")
         let body = try await RequestDecoding.decode(BatchBody.self, from: request, limit: limit)
-        var jobs = try await reactor.executeBatch(try body.batchJobs())
+        var jobs = try await deps.documents(context).executeBatch(try body.batchJobs())
         if wait {
             for (key, info) in jobs {
                 jobs[key] = try await reactor.jobTracker.wait(for: info.id, until: .readReady, timeout: deps.options.waitTimeout)
@@ -162,15 +171,14 @@ struct DocumentRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// The document id for the `{id}` path parameter, which may be an id or a slug.
-    private func resolve(_ context: ReactorRequestContext, branch: String) async throws -> String {
-        let identifier = try context.parameters.required("id")
-        return try await reactor.getByIdOrSlug(identifier, branch: branch).id
+    /// The id of the readable, live document the `{id}` path parameter names (an id or a slug) on `branch`.
+    private func resolve(_ context: ReactorRequestContext, _ documents: AuthorizedReactor, branch: String = Branch.main) async throws -> String {
+        try await documents.getByIdOrSlug(try context.parameters.required("id"), branch: branch).id
     }
 
-    private func related(_ ids: [String], page: PageRequest) async throws -> Page<Document> {
+    private func related(_ ids: [String], page: PageRequest, _ documents: AuthorizedReactor) async throws -> Page<Document> {
         guard !ids.isEmpty else { return Page(items: [], nextCursor: nil) }
-        return try await reactor.find(DocumentQuery(ids: ids), page: page)
+        return try await documents.find(DocumentQuery(ids: ids), page: page)
     }
 
     /// 202 with the job, or (with `wait`) the job once `READ_READY` and the document read with its token.

@@ -101,13 +101,19 @@ public struct ServerDependencies: Sendable {
     public var identity: IdentityService?
     /// The blob store behind `/storage/v1`; nil when storage is off (the routes are then not registered).
     public var blobs: (any BlobStore)?
+    /// Whether document permissions are enforced (`auth.document_permissions`, only with auth on): each request then
+    /// reaches documents as its token's ``Principal`` through ``AuthorizedReactor``; otherwise as
+    /// ``Principal/unrestricted``.
+    public var documentPermissions: Bool
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
-        connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil
+        connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil,
+        documentPermissions: Bool? = nil
     ) {
+        self.documentPermissions = auth != nil && (documentPermissions ?? true)
         self.identity = identity
         self.blobs = blobs
         self.reactor = reactor
@@ -119,6 +125,20 @@ public struct ServerDependencies: Sendable {
         self.options = options
         self.requestGuard = requestGuard
         self.connections = connections
+    }
+}
+
+extension ServerDependencies {
+    /// The principal a request acts as: its token's bearer, anonymous without one, or unrestricted when document
+    /// permissions are off.
+    func principal(_ context: ReactorRequestContext) -> Principal {
+        guard documentPermissions else { return .unrestricted }
+        return context.claims.map(Principal.init(claims:)) ?? .anonymous
+    }
+
+    /// The documents as the request's principal may use them (the one place permissions are enforced).
+    func documents(_ context: ReactorRequestContext) -> AuthorizedReactor {
+        AuthorizedReactor(reactor: reactor, principal: principal(context))
     }
 }
 

@@ -51,19 +51,23 @@ struct SubscriptionRoutes: Sendable {
         } onUpgrade: { inbound, outbound, context in
             let request = context.request
             let stream = try await openStream(
-                DocumentRoutes.documentQuery(QueryParameters(request)), request: request, claims: context.requestContext.claims)
+                DocumentRoutes.documentQuery(QueryParameters(request)), request: request, context: context.requestContext)
             try await webSocket(stream, inbound: inbound, outbound: outbound)
         }
     }
 
-    private func openStream(_ query: DocumentQuery, request: Request, claims: AuthClaims?) async throws -> SubscriptionStream {
-        try await SubscriptionStream(
-            reactor: deps.reactor, query: query, after: SubscriptionStream.resumePosition(request),
-            bufferLimit: deps.options.subscriptionBuffer, heartbeat: deps.options.heartbeatInterval, expiresAt: claims?.expiresAt)
+    private func openStream(_ query: DocumentQuery, request: Request, context: ReactorRequestContext) async throws -> SubscriptionStream {
+        let documents = deps.documents(context)
+        var visible: (@Sendable (String) async -> Bool)?
+        if !documents.principal.isUnrestricted { visible = { id in await documents.canRead(id) } }
+        let after = try SubscriptionStream.resumePosition(request)
+        return try await SubscriptionStream(
+            reactor: deps.reactor, query: query, after: after, bufferLimit: deps.options.subscriptionBuffer,
+            heartbeat: deps.options.heartbeatInterval, expiresAt: context.claims?.expiresAt, visible: visible)
     }
 
     @Sendable func events(_ request: Request, context: ReactorRequestContext) async throws -> Response {
-        let stream = try await openStream(DocumentRoutes.documentQuery(QueryParameters(request)), request: request, claims: context.claims)
+        let stream = try await openStream(DocumentRoutes.documentQuery(QueryParameters(request)), request: request, context: context)
         let body = ResponseBody { writer in
             try await writer.write(Self.sse(event: "ready", data: Self.positionJSON("position", stream.startPosition),
                                             id: String(stream.startPosition)))

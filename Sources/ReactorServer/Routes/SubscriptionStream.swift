@@ -21,6 +21,9 @@ final class SubscriptionStream: Sendable {
     let subscription: Subscription
     /// The bearer token's `exp`, when it has one.
     let expiresAt: Date?
+    /// Whether the subscriber may see a document's changes (nil: every change); asked for each change as it is sent,
+    /// so a change the subscriber cannot read (now) is never sent.
+    private let visible: (@Sendable (String) async -> Bool)?
     private let timers: [HeartbeatTimer]
     /// The position of the last change handed out (the stream's start before the first).
     private let sent: Mutex<(position: Int64, ended: Bool)>
@@ -30,10 +33,12 @@ final class SubscriptionStream: Sendable {
 
     /// Opens a subscription for `query` resuming after `after` (when given), with heartbeats every `heartbeat` and an
     /// end at `expiresAt`. Throws `INVALID_RESUME_POSITION` for a position this store does not have.
-    init(reactor: Reactor, query: DocumentQuery, after: Int64?, bufferLimit: Int, heartbeat: Duration, expiresAt: Date?) async throws {
+    init(reactor: Reactor, query: DocumentQuery, after: Int64?, bufferLimit: Int, heartbeat: Duration, expiresAt: Date?,
+         visible: (@Sendable (String) async -> Bool)? = nil) async throws {
         let subscription = try await reactor.subscriptions.open(query, after: after, bufferLimit: bufferLimit)
         self.subscription = subscription
         self.expiresAt = expiresAt
+        self.visible = visible
         var timers = [HeartbeatTimer(interval: heartbeat) { subscription.tick() }]
         if let expiresAt {
             let delay = expiresAt.timeIntervalSinceNow
@@ -55,7 +60,13 @@ final class SubscriptionStream: Sendable {
     func next() async throws -> Output? {
         if sent.withLock({ $0.ended }) { return nil }
         if let ending = expiry() { return ending }
-        guard let event = try await subscription.next() else { return nil }
+        var event = try await subscription.next()
+        // Changes to documents the subscriber cannot read are passed over (their positions are safe resume points).
+        while case .change(let change)? = event, let visible, await !visible(change.documentID) {
+            sent.withLock { $0.position = change.position }
+            event = try await subscription.next()
+        }
+        guard let event else { return nil }
         switch event {
         case .change(let change):
             // A change that arrives after the expiry is not sent: the client resumes before it.

@@ -66,6 +66,7 @@ struct SyncRoutes: Sendable {
         let body = try await RequestDecoding.json(request, limit: deps.options.maxSyncEnvelopeBytes)
         try Self.requireObject(body)
         let envelope = try JSONValueCoder.decode(SyncEnvelope.self, from: body)
+        try await deps.documents(context).checkIncoming(envelope.operations)
         return try JSONResponse.make(encoding: try await sync.server.receive(envelope, channelID: channelID))
     }
 
@@ -76,7 +77,18 @@ struct SyncRoutes: Sendable {
         let after = try query.int64("after") ?? 0
         let limit = try query.int("limit", in: 1...sync.config.pageSize) ?? sync.config.pageSize
         let wait = try Self.waitSeconds(query)
-        let page = try await sync.server.page(channelID: channelID, after: after, limit: limit, wait: wait)
+        var page = try await sync.server.page(channelID: channelID, after: after, limit: limit, wait: wait)
+        // A peer receives only documents its principal may read (the cursor still passes the others).
+        let documents = deps.documents(context)
+        if !documents.principal.isUnrestricted {
+            var readable: [String: Bool] = [:]
+            var kept: [SyncOperation] = []
+            for op in page.operations {
+                if readable[op.documentID] == nil { readable[op.documentID] = await documents.canRead(op.documentID) }
+                if readable[op.documentID] == true { kept.append(op) }
+            }
+            page.operations = kept
+        }
         return try JSONResponse.make(encoding: page)
     }
 
@@ -86,7 +98,7 @@ struct SyncRoutes: Sendable {
         let sync = try manager()
         let query = QueryParameters(request)
         let branch = try query.branch()
-        let id = try await deps.reactor.getByIdOrSlug(try context.parameters.required("id"), branch: branch).id
+        let id = try await deps.documents(context).getByIdOrSlug(try context.parameters.required("id"), branch: branch).id
         let statuses = try await sync.syncStatus(id, branch: branch)
         return JSONResponse.make(.object([
             "documentId": .string(id),
@@ -101,6 +113,7 @@ struct SyncRoutes: Sendable {
     @Sendable func jobSync(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let sync = try manager()
         let id = try context.parameters.required("id")
+        _ = try await deps.documents(context).jobInfo(id)
         let timeout = try QueryParameters(request).seconds("timeout", max: Self.maxWaitSeconds) ?? deps.options.waitTimeout
         let acknowledgements = try await sync.waitForSync(id, timeout: timeout)
         return JSONResponse.make(.object([
