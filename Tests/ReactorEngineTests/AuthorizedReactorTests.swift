@@ -1,5 +1,6 @@
 import ReactorCore
-import ReactorEngine
+@testable import ReactorEngine
+import ReactorTesting
 import Testing
 
 /// Document permissions through `AuthorizedReactor` (the one place they are enforced) on each store: creators,
@@ -203,6 +204,33 @@ import Testing
             }
             // Documents created without a creator keep the state they always had.
             #expect(try await reactor.get("d").state[Scope.document]?["createdBy"] == nil)
+        }
+    }
+}
+
+/// Grants are history: they sync with the document, and the receiving reactor enforces them the same way.
+@Suite(.timeLimit(.minutes(3))) struct PermissionSyncTests {
+    @Test func grantsTravelWithTheDocumentAndAreEnforcedOnThePeer() async throws {
+        let f = SyncNetworkFixture()
+        let a = try await f.builder("a").buildModule()
+        let b = try await f.builder("b").buildModule()
+        try await a.withRunning {
+            try await b.withRunning {
+                try await b.sync!.add(SyncRemote(name: "a", channel: SyncChannelConfig(url: "inprocess:a")))
+                let aliceOnA = AuthorizedReactor(reactor: a.reactor, principal: AuthorizedReactorTests.alice)
+                _ = try await AuthorizedReactorTests.run(a.reactor, try await aliceOnA.create(NewDocument(id: "doc", documentType: Stack.documentType)))
+                let bobOnB = AuthorizedReactor(reactor: b.reactor, principal: AuthorizedReactorTests.bob)
+                try await eventually("the document reaches b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b.reactor, "doc") == [] }
+                #expect(await AuthorizedReactorTests.code { _ = try await bobOnB.get("doc") } == .documentNotFound)
+                #expect(try await AuthorizedReactor(reactor: b.reactor, principal: AuthorizedReactorTests.alice).capability(on: "doc") == .administer)
+
+                _ = try await AuthorizedReactorTests.run(a.reactor, try await aliceOnA.execute("doc", actions: [AuthorizedReactorTests.grant("user:bob", .write)]))
+                try await eventually("the grant reaches b", timeout: .seconds(30)) { await bobOnB.canRead("doc") }
+                // Bob writes on b; it syncs back to a, where his grant is the same.
+                _ = try await AuthorizedReactorTests.run(b.reactor, try await bobOnB.execute("doc", actions: [push(1)]))
+                try await eventually("bob's write reaches a", timeout: .seconds(30)) { try await SyncNetworkFixture.items(a.reactor, "doc") == [1] }
+                #expect(try await AuthorizedReactor(reactor: a.reactor, principal: AuthorizedReactorTests.bob).capability(on: "doc") == .write)
+            }
         }
     }
 }
