@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 duration=${1:-10}
 connections=${2:-32}
 threads=${3:-2}
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)"; exit 1; }
-bin=${REACTOR_BIN:-}
-if [ -z "$bin" ]; then
-  swift build -c release --product reactor --scratch-path .build-release >/dev/null
-  bin=.build-release/release/reactor
-fi
+. scripts/bench-common.sh
 work=$(mktemp -d)
 "$bin" serve --bind 127.0.0.1:0 --data-dir "$work/data" --json >"$work/out" 2>"$work/err" &
 server=$!
