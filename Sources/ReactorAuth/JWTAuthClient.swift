@@ -35,6 +35,15 @@ public struct JWTAuthClient: AuthClient {
     private let remoteKeys: JWKSCache?
     private let now: @Sendable () -> Date
     private let seenUsers = SeenUsers()
+    /// Tokens verified recently (by their SHA-256), so that a client's next requests with the same token skip the
+    /// signature check: kept at most ``verifiedTokenTTL`` and never past the token's `exp`.
+    private let verified = ClaimsCache(ttl: Self.verifiedTokenTTL, capacity: Self.verifiedTokenCapacity)
+
+    /// How long a verified token is remembered (never past its `exp`): a key dropped from a JWKS stops accepting its
+    /// tokens within this time.
+    public static let verifiedTokenTTL: TimeInterval = 60
+    /// How many verified tokens are remembered.
+    public static let verifiedTokenCapacity = 10_000
 
     /// Builds a verifier: validates `configuration` and loads every configured key.
     ///
@@ -98,6 +107,9 @@ public struct JWTAuthClient: AuthClient {
 
     /// ``verify(token:)`` with a typed error: always a ``ReactorError``.
     public func verifyToken(_ token: String) async throws(ReactorError) -> AuthClaims {
+        let key = ClaimsCache.key(token)
+        let start = now()
+        if let claims = verified.claims(for: key, now: start) { return claims }
         let jwt = try CompactJWT(parsing: token)
         if jwt.algorithm.lowercased() == "none" {
             throw ReactorError(.tokenSignature, "unsigned tokens (alg 'none') are not accepted")
@@ -109,6 +121,7 @@ public struct JWTAuthClient: AuthClient {
         try await checkSignature(jwt)
         let claims = try checkClaims(jwt.claims)
         seenUsers.record(claims)
+        verified.store(claims, for: key, now: start)
         return claims
     }
 

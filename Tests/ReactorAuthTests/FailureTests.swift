@@ -41,6 +41,23 @@ struct FailureTests {
         #expect(error?.message.contains("expired") == true)
     }
 
+    @Test("a verified token is remembered, but never past its expiry")
+    func rememberedUntilExpiry() async throws {
+        let client = try await client()
+        let token = try await issue(ttl: 30)
+        #expect(try await client.verify(token: token).subject == "alice")
+        // Within the remembered time the same answer, without a second check.
+        clock.advance(20)
+        #expect(try await client.verify(token: token).subject == "alice")
+        // Past exp (and the leeway) it is checked again, and refused: the memory never outlives the token.
+        clock.advance(30 + 61)
+        #expect(await reactorError { try await client.verify(token: token) }?.code == .tokenExpired)
+        // A token that fails is never remembered as valid.
+        let forged = try await issue(secret: String(repeating: "z", count: 40))
+        #expect(await reactorError { try await client.verify(token: forged) }?.code == .tokenSignature)
+        #expect(await reactorError { try await client.verify(token: forged) }?.code == .tokenSignature)
+    }
+
     @Test("not yet valid (nbf) → TOKEN_EXPIRED; within the leeway valid")
     func notYetValid() async throws {
         let client = try await client()
