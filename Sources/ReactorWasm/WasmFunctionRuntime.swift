@@ -288,7 +288,7 @@ public final class WasmFunctionRuntime: FunctionRuntime {
     }
 
     static func firstLine(of error: any Error) -> String {
-        let text = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let text = "\(error)"
         return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
 }

@@ -7,11 +7,11 @@ import Testing
 @Suite("Function runtime conformance", .timeLimit(.minutes(3)))
 struct FunctionRuntimeConformanceTests {
     /// One runtime for the whole suite, with two workers (as on the CI machine).
-    static let wasm = WasmFunctionRuntime(configuration: .init(workers: 2))
+    static let runtime = WasmFunctionRuntime(configuration: .init(workers: 2))
 
     @Test(arguments: FunctionRuntimeConformance.cases)
     func wasm(_ c: FunctionRuntimeConformanceCase) async throws {
-        try await c.run(WasmModules.fixture(Self.wasm))
+        try await c.run(WasmModules.fixture(Self.runtime))
     }
 
     @Test(arguments: FunctionRuntimeConformance.cases)

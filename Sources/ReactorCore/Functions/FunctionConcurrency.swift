@@ -33,6 +33,7 @@ public final class FunctionConcurrency: Sendable {
     /// Runs `body` in one of `function`'s `maxConcurrent` slots (at least 1), waiting for one when all are taken.
     /// Throws ``ReactorError/Code/functionBusy`` when none frees within ``maxWait``, and `CancellationError` when the
     /// task is cancelled while it waits.
+    @discardableResult
     public func withPermit<T>(_ function: String, maxConcurrent: Int, _ body: () async throws -> T) async throws -> T {
         try await acquire(function, maxConcurrent: max(1, maxConcurrent))
         defer { release(function) }
