@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ReactorIdentity", targets: ["ReactorIdentity"]),
         .library(name: "ReactorS3", targets: ["ReactorS3"]),
         .library(name: "ReactorOpenBao", targets: ["ReactorOpenBao"]),
+        .library(name: "ReactorWasm", targets: ["ReactorWasm"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -30,7 +31,8 @@ let package = Package(
         .trait(name: "Postgres", description: "The PostgreSQL store, job ledger and leader election in the server and CLI (store.backend = \"postgres\")."),
         .trait(name: "S3", description: "The S3-compatible blob store in the server and CLI (storage.backend = \"s3\")."),
         .trait(name: "OpenBao", description: "The OpenBao / Vault KV v2 vault in the server and CLI (vault.backend = \"openbao\")."),
-        .default(enabledTraits: ["Postgres", "S3", "OpenBao"]),
+        .trait(name: "WASM", description: "The WebAssembly functions runtime (WasmKit) in the server and CLI (functions.runtimes = [\"wasm\"])."),
+        .default(enabledTraits: ["Postgres", "S3", "OpenBao", "WASM"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -49,6 +51,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
     ],
     targets: [
         // Domain types and every adapter protocol. No I/O.
@@ -158,6 +161,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Functions in a WebAssembly sandbox (issue 15): `WasmFunctionRuntime`, WASI preview 1 on WasmKit's interpreter.
+        .target(
+            name: "ReactorWasm",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WASI", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
         .target(
             name: "ReactorServer",
@@ -168,6 +183,7 @@ let package = Package(
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .target(name: "ReactorS3", condition: .when(traits: ["S3"])),
                 .target(name: "ReactorOpenBao", condition: .when(traits: ["OpenBao"])),
+                .target(name: "ReactorWasm", condition: .when(traits: ["WASM"])),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -263,6 +279,9 @@ let package = Package(
             exclude: ["Scripts"]
         ),
         .testTarget(name: "ReactorConfigTests", dependencies: ["ReactorConfig", "ReactorTesting"]),
+        // Functions (issue 15): the WASM runtime on real modules (`Modules/*.wat`, and a C program when clang can
+        // target wasm32-wasi), and the conformance suite on it and on the mock.
+        .testTarget(name: "ReactorWasmTests", dependencies: ["ReactorWasm", "ReactorTesting", "ReactorCore"], exclude: ["Modules"]),
         .testTarget(
             name: "ReactorPostgresTests",
             dependencies: [

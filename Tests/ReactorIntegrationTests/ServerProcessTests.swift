@@ -162,6 +162,9 @@ import Testing
         #if OpenBao
         traits.append("OpenBao")
         #endif
+        #if WASM
+        traits.append("WASM")
+        #endif
         #expect(version.json["traits"] == .array(traits))
         #expect(try await server.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))

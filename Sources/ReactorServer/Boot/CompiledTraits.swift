@@ -29,9 +29,18 @@ public enum CompiledTraits {
         #endif
     }
 
+    /// Whether the `WASM` trait was enabled: the WebAssembly functions runtime (`ReactorWasm`) is linked.
+    public static var wasm: Bool {
+        #if WASM
+        true
+        #else
+        false
+        #endif
+    }
+
     /// The enabled traits, by name (listed by `/_admin/version`).
     public static var enabled: [String] {
-        [("Postgres", postgres), ("S3", s3), ("OpenBao", openBao)].filter(\.1).map(\.0)
+        [("Postgres", postgres), ("S3", s3), ("OpenBao", openBao), ("WASM", wasm)].filter(\.1).map(\.0)
     }
 
     /// The error for a configuration that names a backend compiled out of this binary.

@@ -68,6 +68,19 @@ public enum HTTPErrorMapping {
             return .serviceUnavailable
         case .storage, .storageUnavailable:
             return error.isTransient ? .serviceUnavailable : .internalServerError
+        // Functions (issue 15): a bad module is the uploader's fault; a function that fails is a failing upstream
+        // (502, the code and `details.limit` say which limit), one that runs too long a gateway timeout.
+        case .functionInvalidModule:
+            return .unprocessableContent
+        case .functionFuelExhausted, .functionMemoryLimit, .functionTrapped, .functionExited, .functionResponseTooLarge,
+            .functionBadResponse:
+            return .badGateway
+        case .functionTimeout:
+            return .gatewayTimeout
+        case .functionBusy:
+            return .tooManyRequests
+        case .functionCancelled:
+            return .serviceUnavailable
         default:
             return .internalServerError
         }
@@ -76,7 +89,9 @@ public enum HTTPErrorMapping {
     /// The `Retry-After` of an error response, in seconds: the refusal's retry hint (`details.retryAfterSeconds`) for
     /// the admission refusals `TOO_MANY_PENDING_JOBS` (429) and `OVERLOADED` (503); nil for any other error.
     public static func retryAfterSeconds(for error: ReactorError) -> Int? {
-        guard error.code == .tooManyPendingJobs || error.code == .overloaded || error.code == .tooManyLoginAttempts else { return nil }
+        guard error.code == .tooManyPendingJobs || error.code == .overloaded || error.code == .tooManyLoginAttempts
+            || error.code == .functionBusy
+        else { return nil }
         return error.details["retryAfterSeconds"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
     }
 
@@ -115,6 +130,9 @@ public enum HTTPErrorMapping {
     static let clientFacingServerCodes: Set<ReactorError.Code> = [
         .jobTimeout, .consistencyTimeout, .shutdown, .schemaNotMigrated, .documentBusy, .jobTakenOver, .overloaded, .shutdownDeadline, .tooManyConnections,
         .syncTimeout, .peerUnavailable, .peerRefused, .storageUnavailable,
+        // A function's own failure, described for its caller (which limit, which trap); nothing of the server.
+        .functionFuelExhausted, .functionMemoryLimit, .functionTimeout, .functionTrapped, .functionExited,
+        .functionResponseTooLarge, .functionBadResponse, .functionCancelled,
     ]
 
     /// The fixed message of a server failure.
@@ -165,6 +183,12 @@ public enum HTTPErrorMapping {
         case .invalidPart: ["partNumber"]
         case .blobChecksumMismatch: ["expected", "actual", "algorithm"]
         case .storageUnavailable, .vaultUnavailable: ["backend"]
+        case .functionFuelExhausted, .functionTimeout, .functionResponseTooLarge: ["function", "limit", "maximum"]
+        case .functionMemoryLimit: ["function", "limit", "maximum", "requested"]
+        case .functionTrapped: ["function", "trap"]
+        case .functionExited: ["function", "exitCode"]
+        case .functionBadResponse, .functionInvalidModule, .functionCancelled: ["function"]
+        case .functionBusy: ["function", "maxConcurrent", "retryAfterSeconds"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -1,0 +1,5 @@
+;; FunctionBehaviour.trap: traps at once.
+(module
+  (memory (export "memory") 1)
+  (func (export "_start")
+    unreachable))
