@@ -164,8 +164,13 @@ public final class MockFunctionRuntime: FunctionRuntime {
                 return Array(#"{"status": 200, "body": "\#(counter)"}"#.utf8)
             }
         case .runaway:
+            // A loop that never ends, without spinning on the cooperative pool (a test double must not hog it): with
+            // a fuel budget it burns the whole budget at once; without one it waits until the timeout or the caller
+            // stops it.
             return { call in
-                while true { try await call.consumeFuel(1000) }
+                if let fuel = call.limits.fuel, fuel < .max { try await call.consumeFuel(fuel + 1) }
+                try await Task.sleep(for: .seconds(86_400))
+                return []
             }
         case .memoryBomb:
             return { call in
