@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ReactorS3", targets: ["ReactorS3"]),
         .library(name: "ReactorOpenBao", targets: ["ReactorOpenBao"]),
         .library(name: "ReactorWasm", targets: ["ReactorWasm"]),
+        .library(name: "ReactorFunctions", targets: ["ReactorFunctions"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -173,13 +174,23 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // Functions (issue 15): deploy, versions, promotion, invocation within limits, logs and document-event
+        // triggers, over any `FunctionRuntime`, `FunctionStore` and `BlobStore`.
+        .target(
+            name: "ReactorFunctions",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
         .target(
             name: "ReactorServer",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
                 "ReactorAuth", "ReactorConfig", "ReactorStorage",
-                "ReactorIdentity",
+                "ReactorIdentity", "ReactorFunctions",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .target(name: "ReactorS3", condition: .when(traits: ["S3"])),
                 .target(name: "ReactorOpenBao", condition: .when(traits: ["OpenBao"])),
@@ -282,6 +293,14 @@ let package = Package(
         // Functions (issue 15): the WASM runtime on real modules (`Modules/*.wat`, and a C program when clang can
         // target wasm32-wasi), and the conformance suite on it and on the mock.
         .testTarget(name: "ReactorWasmTests", dependencies: ["ReactorWasm", "ReactorTesting", "ReactorCore"], exclude: ["Modules"]),
+        // Functions (issue 15): the service over the mock and the WASM runtime, the stores' conformance suite.
+        .testTarget(
+            name: "ReactorFunctionsTests",
+            dependencies: [
+                "ReactorFunctions", "ReactorWasm", "ReactorTesting", "ReactorCore", "ReactorMemory", "ReactorSQLite",
+                "ReactorPostgres", "ReactorStorage",
+            ]
+        ),
         .testTarget(
             name: "ReactorPostgresTests",
             dependencies: [

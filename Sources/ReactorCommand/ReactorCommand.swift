@@ -17,6 +17,8 @@ struct ReactorCommand: AsyncParsableCommand {
             VaultCommand.self, DocCommand.self, DemoCommand.self, SyncCommand.self, BlobCommand.self,
             // Identity (issue 14).
             UserCommand.self, APIKeyCommand.self, AuthCommand.self,
+            // Functions (issue 15).
+            FunctionsCommand.self,
         ]
     )
 }

@@ -338,6 +338,45 @@ extension ConfigKey {
                 backend = "s3": how long a request without a streamed body may take, and how long a streamed
                 transfer may wait for bytes; then STORAGE_UNAVAILABLE (503).
                 """),
+
+            // [functions] (issue 15)
+            .bool("functions", "enabled", \.functions.enabled, """
+                Whether the server runs functions: /functions/v1/<name>, /_admin/functions, document triggers.
+                """),
+            .strings("functions", "runtimes", \.functions.runtimes, """
+                The runtimes functions may use ("wasm"); the first is the default of a deploy. Empty: every
+                runtime this binary was built with. A runtime whose package trait was compiled out stops the boot.
+                """),
+            .int("functions", "default_fuel", \.functions.defaultFuel, """
+                Instructions one invocation may execute, unless the function sets its own (0: no limit; the
+                timeout still applies). Past it: 502 FUNCTION_FUEL_EXHAUSTED.
+                """),
+            .int("functions", "default_memory_bytes", \.functions.defaultMemoryBytes, """
+                The linear memory one invocation may use, in bytes. Past it: 502 FUNCTION_MEMORY_LIMIT.
+                """),
+            .int("functions", "default_timeout_ms", \.functions.defaultTimeoutMilliseconds, """
+                The wall-clock time one invocation may take. Past it: 504 FUNCTION_TIMEOUT.
+                """),
+            .int("functions", "default_max_response_bytes", \.functions.defaultMaxResponseBytes, """
+                The most a function may write to stdout (its response). Past it: 502 FUNCTION_RESPONSE_TOO_LARGE.
+                """),
+            .int("functions", "default_max_concurrent", \.functions.defaultMaxConcurrent, """
+                Invocations of one function running at once on one node; one more waits up to max_wait_ms,
+                then 429 FUNCTION_BUSY.
+                """),
+            .int("functions", "max_wait_ms", \.functions.maxWaitMilliseconds, """
+                How long an invocation waits for a slot of a busy function.
+                """),
+            .int("functions", "max_module_bytes", \.functions.maxModuleBytes, """
+                The largest module a deploy accepts, in bytes.
+                """),
+            .int("functions", "refresh_ms", \.functions.refreshMilliseconds, """
+                How long a node trusts the live version it last read: a promotion on another node is served
+                here within this time (at once on the node that promoted).
+                """),
+            .int("functions", "log_entries", \.functions.logEntries, """
+                Invocations kept in memory per function for `reactor functions logs`.
+                """),
         ]
     }
 
@@ -356,6 +395,7 @@ extension ConfigKey {
         "signing": "Signed actions: whether signatures are verified or required, and which keys are trusted.",
         "log": "Logging.",
         "storage": "Blob storage: buckets of files under /storage/v1, and signed URLs.",
+        "functions": "Functions in a WebAssembly sandbox: /functions/v1/<name>, deployed with reactor functions deploy.",
         "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
     ]
 }

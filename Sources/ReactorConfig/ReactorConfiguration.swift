@@ -28,6 +28,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var sync: SyncSection
     /// `[storage]`: the blob store.
     public var storage: StorageSection
+    /// `[functions]`: functions in a sandbox.
+    public var functions: FunctionsSection = FunctionsSection()
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -66,7 +68,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "functions"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

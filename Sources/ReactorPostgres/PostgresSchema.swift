@@ -21,6 +21,8 @@ enum PostgresSchema {
             Migration(version: 4, name: "parallel writers: ordinals from transaction ids, the feed's horizon", statements: v4(s)),
             // Identity (issue 14).
             Migration(version: 5, name: "identity: users, refresh-token sessions, API keys", statements: PostgresIdentityStore.schemaV5(s)),
+            // Functions (issue 15).
+            Migration(version: 6, name: "functions: function records and versions", statements: PostgresFunctionStore.schemaV6(s)),
         ]
     }
 

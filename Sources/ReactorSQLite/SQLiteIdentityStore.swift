@@ -211,22 +211,14 @@ public struct SQLiteIdentityStore: IdentityStore {
     // MARK: - Access
 
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.read(body)
-        } catch {
-            throw Self.failure(error)
-        }
+        try await SideTableAccess(pool: pool, failure: Self.failure).read(body)
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch {
-            throw Self.failure(error)
-        }
+        try await SideTableAccess(pool: pool, failure: Self.failure).write(body)
     }
 
-    private static func failure(_ error: any Error) -> any Error {
+    @Sendable private static func failure(_ error: any Error) -> any Error {
         if let error = error as? ReactorError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT,
             (error.message ?? "").contains("auth_users.email")

@@ -19,6 +19,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: SQLiteIdentityStore.schemaV4)
         }
+        // Functions (issue 15): function records and versions (the modules are in the blob store).
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: SQLiteFunctionStore.schemaV5)
+        }
         return migrator
     }
 

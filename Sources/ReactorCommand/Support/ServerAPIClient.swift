@@ -108,6 +108,62 @@ struct ServerAPIClient: Sendable {
         return json
     }
 
+    /// Sends a request with any body and returns the answer as it is (status, headers, body), for routes whose
+    /// answers are not the server's JSON (a function's response).
+    func raw(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+             timeout: Duration = .seconds(60)) async throws -> (status: Int, headers: [(String, String)], body: [UInt8]) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await HTTPSyncChannel.sharedClient.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
+            let bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+            return (Int(response.status.code), response.headers.map { ($0.name, $0.value) }, bytes)
+        } catch {
+            throw unreachable(error)
+        }
+    }
+
+    /// Reads a server-sent event stream at `path`, calling `onEvent` with each event's name and data until the
+    /// server ends it (or the task is cancelled). An error answer throws its ``ReactorError``.
+    func events(_ path: String, onEvent: (_ event: String, _ data: String) async throws -> Void) async throws {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPSyncChannel.sharedClient.execute(request, timeout: .hours(24 * 365))
+        } catch {
+            throw unreachable(error)
+        }
+        guard response.status.code == 200 else {
+            let bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+            throw Self.failure((try? JSONValueCoder.parse(bytes)) ?? .null, status: Int(response.status.code), "GET", path)
+        }
+        var pending: [UInt8] = []
+        var event = "message"
+        var data: [String] = []
+        for try await chunk in response.body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                if line.hasSuffix("\r") { line.removeLast() }
+                if line.isEmpty {
+                    if !data.isEmpty { try await onEvent(event, data.joined(separator: "\n")) }
+                    event = "message"
+                    data = []
+                } else if line.hasPrefix("event:") {
+                    event = line.dropFirst(6).trimmingCharacters(in: .whitespaces)
+                } else if line.hasPrefix("data:") {
+                    data.append(String(line.dropFirst(5).drop { $0 == " " }))
+                }
+            }
+        }
+    }
+
     /// The ``ReactorError`` an error answer (`{"error": {…}}`) carries, or a generic one naming the status.
     static func failure(_ json: JSONValue, status: Int, _ method: String, _ path: String) -> ReactorError {
         if let error = json["error"], let code = error["code"]?.stringValue {

@@ -28,6 +28,19 @@ extension ReactorError.Code {
     public static let functionBusy = ReactorError.Code("FUNCTION_BUSY")
     /// The invocation was interrupted because its caller went away (the calling task was cancelled). HTTP 503.
     public static let functionCancelled = ReactorError.Code("FUNCTION_CANCELLED")
+    /// No function has this name (`details.function`). HTTP 404.
+    public static let functionNotFound = ReactorError.Code("FUNCTION_NOT_FOUND")
+    /// The function has no version with this id (`details.function`, `details.version`). HTTP 404.
+    public static let functionVersionNotFound = ReactorError.Code("FUNCTION_VERSION_NOT_FOUND")
+    /// The function has versions but none is live (deployed with `promote=false` and never promoted). HTTP 409.
+    public static let functionNotLive = ReactorError.Code("FUNCTION_NOT_LIVE")
+    /// A rollback found no earlier live version to go back to. HTTP 409.
+    public static let functionNoPreviousVersion = ReactorError.Code("FUNCTION_NO_PREVIOUS_VERSION")
+    /// The runtime a deploy names is not enabled on this server (`details.runtime`, `details.enabled`), or the
+    /// version's runtime is not (a node configured differently). HTTP 422.
+    public static let functionRuntimeUnavailable = ReactorError.Code("FUNCTION_RUNTIME_UNAVAILABLE")
+    /// Functions are off on this server (`[functions] runtimes = []`). HTTP 404.
+    public static let functionsDisabled = ReactorError.Code("FUNCTIONS_DISABLED")
 }
 
 extension ReactorError {
@@ -40,5 +53,18 @@ extension ReactorError {
         all["limit"] = limit
         all["maximum"] = maximum
         return ReactorError(code, message, details: all)
+    }
+}
+
+extension ReactorError {
+    /// `FUNCTION_NOT_FOUND` for `name`.
+    public static func functionNotFound(_ name: String) -> ReactorError {
+        ReactorError(.functionNotFound, "no function named '\(name)'", details: ["function": name])
+    }
+
+    /// `FUNCTION_VERSION_NOT_FOUND` for `version` of `name`.
+    public static func functionVersionNotFound(_ name: String, version: String) -> ReactorError {
+        ReactorError(.functionVersionNotFound, "function '\(name)' has no version '\(version)'",
+                     details: ["function": name, "version": version])
     }
 }

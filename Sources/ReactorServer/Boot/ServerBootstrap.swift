@@ -5,6 +5,7 @@ import ReactorConfig
 import ReactorCore
 import ReactorIdentity
 import ReactorEngine
+import ReactorFunctions
 import ReactorMemory
 import ReactorModels
 import ReactorSQLite
@@ -110,6 +111,12 @@ public enum ServerBootstrap {
             let identity = try await IdentityFactory.make(resolved, store: store, vault: vault)
             let auth: (any AuthClient)? = if let identity { InProcessAuthClient(service: identity) } else { try await AuthFactory.make(resolved.auth) }
             let ledger = try PostgresBackend.ledger(for: store, resolved, logger: logger)
+            let (blobs, blobSummary) = try await BlobStoreFactory.open(resolved, vault: vault)
+            // Functions (issue 15): document-event triggers are a processor of the reactor, whose actions go back
+            // to the reactor once it is built.
+            let functions = try FunctionsFactory.make(
+                resolved, store: store, blobs: blobs, resolver: SecretResolver(environment: environment, vault: vault), logger: logger)
+            let triggerSink = FunctionActionSink()
             var builder = ReactorBuilder()
                 .withDocumentModels(BuiltInModels.all)
                 .withStore(store)
@@ -141,8 +148,13 @@ public enum ServerBootstrap {
                 }
             }
             if let election = try PostgresBackend.leaderElection(for: store, logger: logger) { builder = builder.withLeaderElection(election) }
+            if let functions { builder = builder.withProcessor(FunctionTriggerProcessor(service: functions, sink: triggerSink, logger: logger)) }
             let module = try await builder.buildModule()
             let reactor = module.reactor
+            triggerSink.connect { documentID, branch, actions in
+                let job = try await reactor.execute(documentID, branch: branch, actions: actions)
+                _ = try await reactor.waitForJob(job.id)
+            }
             if module.sync == nil, !resolved.sync.remotes.isEmpty {
                 throw ReactorError(.configInvalid,
                                    "sync.remotes: the \(resolved.store.backend.rawValue) store keeps no sync records, so this server cannot sync",
@@ -153,7 +165,6 @@ public enum ServerBootstrap {
                                         subscriptionBuffer: resolved.server.subscriptionBuffer,
                                         maxSyncEnvelopeBytes: resolved.sync.maxEnvelopeBytes,
                                         maxObjectBytes: resolved.storage.maxObjectBytes)
-            let (blobs, blobSummary) = try await BlobStoreFactory.open(resolved, vault: vault)
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
                                   "store": .string(resolved.store.backend.rawValue),
@@ -169,11 +180,13 @@ public enum ServerBootstrap {
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
-                                          documentPermissions: resolved.auth.documentPermissions)
+                                          documentPermissions: resolved.auth.documentPermissions, functions: functions)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
             summary.append("blobs: \(blobSummary), /storage/v1")
+            summary.append("functions: " + (functions.map { "/functions/v1 (runtimes: \($0.runtimeNames.joined(separator: ", ")); deploy with reactor functions deploy)" }
+                ?? "off"))
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)"
                 : deps.documentPermissions ? "bearer tokens required, document permissions enforced" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))

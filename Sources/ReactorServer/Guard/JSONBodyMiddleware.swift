@@ -6,10 +6,14 @@ import ReactorCore
 /// that carries a body; anything else is 415 `UNSUPPORTED_MEDIA_TYPE`. A web page can send `text/plain`,
 /// form-encoded or multipart bodies to any server without a CORS preflight; a JSON body needs one, which
 /// ``CORSPolicyMiddleware`` grants only to allowed origins. Requests without a body (`POST /_admin/migrate`) pass, and
-/// so do `PUT`s under `/storage/v1/` (object uploads carry any media type; a `PUT` always needs a preflight).
+/// so do `PUT`s under `/storage/v1/` (object uploads carry any media type; a `PUT` always needs a preflight), function
+/// invocations under `/functions/v1/` (a function reads whatever its callers send: webhooks post forms) and module
+/// uploads to `/_admin/functions/<name>/versions` (`application/wasm`; `/_admin` takes bearer tokens only, which a
+/// page cannot send without a preflight).
 struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method.isStateChanging, Self.hasBody(request), !Self.isJSON(request.headers[.contentType]), !Self.isObjectUpload(request) {
+        if request.method.isStateChanging, Self.hasBody(request), !Self.isJSON(request.headers[.contentType]), !Self.isObjectUpload(request),
+           !Self.isFunctionBody(request) {
             let given = request.headers[.contentType].map { "Content-Type: \($0)" } ?? "no Content-Type"
             throw ReactorError(.unsupportedMediaType,
                                "the body of a \(request.method) must be JSON, sent with Content-Type: application/json (got \(given))")
@@ -20,6 +24,13 @@ struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the request uploads an object's bytes (`PUT /storage/v1/…`).
     static func isObjectUpload(_ request: Request) -> Bool {
         request.method == .put && request.uri.path.hasPrefix(StorageRoutes.prefix + "/")
+    }
+
+    /// Whether the request invokes a function or uploads a function's module.
+    static func isFunctionBody(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if path.hasPrefix(FunctionRoutes.invocationPrefix + "/") { return true }
+        return request.method == .post && path.hasPrefix(FunctionRoutes.adminPrefix + "/") && path.hasSuffix("/versions")
     }
 
     /// Whether the request carries a body: a chunked one, or a `Content-Length` other than 0.

@@ -81,6 +81,12 @@ public enum HTTPErrorMapping {
             return .tooManyRequests
         case .functionCancelled:
             return .serviceUnavailable
+        case .functionNotFound, .functionVersionNotFound, .functionsDisabled:
+            return .notFound
+        case .functionNotLive, .functionNoPreviousVersion:
+            return .conflict
+        case .functionRuntimeUnavailable:
+            return .unprocessableContent
         default:
             return .internalServerError
         }
@@ -189,6 +195,9 @@ public enum HTTPErrorMapping {
         case .functionExited: ["function", "exitCode"]
         case .functionBadResponse, .functionInvalidModule, .functionCancelled: ["function"]
         case .functionBusy: ["function", "maxConcurrent", "retryAfterSeconds"]
+        case .functionNotFound, .functionNotLive, .functionNoPreviousVersion: ["function"]
+        case .functionVersionNotFound: ["function", "version"]
+        case .functionRuntimeUnavailable: ["runtime", "enabled"]
         default: []
         }
         return identifierDetails.union(extra)

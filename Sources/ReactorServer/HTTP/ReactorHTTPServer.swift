@@ -56,10 +56,16 @@ public enum ReactorHTTPServer {
             StorageRoutes(deps: deps, store: blobs).register(on: storage)
         }
 
+        // Functions (issue 15): invocations take a token when auth is on (public functions answer without one).
+        let functions = router.group("functions/v1")
+        if let auth = deps.auth { functions.add(middleware: OptionalAuthMiddleware(auth: auth)) }
+        FunctionRoutes(deps: deps).registerInvocation(on: functions)
+
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SystemRoutes(deps: deps).registerAdmin(on: admin)
         VaultRoutes(deps: deps).register(on: admin)
+        FunctionRoutes(deps: deps).registerAdmin(on: admin)
         return router
     }
 

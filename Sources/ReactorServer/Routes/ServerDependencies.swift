@@ -1,4 +1,5 @@
 import ReactorCore
+import ReactorFunctions
 import ReactorEngine
 import ReactorIdentity
 import ReactorVault
@@ -105,14 +106,18 @@ public struct ServerDependencies: Sendable {
     /// reaches documents as its token's ``Principal`` through ``AuthorizedReactor``; otherwise as
     /// ``Principal/unrestricted``.
     public var documentPermissions: Bool
+    /// Functions (issue 15): deploy, versions and invocation; nil when `[functions]` is off (the routes answer 404
+    /// `FUNCTIONS_DISABLED`).
+    public var functions: FunctionService?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
         connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil,
-        documentPermissions: Bool? = nil
+        documentPermissions: Bool? = nil, functions: FunctionService? = nil
     ) {
+        self.functions = functions
         self.documentPermissions = auth != nil && (documentPermissions ?? true)
         self.identity = identity
         self.blobs = blobs
