@@ -237,6 +237,7 @@ let package = Package(
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
                 "ReactorServer", "ReactorConfig",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
+                .target(name: "ReactorWasm", condition: .when(traits: ["WASM"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

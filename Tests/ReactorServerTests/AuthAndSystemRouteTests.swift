@@ -145,7 +145,14 @@ struct AuthAndSystemRouteTests {
                 ("/storage/v1/buckets/{bucket}/objects/{key}", "head"), ("/storage/v1/buckets/{bucket}/objects/{key}", "delete"),
                 ("/storage/v1/buckets/{bucket}/sign", "post"), ("/storage/v1/signed/{bucket}/{key}", "get"),
                 ("/storage/v1/signed/{bucket}/{key}", "head"), ("/storage/v1/signed/{bucket}/{key}", "put"),
-            ]
+                // Functions (issue 15).
+                ("/_admin/functions", "get"), ("/_admin/functions/{name}", "get"), ("/_admin/functions/{name}", "delete"),
+                ("/_admin/functions/{name}/versions", "get"), ("/_admin/functions/{name}/versions", "post"),
+                ("/_admin/functions/{name}/promote", "post"), ("/_admin/functions/{name}/rollback", "post"),
+                ("/_admin/functions/{name}/logs", "get"),
+            ] + ["get", "post", "put", "patch", "delete"].flatMap { method in
+                [("/functions/v1/{name}", method), ("/functions/v1/{name}/{path}", method)]
+            }
             // Identity (issue 14): /auth/v1, served when auth.service is on (ReactorIdentityTests call every one).
             let identityRoutes: [(String, String)] = [
                 ("/auth/v1/signup", "post"), ("/auth/v1/login", "post"), ("/auth/v1/refresh", "post"),

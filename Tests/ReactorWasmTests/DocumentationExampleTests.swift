@@ -19,6 +19,12 @@ struct DocumentationExampleTests {
         return String(text[start.upperBound..<end.lowerBound])
     }
 
+    @Test func theExampleFileIsThePagesExample() throws {
+        let file = Self.page.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/functions/hello.wat")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.hasSuffix(try Self.example()), "examples/functions/hello.wat (the README's function) differs from the page's example")
+    }
+
     @Test func theWATExampleAnswersAsDocumented() async throws {
         let runtime = WasmFunctionRuntime(configuration: .init(workers: 1))
         let function = try await runtime.compile(.text(try Self.example()))
