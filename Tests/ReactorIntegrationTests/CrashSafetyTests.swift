@@ -3,6 +3,7 @@ import ReactorCore
 import ReactorEngine
 import ReactorModels
 import ReactorSQLite
+import ReactorTesting
 import Testing
 
 /// Scenario 10: a child process writing jobs is killed with SIGKILL; after reopening, every job it saw reach
@@ -21,7 +22,7 @@ import Testing
         process.arguments = ["crash-worker", "--db", db, "--documents", "6"]
         process.standardOutput = try FileHandle(forWritingTo: logURL)
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        let exit = try TestProcess.start(process)
 
         // Let it write for a while (at least 300 acknowledged jobs), then kill it mid-stream.
         let deadline = Date().addingTimeInterval(120)
@@ -34,7 +35,7 @@ import Testing
         }
         #expect(process.isRunning, "the worker exited before it was killed")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await exit.status()
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(acknowledged >= 300, "the worker acknowledged only \(acknowledged) jobs")
 

@@ -49,7 +49,7 @@ struct FunctionServerTests {
         let v1 = try #require(first.headers.first(name: "reactor-function-version"))
 
         // A second version over the admin API (binary module, JSON settings): it goes live.
-        let module: JSONValue = if let binary = Self.compileEcho() {
+        let module: JSONValue = if let binary = await Self.compileEcho() {
             ["module": .string(binary.base64EncodedString())]
         } else {
             ["wat": .string(try String(contentsOfFile: Self.module("echo"), encoding: .utf8))]
@@ -121,14 +121,12 @@ struct FunctionServerTests {
 
     /// `echo.wat` as a binary module, compiled by wabt's wat2wasm (installed by `.ci/run`); nil without it (the test
     /// then uploads the text).
-    static func compileEcho() -> Data? {
+    static func compileEcho() async -> Data? {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("reactor-echo-\(UUID().uuidString).wasm")
         defer { try? FileManager.default.removeItem(at: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/wat2wasm")
-        process.arguments = [module("echo"), "-o", output.path]
-        guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
+        guard let (status, _) = try? await TestProcess.run("/usr/bin/wat2wasm", [module("echo"), "-o", output.path]), status == 0 else {
+            return nil
+        }
         return FileManager.default.contents(atPath: output.path)
     }
 

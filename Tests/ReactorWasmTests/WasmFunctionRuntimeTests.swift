@@ -112,7 +112,7 @@ struct WasmFunctionRuntimeTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("echo.wasm")
-        try Toolchain.run(wat2wasm, [WasmModules.directory.appendingPathComponent("echo.wat").path, "-o", output.path])
+        try await Toolchain.run(wat2wasm, [WasmModules.directory.appendingPathComponent("echo.wat").path, "-o", output.path])
         let binary = try await runtime.compile(.binary(Array(try Data(contentsOf: output))))
         let text = try await runtime.compile(try WasmModules.source("echo"))
         let request = FunctionRuntimeConformance.sampleRequest
@@ -124,7 +124,7 @@ struct WasmFunctionRuntimeTests {
     /// A C program built with clang for wasm32-wasi against wasi-libc (`apt-get install wasi-libc
     /// libclang-rt-14-dev-wasm32`): stdio, getenv and exit through wasi-libc work in the sandbox.
     @Test func aCProgramBuiltWithClangRuns() async throws {
-        guard let wasm = try Toolchain.buildC(WasmModules.directory.appendingPathComponent("echo.c")) else { return }
+        guard let wasm = try await Toolchain.buildC(WasmModules.directory.appendingPathComponent("echo.c")) else { return }
         let function = try await runtime.compile(.binary(wasm))
         let invocation = await runtime.invoke(
             function, request: FunctionRuntimeConformance.sampleRequest, environment: ["GREETING": "bonjour"], limits: limits)
@@ -158,23 +158,17 @@ enum Toolchain {
         return nil
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ConformanceFailure("\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+    /// Runs `executable` to completion (through `TestProcess`: no cooperative thread blocks while it runs).
+    static func run(_ executable: String, _ arguments: [String]) async throws {
+        let (status, output) = try await TestProcess.run(executable, arguments)
+        guard status == 0 else {
+            throw ConformanceFailure("\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
         }
     }
 
     /// Builds `source` with clang for wasm32-wasi (the command in `docs/functions.md`), or returns nil, saying why,
     /// when clang, wasi-libc or the wasm32 builtins are missing.
-    static func buildC(_ source: URL) throws -> [UInt8]? {
+    static func buildC(_ source: URL) async throws -> [UInt8]? {
         let sysroot = "/usr"
         let builtins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/llvm-14/lib/clang"))?
             .map { "/usr/lib/llvm-14/lib/clang/\($0)/lib/wasi/libclang_rt.builtins-wasm32.a" }
@@ -187,7 +181,7 @@ enum Toolchain {
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("reactor-wasm-\(UUID().uuidString).wasm")
         defer { try? FileManager.default.removeItem(at: output) }
-        try run(clang, [
+        try await run(clang, [
             "--target=wasm32-wasi", "--sysroot=\(sysroot)", "-isystem", "\(sysroot)/include/wasm32-wasi",
             "-L\(sysroot)/lib/wasm32-wasi", "-O2", "-nodefaultlibs", "-o", output.path, source.path, "-lc", builtins,
         ])

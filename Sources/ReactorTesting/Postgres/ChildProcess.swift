@@ -1,7 +1,6 @@
 import Foundation
 
-/// Runs a command to completion without blocking a thread of the cooperative pool: its output (stdout and stderr
-/// together) goes to a temporary file, read back when it exits.
+/// Runs the PostgreSQL tools for the test cluster (through ``TestProcess``: no thread of the cooperative pool blocks).
 enum ChildProcess {
     struct Result: Sendable {
         var status: Int32
@@ -12,31 +11,12 @@ enum ChildProcess {
     ///
     /// - Throws: ``PostgresTestServerError`` when the executable cannot be started.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("reactor-child-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputURL.path)
-        else {
-            throw PostgresTestServerError("cannot create the output file \(outputURL.path)")
+        do {
+            let (status, output) = try await TestProcess.run(executable, arguments, environment: environment)
+            return Result(status: status, output: output.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            throw PostgresTestServerError("cannot run \(executable): \(error)")
         }
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            if let environment { process.environment = environment }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = output
-            process.standardError = output
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                continuation.resume(throwing: PostgresTestServerError("cannot run \(executable): \(error)"))
-            }
-        }
-        try? output.close()
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Result(status: status, output: text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Starts `executable` and does not wait for it (used for the watchdog, which outlives the test process).

@@ -46,13 +46,17 @@ enum PostgresBinaries {
         process.arguments = ["--bindir"]
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
+        // Read to the end of the output, then wait through the termination handler: `waitUntilExit()` spins a run
+        // loop and can miss the exit on a thread that is not the main one (see `TestProcess`).
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try process.run()
         } catch {
             return nil
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exited.wait()
         guard process.terminationStatus == 0 else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
