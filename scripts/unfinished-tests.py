@@ -11,11 +11,12 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if match:
         started.append(match.group(1))
         continue
-    match = re.match(r"^[✔✘↪] (Test .+?) (passed|failed|skipped)", line)
+    match = re.match(r"^[✔✘↪] (Test .+?)(?: with \d+ test cases?)? (passed|failed|skipped)", line)
     if match:
         ended.add(match.group(1))
 # Swift Testing prints when a parameterised test's case starts, not always when it ends: cases are listed apart.
-unfinished = [name for name in dict.fromkeys(started) if name not in ended and not name.startswith("Test case ")]
+unfinished = [name for name in dict.fromkeys(started)
+              if name not in ended and name != "Test run" and not name.startswith("Test case ")]
 cases = [name for name in dict.fromkeys(started) if name not in ended and name.startswith("Test case ")]
 for name in unfinished:
     print("  " + name)

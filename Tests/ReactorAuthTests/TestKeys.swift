@@ -6,8 +6,13 @@ import Synchronization
 
 /// Keys generated for one test run (swift-crypto and jwt-kit), in PEM and JWK form.
 enum TestKeys {
-    /// A fresh 2048-bit RSA key pair (swift-crypto's `_RSA`) as PEM.
+    /// A 2048-bit RSA key pair (swift-crypto's `_RSA`) as PEM, generated once per test process: RSA key generation
+    /// takes seconds in a debug build, on a thread of the cooperative pool every other test needs.
     static func rsa() throws -> (privatePEM: String, publicPEM: String) {
+        try rsaPair.get()
+    }
+
+    private static let rsaPair = Result { () throws -> (privatePEM: String, publicPEM: String) in
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         return (key.pemRepresentation, key.publicKey.pemRepresentation)
     }

@@ -3,6 +3,7 @@ import ReactorCore
 import ReactorFunctions
 import ReactorMemory
 import ReactorTesting
+import Synchronization
 import Testing
 
 /// The function service over the mock runtime and in-memory stores: versions, promotion, rollback, deletion,
@@ -210,33 +211,67 @@ struct FunctionServiceTests {
         _ = try await service.deploy(FunctionDeployment(name: "slow", source: .text("mock:slow")))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = try await service.invoke("slow", request: FunctionRequest()) }
-            try await eventually("the first invocation runs") { await gate.waiting == 1 }
+            // The gate opens on every path: a failed expectation must not leave the first invocation waiting forever
+            // (the group waits for it before it rethrows).
             do {
-                _ = try await service.invoke("slow", request: FunctionRequest())
-                Issue.record("a second invocation ran beside the first")
-            } catch let error as ReactorError {
-                #expect(error.code == .functionBusy)
+                try await eventually("the first invocation runs") { gate.waiting == 1 }
+                do {
+                    _ = try await service.invoke("slow", request: FunctionRequest())
+                    Issue.record("a second invocation ran beside the first")
+                } catch let error as ReactorError {
+                    #expect(error.code == .functionBusy)
+                }
+            } catch {
+                gate.open()
+                throw error
             }
-            await gate.open()
+            gate.open()
             try await group.waitForAll()
         }
     }
 }
 
-/// Holds callers until opened.
-actor AsyncGate {
-    private var isOpen = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    var waiting: Int { waiters.count }
-
-    func wait() async {
-        if isOpen { return }
-        await withCheckedContinuation { waiters.append($0) }
+/// Holds callers until opened; a waiting caller whose task is cancelled goes on at once (a test double never keeps a
+/// cancelled task waiting: the task group of a failed test would wait for it forever).
+final class AsyncGate: Sendable {
+    private struct State {
+        var isOpen = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
+    private let state = Mutex(State())
+
+    /// The callers waiting now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// Waits until the gate opens or the task is cancelled.
+    func wait() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let goOn = state.withLock { state in
+                    if state.isOpen || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if goOn { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Opens the gate: every waiter goes on, and later callers do not wait.
     func open() {
-        isOpen = true
+        let waiters = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
         for waiter in waiters { waiter.resume() }
-        waiters = []
     }
 }

@@ -44,8 +44,9 @@ struct S3ServeTests {
     }
 
     @Test func unreachableS3IsServiceUnavailable() async throws {
-        let port = try LoopbackPort.free()
-        let server = try await ServerProcess(environment: Self.environment(endpoint: "http://127.0.0.1:\(port)"))
+        // Port 9 (discard): nothing listens there. A port found free a moment ago may have been taken since by
+        // another test's server (then the answer is that server's).
+        let server = try await ServerProcess(environment: Self.environment(endpoint: "http://127.0.0.1:9"))
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let reply = try await http(.GET, "\(server.base)/storage/v1/buckets", token: try server.adminToken())
         #expect(reply.status == 503, "\(reply.json)")

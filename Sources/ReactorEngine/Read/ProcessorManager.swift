@@ -85,6 +85,8 @@ public final class ProcessorManager: Sendable {
         do {
             cursor = try await store.cursor(named: processor.name) ?? 0
         } catch {
+            // A shutdown (or a boot that stops before it serves) cancels the read: that is not an error to report.
+            if Task.isCancelled || isStopping || error is CancellationError { return }
             logger.error("cannot read processor cursor", metadata: ["processor": "\(processor.name)", "error": "\(error)"])
             return
         }

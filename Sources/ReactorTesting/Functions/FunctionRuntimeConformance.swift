@@ -154,7 +154,9 @@ public enum FunctionRuntimeConformance {
             let invocation = await fixture.runtime.invoke(function, request: FunctionRequest(), environment: [:], limits: limits)
             let elapsed = ContinuousClock.now - started
             try failed(invocation, .functionTimeout, limit: "timeout", maximum: "300", "runaway without fuel")
-            try check(elapsed >= .milliseconds(290) && elapsed < .seconds(10), "the timeout of 300 ms answered after \(elapsed)")
+            // The upper bound only tells the timeout from the loop's own end (never): a test process whose cooperative
+            // pool is busy with other tests may answer seconds late.
+            try check(elapsed >= .milliseconds(290) && elapsed < .seconds(120), "the timeout of 300 ms answered after \(elapsed)")
             // The runtime is still usable: the stopped guest gave its worker back.
             let counter = try await fixture.compile(.counter)
             let response = try succeeded(await fixture.runtime.invoke(counter, request: FunctionRequest(), environment: [:], limits: testLimits), "counter after a timeout")
@@ -209,14 +211,15 @@ public enum FunctionRuntimeConformance {
             let function = try await fixture.compile(.runaway)
             var limits = testLimits
             limits.fuel = nil
-            limits.timeout = .seconds(60)
+            limits.timeout = .seconds(600)
             let started = ContinuousClock.now
             let unlimited = limits
             let task = Task { await fixture.runtime.invoke(function, request: FunctionRequest(), environment: [:], limits: unlimited) }
             task.cancel()
             let invocation = await task.value
             try failed(invocation, .functionCancelled, "cancelled")
-            try check(ContinuousClock.now - started < .seconds(10), "the cancelled invocation answered after \(ContinuousClock.now - started)")
+            // Well before the timeout (the bound allows for a busy test process).
+            try check(ContinuousClock.now - started < .seconds(120), "the cancelled invocation answered after \(ContinuousClock.now - started)")
         },
         FunctionRuntimeConformanceCase("failing invocations do not affect others running beside them") { fixture in
             let echo = try await fixture.compile(.echo)

@@ -20,14 +20,16 @@ extension BlobStoreConformance {
     /// `count` bytes of a repeatable pattern that differs by `seed` (so a byte out of place shows).
     public static func pattern(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         var generator = SplitMix64(seed: seed)
+        // Whole words at a time through the buffer (a byte-by-byte loop is slow in debug builds, and tests call
+        // this for megabytes on the cooperative pool).
         var out = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var word = generator.next()
-            for _ in 0..<8 where index < count {
-                out[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
+        out.withUnsafeMutableBytes { raw in
+            var offset = 0
+            while offset < count {
+                var word = generator.next().littleEndian
+                let length = min(8, count - offset)
+                withUnsafeBytes(of: &word) { raw.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: length) }
+                offset += length
             }
         }
         return out

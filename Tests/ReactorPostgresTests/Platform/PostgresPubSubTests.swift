@@ -2,6 +2,7 @@ import PostgresNIO
 import ReactorCore
 import ReactorPostgres
 import ReactorTesting
+import Synchronization
 import Testing
 
 @Suite("PostgresPubSub on a real server", .timeLimit(.minutes(10)))
@@ -147,12 +148,14 @@ struct PostgresPubSubTests {
             let node = try PostgresPubSub(client: client, configuration: configuration)
             let publisher = try PostgresPubSub(client: client, configuration: configuration)
             try await node.migrate()
+            let received = ReceivedFlag()
             let outcome: (any Error)? = try await withThrowingTaskGroup(of: (any Error)?.self) { group in
                 // Subscribe first: the subscription becomes active once run() below has connected.
                 group.addTask {
                     try await node.withSubscription(to: "late start") { subscription in
                         try await publisher.publish("hello", to: "late start")
                         #expect(try await PlatformTestSupport.collect(1, from: subscription).first?.string == "hello")
+                        received.set()
                         do {
                             for try await _ in subscription {}
                             return nil
@@ -171,7 +174,8 @@ struct PostgresPubSubTests {
                     }
                     return nil
                 }
-                try await Task.sleep(for: .milliseconds(3000))
+                // run() ends only once the message arrived (a fixed pause was too short for a busy test process).
+                try await eventually("the subscription receives the message") { received.isSet }
                 stopContinuation.yield()
                 var result: (any Error)?
                 for try await value in group { if let value { result = value } }
@@ -218,4 +222,11 @@ struct PostgresPubSubTests {
             }
         }
     }
+}
+
+/// Set once by one task, read by another.
+private final class ReceivedFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
