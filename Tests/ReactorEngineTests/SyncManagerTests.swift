@@ -90,7 +90,7 @@ func push(_ v: Int, id: String = UUID().uuidString.lowercased()) -> Action {
                 _ = try await a.reactor.waitForJob(created.id)
                 try await eventually("the document reaches b", timeout: .seconds(30)) { try await SyncNetworkFixture.items(b.reactor, "doc") == [] }
                 let job = try await b.reactor.execute("doc", actions: [push(7)])
-                let acks = try await b.sync!.waitForSync(job.id, timeout: .seconds(10))
+                let acks = try await b.sync!.waitForSync(job.id, timeout: .seconds(30))
                 #expect(acks.map(\.remote) == ["a"])
                 // Acknowledged means stored at a: readable there now.
                 #expect(try await SyncNetworkFixture.items(a.reactor, "doc") == [7])
