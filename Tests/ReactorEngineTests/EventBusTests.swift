@@ -32,13 +32,16 @@ final class StuckSubscriber: Sendable {
     var received: [String] { state.withLock { $0.received } }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct EventBusTests {
     /// A subscriber stuck on its first event does not hold back the write path: every job reaches READ_READY, and
     /// the subscriber then receives every event, in order.
     @Test func aStuckSubscriberDoesNotThrottleJobs() async throws {
         let stuck = StuckSubscriber()
         try await ReactorBuilder.testing().withReactor { module in
+            // Opened on every path: a failed or timed-out test must not leave the reactor's shutdown waiting for a
+            // subscriber that never returns.
+            defer { stuck.open() }
             module.eventBus.subscribe([.jobReadReady]) { await stuck.handle($0) }
             let doc = try await module.reactor.createCounter(id: "c")
             var jobs: [String] = []
@@ -59,6 +62,7 @@ struct EventBusTests {
         let stuck = StuckSubscriber()
         let bus = InProcessEventBus()
         try await ReactorBuilder.testing().withEventBus(bus).withReactor { module in
+            defer { stuck.open() }
             let subscription = bus.subscribe([.jobReadReady], delivery: .buffered(capacity: 4)) { await stuck.handle($0) }
             let doc = try await module.reactor.createCounter(id: "c")
             var jobs: [String] = []

@@ -193,20 +193,25 @@ struct SQLiteStoreTests {
         let waiter = try await Self.openStore(path, .init(busyTimeout: .milliseconds(100)))
         _ = try await holder.commit(Self.create("a"))
         let (locked, lockedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let release = DispatchSemaphore(value: 0)
         let result = await withTaskGroup(of: Result<CommitReceipt, ReactorError>?.self) { group in
             group.addTask {
-                // Holds the write lock for 3 s on GRDB's writer queue (long enough on a loaded machine).
+                // Holds the write lock on GRDB's writer queue (not a cooperative thread) until the waiter's commit
+                // has answered, however late a loaded machine runs it (60 s at most).
                 try? await holder.pool.write { db in
                     try db.execute(sql: "UPDATE cursors SET ordinal = 0")
                     lockedContinuation.yield()
                     lockedContinuation.finish()
-                    Thread.sleep(forTimeInterval: 3)
+                    _ = release.wait(timeout: .now() + 60)
                 }
+                lockedContinuation.finish()  // also when the write failed: the waiter must not wait forever
                 return nil
             }
             group.addTask {
                 for await _ in locked { break }
-                return await waiter.commit([Self.append("a", at: 1)])[0]
+                let outcome = await waiter.commit([Self.append("a", at: 1)])[0]
+                release.signal()
+                return outcome
             }
             var out: Result<CommitReceipt, ReactorError>?
             for await r in group where r != nil { out = r }
