@@ -3,7 +3,6 @@ import ReactorCore
 import ReactorFunctions
 import ReactorMemory
 import ReactorTesting
-import Synchronization
 import Testing
 
 /// The function service over the mock runtime and in-memory stores: versions, promotion, rollback, deletion,
@@ -203,9 +202,10 @@ struct FunctionServiceTests {
     @Test func aFullFunctionAnswersBusy() async throws {
         let f = Fixture()
         let service = f.service(maxConcurrent: 1, maxWait: .zero)
-        let gate = AsyncGate()
+        let gate = Hold()
+        gate.arm()
         f.runtime.register("slow") { _ in
-            await gate.wait()
+            await gate.pass()
             return Array("{\"status\":200}".utf8)
         }
         _ = try await service.deploy(FunctionDeployment(name: "slow", source: .text("mock:slow")))
@@ -214,7 +214,7 @@ struct FunctionServiceTests {
             // The gate opens on every path: a failed expectation must not leave the first invocation waiting forever
             // (the group waits for it before it rethrows).
             do {
-                try await eventually("the first invocation runs") { gate.waiting == 1 }
+                try await eventually("the first invocation runs") { gate.heldCount == 1 }
                 do {
                     _ = try await service.invoke("slow", request: FunctionRequest())
                     Issue.record("a second invocation ran beside the first")
@@ -222,56 +222,11 @@ struct FunctionServiceTests {
                     #expect(error.code == .functionBusy)
                 }
             } catch {
-                gate.open()
+                gate.release()
                 throw error
             }
-            gate.open()
+            gate.release()
             try await group.waitForAll()
         }
-    }
-}
-
-/// Holds callers until opened; a waiting caller whose task is cancelled goes on at once (a test double never keeps a
-/// cancelled task waiting: the task group of a failed test would wait for it forever).
-final class AsyncGate: Sendable {
-    private struct State {
-        var isOpen = false
-        var nextID = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    /// The callers waiting now.
-    var waiting: Int { state.withLock { $0.waiters.count } }
-
-    /// Waits until the gate opens or the task is cancelled.
-    func wait() async {
-        let id = state.withLock { state in
-            state.nextID += 1
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let goOn = state.withLock { state in
-                    if state.isOpen || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if goOn { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-    }
-
-    /// Opens the gate: every waiter goes on, and later callers do not wait.
-    func open() {
-        let waiters = state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
     }
 }
