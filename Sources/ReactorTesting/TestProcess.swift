@@ -15,17 +15,12 @@ public enum TestProcess {
         let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("reactor-child-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        let exit = try start(process)
-        let status = await exit.status()
-        try? output.close()
+        let status = await try start(process, standardOutput: outputURL, standardError: outputURL).status()
         return (status, (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "")
     }
 
@@ -35,6 +30,19 @@ public enum TestProcess {
         process.terminationHandler = { exit.finish($0.terminationStatus) }
         try process.run()
         return exit
+    }
+
+    /// Starts `process` with its standard output written to the file at `standardOutput` and its standard error to
+    /// `standardError` (the null device when nil). The files must exist. This process's copies of the handles are
+    /// closed once the child holds its own: a test run that starts hundreds of children keeps no descriptor of theirs.
+    public static func start(_ process: Process, standardOutput: URL, standardError: URL?) throws -> ProcessExit {
+        let output = try FileHandle(forWritingTo: standardOutput)
+        defer { try? output.close() }
+        let errors = try standardError.map { try FileHandle(forWritingTo: $0) }
+        defer { try? errors?.close() }
+        process.standardOutput = output
+        process.standardError = errors ?? FileHandle.nullDevice
+        return try start(process)
     }
 }
 

@@ -20,9 +20,7 @@ import Testing
         let process = Process()
         process.executableURL = try builtBinary("reactor-bench")
         process.arguments = ["crash-worker", "--db", db, "--documents", "6"]
-        process.standardOutput = try FileHandle(forWritingTo: logURL)
-        process.standardError = FileHandle.nullDevice
-        let exit = try TestProcess.start(process)
+        let exit = try TestProcess.start(process, standardOutput: logURL, standardError: nil)
 
         // Let it write for a while (at least 300 acknowledged jobs), then kill it mid-stream.
         let deadline = Date().addingTimeInterval(120)

@@ -16,7 +16,7 @@ struct S3ServeTests {
          "REACTOR_STORAGE__ACCESS_KEY_ID": "env:TEST_S3_KEY", "TEST_S3_KEY": "testing",
          "REACTOR_STORAGE__SECRET_ACCESS_KEY": "env:TEST_S3_SECRET", "TEST_S3_SECRET": "testing",
          "REACTOR_STORAGE__BUCKET_PREFIX": "i\(UUID().uuidString.lowercased().prefix(8))-",
-         "REACTOR_STORAGE__CONNECT_TIMEOUT_SECONDS": "2", "REACTOR_STORAGE__REQUEST_TIMEOUT_SECONDS": "5"]
+         "REACTOR_STORAGE__CONNECT_TIMEOUT_SECONDS": "2", "REACTOR_STORAGE__REQUEST_TIMEOUT_SECONDS": "30"]
     }
 
     @Test func objectsThroughTheServerLandOnS3() async throws {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import ReactorCore
+import ReactorTesting
 import Testing
 
 /// `reactor serve` started as a child process on a free port in its own temporary directory.
@@ -31,9 +32,7 @@ final class ServerProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REACTOR_") }
         env.merge(environment) { $1 }
         process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
+        _ = try TestProcess.start(process, standardOutput: outURL, standardError: errURL)
         let deadline = Date().addingTimeInterval(60)
         var found: Int?
         while Date() < deadline, found == nil {

@@ -3,6 +3,7 @@ import ReactorCore
 import ReactorEngine
 import ReactorModels
 import ReactorSQLite
+import ReactorTesting
 import Testing
 
 /// A fresh temporary directory per test.
@@ -49,14 +50,10 @@ func runCLIWithEnvironment(_ arguments: [String], _ environment: [String: String
     let errURL = dir.appendingPathComponent("err")
     _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
     _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    let (exited, exit) = AsyncStream.makeStream(of: Void.self)
-    process.terminationHandler = { _ in exit.finish() }
-    try process.run()
+    let exit = try TestProcess.start(process, standardOutput: outURL, standardError: errURL)
     let finished = await withTaskGroup(of: Bool.self) { group in
         group.addTask {
-            for await _ in exited {}
+            _ = await exit.status()
             return !Task.isCancelled
         }
         group.addTask {
