@@ -17,6 +17,8 @@ struct ReactorCommand: AsyncParsableCommand {
             VaultCommand.self, DocCommand.self, DemoCommand.self, SyncCommand.self, BlobCommand.self,
             // Identity (issue 14).
             UserCommand.self, APIKeyCommand.self, AuthCommand.self,
+            // Document models as WASM modules (issue 15).
+            ModelsCommand.self,
         ]
     )
 }

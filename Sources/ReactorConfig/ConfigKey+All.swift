@@ -338,6 +338,17 @@ extension ConfigKey {
                 backend = "s3": how long a request without a streamed body may take, and how long a streamed
                 transfer may wait for bytes; then STORAGE_UNAVAILABLE (503).
                 """),
+            // [models]: document models as WASM modules (issue 15).
+            .int("models", "fuel_per_action", \.models.fuelPerAction, """
+                The fuel (about one unit per WebAssembly instruction) one action of a WASM model may use, unless
+                the model was registered with its own. Running out is a reducer error on the operation.
+                """),
+            .int("models", "max_memory_bytes", \.models.maxMemoryBytes, """
+                The linear memory one action of a WASM model may use; more is a reducer error.
+                """),
+            .int("models", "max_module_bytes", \.models.maxModuleBytes, """
+                The largest WASM model module accepted (POST /reactor/v1/models, reactor models add).
+                """),
         ]
     }
 
@@ -357,5 +368,6 @@ extension ConfigKey {
         "log": "Logging.",
         "storage": "Blob storage: buckets of files under /storage/v1, and signed URLs.",
         "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
+        "models": "Document models as WASM modules (docs/functions.md): limits, and [[models.modules]] registered at boot.",
     ]
 }

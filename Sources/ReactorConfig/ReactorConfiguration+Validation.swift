@@ -124,6 +124,7 @@ extension ReactorConfiguration {
         if auth.service, let problem = identityProblem() { add(problem.key, problem.message) }
         syncProblems(&problems)
         storageProblems(add)
+        modelsProblems(add)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

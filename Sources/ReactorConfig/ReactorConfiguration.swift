@@ -28,6 +28,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var sync: SyncSection
     /// `[storage]`: the blob store.
     public var storage: StorageSection
+    /// `[models]`: document models as WASM modules (limits and the `[[models.modules]]` registered at boot).
+    public var models: ModelsSection
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -47,8 +49,10 @@ public struct ReactorConfiguration: Sendable, Equatable {
         reactor: ReactorSection = ReactorSection(), vault: VaultSection = VaultSection(),
         auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection(),
         sync: SyncSection = SyncSection(),
-        storage: StorageSection = StorageSection()
+        storage: StorageSection = StorageSection(),
+        models: ModelsSection = ModelsSection()
     ) {
+        self.models = models
         self.sync = sync
         self.storage = storage
         self.server = server
@@ -66,7 +70,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "models"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

@@ -21,6 +21,9 @@ enum PostgresSchema {
             Migration(version: 4, name: "parallel writers: ordinals from transaction ids, the feed's horizon", statements: v4(s)),
             // Identity (issue 14).
             Migration(version: 5, name: "identity: users, refresh-token sessions, API keys", statements: PostgresIdentityStore.schemaV5(s)),
+            // Version 6 is the functions' migration (issue 15, deploys and versions).
+            // Document models as WASM modules (issue 15).
+            Migration(version: 7, name: "document models registered at run time", statements: PostgresModelRecordStore.schemaV7(s)),
         ]
     }
 

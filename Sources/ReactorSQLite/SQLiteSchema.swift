@@ -19,6 +19,11 @@ enum SQLiteSchema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: SQLiteIdentityStore.schemaV4)
         }
+        // "v5" is the functions' migration (issue 15, deploys and versions): registered before "v6".
+        // Document models as WASM modules (issue 15): the records of models registered at run time.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: SQLiteModelRecordStore.schemaV6)
+        }
         return migrator
     }
 

@@ -46,6 +46,10 @@ public struct BootedServer: Sendable {
                                                         details: ["key": "store.migrate"])
                                                 }
                                             }
+                                            // Document models (issue 15): [[models.modules]] once the schema is there.
+                                            for line in try await ModelFactory.registerConfigured(configuration, catalog: deps.models, reactor: deps.reactor) {
+                                                logger.info("models: \(line)")
+                                            }
                                             // [[sync.remotes]] once the schema is there, before the remotes start.
                                             if let sync, !remotes.isEmpty {
                                                 for line in try await SyncBoot.upsert(remotes, into: sync) {
@@ -110,6 +114,9 @@ public enum ServerBootstrap {
             let identity = try await IdentityFactory.make(resolved, store: store, vault: vault)
             let auth: (any AuthClient)? = if let identity { InProcessAuthClient(service: identity) } else { try await AuthFactory.make(resolved.auth) }
             let ledger = try PostgresBackend.ledger(for: store, resolved, logger: logger)
+            let (blobs, blobSummary) = try await BlobStoreFactory.open(resolved, vault: vault)
+            // Document models as WASM modules (issue 15): registered ones are loaded on demand, on every node.
+            let modelCatalog = ModelFactory.catalog(resolved, store: store, blobs: blobs, builtInTypes: Set(BuiltInModels.all.map(\.documentType)))
             var builder = ReactorBuilder()
                 .withDocumentModels(BuiltInModels.all)
                 .withStore(store)
@@ -132,6 +139,7 @@ public enum ServerBootstrap {
                 .withSync(resolved.sync.engineConfig)
                 .withSyncChannels(HTTPSyncChannel.factory(config: resolved.sync.engineConfig,
                                                           resolver: SecretResolver(environment: environment, vault: vault)))
+            if let modelCatalog { builder = builder.withDocumentModelLoader(modelCatalog) }
             if let ledger {
                 builder = builder.withJobLedger(ledger)
                 // The other nodes' commits are read as soon as they are announced, not at the next poll.
@@ -153,7 +161,6 @@ public enum ServerBootstrap {
                                         subscriptionBuffer: resolved.server.subscriptionBuffer,
                                         maxSyncEnvelopeBytes: resolved.sync.maxEnvelopeBytes,
                                         maxObjectBytes: resolved.storage.maxObjectBytes)
-            let (blobs, blobSummary) = try await BlobStoreFactory.open(resolved, vault: vault)
             let admin = AdminHooks(
                 version: .object(["version": .string(ReactorVersion.current), "api": .string(ReactorVersion.api),
                                   "store": .string(resolved.store.backend.rawValue),
@@ -169,11 +176,13 @@ public enum ServerBootstrap {
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
-                                          documentPermissions: resolved.auth.documentPermissions)
+                                          documentPermissions: resolved.auth.documentPermissions, models: modelCatalog)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
             summary.append("blobs: \(blobSummary), /storage/v1")
+            summary.append("models: " + (modelCatalog == nil ? "built-in only (the WASM trait is compiled out)"
+                : "built-in and WASM (/reactor/v1/models; \(resolved.models.modules.count) in the configuration)"))
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)"
                 : deps.documentPermissions ? "bearer tokens required, document permissions enforced" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))

@@ -81,6 +81,13 @@ public enum HTTPErrorMapping {
             return .tooManyRequests
         case .functionCancelled:
             return .serviceUnavailable
+        // Document models as WASM modules (issue 15).
+        case .modelInvalid:
+            return .unprocessableContent
+        case .modelExists:
+            return .conflict
+        case .modelNotFound:
+            return .notFound
         default:
             return .internalServerError
         }
@@ -189,6 +196,8 @@ public enum HTTPErrorMapping {
         case .functionExited: ["function", "exitCode"]
         case .functionBadResponse, .functionInvalidModule, .functionCancelled: ["function"]
         case .functionBusy: ["function", "maxConcurrent", "retryAfterSeconds"]
+        case .modelExists: ["documentType", "version", "digest"]
+        case .modelNotFound: ["documentType"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -56,6 +56,12 @@ public enum ReactorHTTPServer {
             StorageRoutes(deps: deps, store: blobs).register(on: storage)
         }
 
+        // Document models (issue 15): reading is an API call, registering an admin one.
+        ModelRoutes(deps: deps).register(on: api)
+        let modelAdmin = router.group("reactor/v1")
+        modelAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
+        ModelRoutes(deps: deps).registerAdmin(on: modelAdmin)
+
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SystemRoutes(deps: deps).registerAdmin(on: admin)

@@ -105,14 +105,19 @@ public struct ServerDependencies: Sendable {
     /// reaches documents as its token's ``Principal`` through ``AuthorizedReactor``; otherwise as
     /// ``Principal/unrestricted``.
     public var documentPermissions: Bool
+    /// Document models as WASM modules (issue 15): the models registered at run time behind `/reactor/v1/models`
+    /// (also the reactor's model loader); nil when the `WASM` trait is compiled out (registering then answers
+    /// `UNSUPPORTED`).
+    public var models: (any ModelCatalog)?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
         connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil,
-        documentPermissions: Bool? = nil
+        documentPermissions: Bool? = nil, models: (any ModelCatalog)? = nil
     ) {
+        self.models = models
         self.documentPermissions = auth != nil && (documentPermissions ?? true)
         self.identity = identity
         self.blobs = blobs
