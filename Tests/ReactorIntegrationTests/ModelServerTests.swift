@@ -77,8 +77,33 @@ import Testing
                                   ["actions": [["id": "a11", "type": "ADD_TODO", "input": ["id": "t2", "text": "eggs"]]]])
         #expect(more.json["document"]?["state"]?["global"]?["items"]?.arrayValue?.count == 2, "\(more.json)")
         let ops = try await http(.GET, "\(restarted.base)/reactor/v1/documents/groceries/operations?scope=global")
-        #expect(ops.json["items"]?.arrayValue?.compactMap { $0["error"]?.stringValue } == ["no to-do with id 'nope'"], "\(ops.json)")
+        #expect(ops.json["items"]?.arrayValue?.compactMap { $0["operation"]?["error"]?.stringValue } == ["no to-do with id 'nope'"], "\(ops.json)")
         #expect(try await restarted.terminate() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func modelsListedInReactorTomlAreRegisteredAtBoot() async throws {
+        guard let module = try WasmTodoModule.build() else { return }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(module).write(to: directory.appendingPathComponent("todo.wasm"))
+        try """
+            [models]
+            fuel_per_action = 2000000
+
+            [[models.modules]]
+            type = "example/wasm-todo"
+            version = 1
+            path = "todo.wasm"
+            initial_state = '\(Self.initialState)'
+            """.write(to: directory.appendingPathComponent("Reactor.toml"), atomically: true, encoding: .utf8)
+        for _ in 0..<2 {  // the second boot finds the model registered already
+            let server = try await ServerProcess(directory: directory)
+            let shown = try await http(.GET, "\(server.base)/reactor/v1/models/example/wasm-todo")
+            #expect(shown.json["kind"] == "wasm", "\(shown.json) \(server.standardError)")
+            try await Self.createAndAdd(server.base, id: UUID().uuidString, todo: "configured")
+            #expect(try await server.terminate() == 0)
+        }
     }
 
     #if Postgres
