@@ -293,7 +293,16 @@ let package = Package(
         .testTarget(name: "ReactorConfigTests", dependencies: ["ReactorConfig", "ReactorTesting"]),
         // Functions (issue 15): the WASM runtime on real modules (`Modules/*.wat`, and a C program when clang can
         // target wasm32-wasi), and the conformance suite on it and on the mock.
-        .testTarget(name: "ReactorWasmTests", dependencies: ["ReactorWasm", "ReactorTesting", "ReactorCore"], exclude: ["Modules"]),
+        // Document models as WASM modules: the to-do model in C against the Swift one through real reactors, the model
+        // record stores (memory, SQLite, PostgreSQL).
+        .testTarget(
+            name: "ReactorWasmTests",
+            dependencies: [
+                "ReactorWasm", "ReactorTesting", "ReactorCore", "ReactorEngine", "ReactorModels", "ReactorMemory", "ReactorSQLite",
+                "ReactorPostgres",
+            ],
+            exclude: ["Modules"]
+        ),
         // Functions (issue 15): the service over the mock and the WASM runtime, the stores' conformance suite.
         .testTarget(
             name: "ReactorFunctionsTests",

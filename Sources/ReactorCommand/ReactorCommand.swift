@@ -19,6 +19,8 @@ struct ReactorCommand: AsyncParsableCommand {
             UserCommand.self, APIKeyCommand.self, AuthCommand.self,
             // Functions (issue 15).
             FunctionsCommand.self,
+            // Document models as WASM modules (issue 15).
+            ModelsCommand.self,
         ]
     )
 }

@@ -377,6 +377,17 @@ extension ConfigKey {
             .int("functions", "log_entries", \.functions.logEntries, """
                 Invocations kept in memory per function for `reactor functions logs`.
                 """),
+            // [models]: document models as WASM modules (issue 15).
+            .int("models", "fuel_per_action", \.models.fuelPerAction, """
+                The fuel (about one unit per WebAssembly instruction) one action of a WASM model may use, unless
+                the model was registered with its own. Running out is a reducer error on the operation.
+                """),
+            .int("models", "max_memory_bytes", \.models.maxMemoryBytes, """
+                The linear memory one action of a WASM model may use; more is a reducer error.
+                """),
+            .int("models", "max_module_bytes", \.models.maxModuleBytes, """
+                The largest WASM model module accepted (POST /reactor/v1/models, reactor models add).
+                """),
         ]
     }
 
@@ -397,5 +408,6 @@ extension ConfigKey {
         "storage": "Blob storage: buckets of files under /storage/v1, and signed URLs.",
         "functions": "Functions in a WebAssembly sandbox: /functions/v1/<name>, deployed with reactor functions deploy.",
         "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
+        "models": "Document models as WASM modules (docs/functions.md): limits, and [[models.modules]] registered at boot.",
     ]
 }

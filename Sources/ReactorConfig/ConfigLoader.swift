@@ -126,11 +126,17 @@ public enum ConfigLoader {
                 continue
             }
             let known = ConfigKey.all.filter { $0.section == sectionName }.map(\.name) + (sectionName == "sync" ? ["remotes"] : [])
+                + (sectionName == "models" ? ["modules"] : [])
             for name in ordered(section.keys, under: sectionName + ".") {
                 let path = "\(sectionName).\(name)"
                 if path == "sync.remotes", let element = section[name]?.tomlValue {
                     config.origins[path] = source(path)
                     config.applySyncRemotes(TOMLValueReader(value: element), source: source, problems: &problems)
+                    continue
+                }
+                if path == "models.modules", let element = section[name]?.tomlValue {
+                    config.origins[path] = source(path)
+                    config.applyModelEntries(TOMLValueReader(value: element), source: source, problems: &problems)
                     continue
                 }
                 guard let key = ConfigKey.named(sectionName, name) else {

@@ -28,6 +28,7 @@ extension ReactorConfiguration {
                 if key.path != ConfigKey.all.last(where: { $0.section == section })?.path { out += "\n" }
             }
             if section == "sync" { out += syncRemotesExample }
+            if section == "models" { out += modelModulesExample }
         }
         return out
     }

@@ -125,6 +125,7 @@ extension ReactorConfiguration {
         syncProblems(&problems)
         storageProblems(add)
         functionsProblems(add)
+        modelsProblems(add)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

@@ -30,6 +30,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var storage: StorageSection
     /// `[functions]`: functions in a sandbox.
     public var functions: FunctionsSection = FunctionsSection()
+    /// `[models]`: document models as WASM modules (limits and the `[[models.modules]]` registered at boot).
+    public var models: ModelsSection
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -49,8 +51,10 @@ public struct ReactorConfiguration: Sendable, Equatable {
         reactor: ReactorSection = ReactorSection(), vault: VaultSection = VaultSection(),
         auth: AuthSection = AuthSection(), signing: SigningSection = SigningSection(), log: LogSection = LogSection(),
         sync: SyncSection = SyncSection(),
-        storage: StorageSection = StorageSection()
+        storage: StorageSection = StorageSection(),
+        models: ModelsSection = ModelsSection()
     ) {
+        self.models = models
         self.sync = sync
         self.storage = storage
         self.server = server
@@ -68,7 +72,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "functions"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "functions", "models"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

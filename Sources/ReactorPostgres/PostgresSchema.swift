@@ -23,6 +23,8 @@ enum PostgresSchema {
             Migration(version: 5, name: "identity: users, refresh-token sessions, API keys", statements: PostgresIdentityStore.schemaV5(s)),
             // Functions (issue 15).
             Migration(version: 6, name: "functions: function records and versions", statements: PostgresFunctionStore.schemaV6(s)),
+            // Document models as WASM modules (issue 15).
+            Migration(version: 7, name: "document models registered at run time", statements: PostgresModelRecordStore.schemaV7(s)),
         ]
     }
 

@@ -23,6 +23,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: SQLiteFunctionStore.schemaV5)
         }
+        // Document models as WASM modules (issue 15): the records of models registered at run time.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: SQLiteModelRecordStore.schemaV6)
+        }
         return migrator
     }
 

@@ -180,11 +180,14 @@ struct SyncConfigTests {
         #expect(starter.contains("# [[sync.remotes]]"))
         #expect(try ConfigLoader.parse(starter) == .defaults)
         // Uncommenting the example gives a remote.
+        var inExample = false
         let uncommented = starter.replacingOccurrences(of: "# [[sync.remotes]]", with: "[[sync.remotes]]")
             .split(separator: "\n", omittingEmptySubsequences: false)
             .map { line -> String in
+                // Only the lines of the [[sync.remotes]] example (later sections have examples of their own).
+                if line.hasPrefix("[") { inExample = line == "[[sync.remotes]]" }
                 for key in ["name", "url", "token", "document_types", "document_ids", "drive_id", "scopes", "branch", "since", "pull", "push", "paused"]
-                where line.hasPrefix("# \(key) = ") { return String(line.dropFirst(2)) }
+                where inExample && line.hasPrefix("# \(key) = ") { return String(line.dropFirst(2)) }
                 return String(line)
             }.joined(separator: "\n")
         let config = try ConfigLoader.parse(uncommented)

@@ -169,22 +169,6 @@ enum Toolchain {
     /// Builds `source` with clang for wasm32-wasi (the command in `docs/functions.md`), or returns nil, saying why,
     /// when clang, wasi-libc or the wasm32 builtins are missing.
     static func buildC(_ source: URL) async throws -> [UInt8]? {
-        let sysroot = "/usr"
-        let builtins = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/llvm-14/lib/clang"))?
-            .map { "/usr/lib/llvm-14/lib/clang/\($0)/lib/wasi/libclang_rt.builtins-wasm32.a" }
-            .first { FileManager.default.fileExists(atPath: $0) }
-        guard let clang = executable("clang"), FileManager.default.fileExists(atPath: "\(sysroot)/lib/wasm32-wasi/libc.a"),
-            let builtins
-        else {
-            _ = try required(nil as String?, "building C for wasm32-wasi needs clang, wasi-libc and libclang-rt-14-dev-wasm32 (apt-get install wasi-libc libclang-rt-14-dev-wasm32)")
-            return nil
-        }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("reactor-wasm-\(UUID().uuidString).wasm")
-        defer { try? FileManager.default.removeItem(at: output) }
-        try await run(clang, [
-            "--target=wasm32-wasi", "--sysroot=\(sysroot)", "-isystem", "\(sysroot)/include/wasm32-wasi",
-            "-L\(sysroot)/lib/wasm32-wasi", "-O2", "-nodefaultlibs", "-o", output.path, source.path, "-lc", builtins,
-        ])
-        return Array(try Data(contentsOf: output))
+        try await WasiToolchain.buildC(source)
     }
 }

@@ -67,3 +67,11 @@ public protocol DocumentModelLoader: Sendable {
     /// The model for `documentType` (newest version when `version` is nil), or nil when unknown.
     func loadModel(documentType: String, version: Int?) async throws -> (any DocumentModel)?
 }
+
+/// A model that brings the upgrade step into its own version (a WASM model exporting `reactor_upgrade`): the engine
+/// registers ``upgradeManifest`` with the model, so `UPGRADE_DOCUMENT` to this version works on every node that
+/// loads it.
+public protocol SelfUpgradingModel: DocumentModel {
+    /// The step from an earlier version to this one, or nil.
+    var upgradeManifest: UpgradeManifest? { get }
+}

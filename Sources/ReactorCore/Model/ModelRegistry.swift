@@ -30,6 +30,11 @@ public struct ModelRegistry: Sendable {
         manifests[documentType]?[version]
     }
 
+    /// Every registered model, by document type then version.
+    public var allModels: [any DocumentModel] {
+        models.keys.sorted().flatMap { type in models[type]!.keys.sorted().map { models[type]![$0]! } }
+    }
+
     /// Every registered document type.
     public var documentTypes: [String] { models.keys.sorted() }
 }

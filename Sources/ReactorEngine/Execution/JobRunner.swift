@@ -299,8 +299,10 @@ struct JobRunner: Sendable {
         case SystemAction.upgrade:
             let to = action.input["toVersion"]?.intValue ?? 0
             let from = doc.header.modelVersion
+            // The target model first: a model loaded at run time brings its upgrade step (``SelfUpgradingModel``).
+            let target = try? await models.model(doc.header.documentType, version: to)
             _ = try models.upgradePath(doc.header.documentType, from: from, to: to)
-            let newModel = try await models.model(doc.header.documentType, version: to)
+            let newModel = if let target { target } else { try await models.model(doc.header.documentType, version: to) }
             let upgrade = Action(id: "\(action.id)/upgrade", type: BaseAction.upgrade, scope: "", input: [
                 "fromVersion": .number(Double(from)), "toVersion": .number(Double(to)),
             ], timestamp: action.timestamp)

@@ -15,12 +15,37 @@ public final class ModelResolver: Sendable {
     public func model(_ documentType: String, version: Int? = nil) async throws -> any DocumentModel {
         if let m = registry.withLock({ $0.model(documentType, version: version) }) { return m }
         if let loader, let m = try await loader.loadModel(documentType: documentType, version: version) {
-            registry.withLock { $0.register(m) }
+            register(m)
+            // A model that upgrades from an earlier version needs that version's step too, for replays of upgrades.
+            if let from = (m as? any SelfUpgradingModel)?.upgradeManifest?.fromVersion,
+               registry.withLock({ $0.model(documentType, version: from) == nil }) {
+                _ = try? await model(documentType, version: from)
+            }
             return m
         }
         let v = version.map { " version \($0)" } ?? ""
         throw ReactorError(.unknownDocumentType, "no model for document type '\(documentType)'\(v)",
                            details: ["documentType": documentType])
+    }
+
+    /// Registers `model` now (replacing a cached model of the same type and version), with its own upgrade step when it
+    /// brings one (``SelfUpgradingModel``): what a node does with a model it has just registered at run time, so that
+    /// it does not wait for the loader.
+    public func register(_ model: any DocumentModel) {
+        registry.withLock { registry in
+            registry.register(model)
+            if let step = (model as? any SelfUpgradingModel)?.upgradeManifest { registry.register(step) }
+        }
+    }
+
+    /// Whether `documentType` has a model registered up front or loaded so far (without asking the loader).
+    public func isKnown(_ documentType: String) -> Bool {
+        registry.withLock { $0.model(documentType) != nil }
+    }
+
+    /// The document types and versions registered up front or loaded so far.
+    public var knownModels: [any DocumentModel] {
+        registry.withLock { $0.allModels }
     }
 
     /// The upgrade steps from `from` to `to`, in order. Throws when a step is missing.

@@ -47,6 +47,10 @@ public struct BootedServer: Sendable {
                                                         details: ["key": "store.migrate"])
                                                 }
                                             }
+                                            // Document models (issue 15): [[models.modules]] once the schema is there.
+                                            for line in try await ModelFactory.registerConfigured(configuration, catalog: deps.models, reactor: deps.reactor) {
+                                                logger.info("models: \(line)")
+                                            }
                                             // [[sync.remotes]] once the schema is there, before the remotes start.
                                             if let sync, !remotes.isEmpty {
                                                 for line in try await SyncBoot.upsert(remotes, into: sync) {
@@ -117,6 +121,8 @@ public enum ServerBootstrap {
             let functions = try FunctionsFactory.make(
                 resolved, store: store, blobs: blobs, resolver: SecretResolver(environment: environment, vault: vault), logger: logger)
             let triggerSink = FunctionActionSink()
+            // Document models as WASM modules (issue 15): registered ones are loaded on demand, on every node.
+            let modelCatalog = ModelFactory.catalog(resolved, store: store, blobs: blobs, builtInTypes: Set(BuiltInModels.all.map(\.documentType)))
             var builder = ReactorBuilder()
                 .withDocumentModels(BuiltInModels.all)
                 .withStore(store)
@@ -139,6 +145,7 @@ public enum ServerBootstrap {
                 .withSync(resolved.sync.engineConfig)
                 .withSyncChannels(HTTPSyncChannel.factory(config: resolved.sync.engineConfig,
                                                           resolver: SecretResolver(environment: environment, vault: vault)))
+            if let modelCatalog { builder = builder.withDocumentModelLoader(modelCatalog) }
             if let ledger {
                 builder = builder.withJobLedger(ledger)
                 // The other nodes' commits are read as soon as they are announced, not at the next poll.
@@ -180,13 +187,15 @@ public enum ServerBootstrap {
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
-                                          documentPermissions: resolved.auth.documentPermissions, functions: functions)
+                                          documentPermissions: resolved.auth.documentPermissions, functions: functions, models: modelCatalog)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
             summary.append("blobs: \(blobSummary), /storage/v1")
             summary.append("functions: " + (functions.map { "/functions/v1 (runtimes: \($0.runtimeNames.joined(separator: ", ")); deploy with reactor functions deploy)" }
                 ?? "off"))
+            summary.append("models: " + (modelCatalog == nil ? "built-in only (the WASM trait is compiled out)"
+                : "built-in and WASM (/reactor/v1/models; \(resolved.models.modules.count) in the configuration)"))
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)"
                 : deps.documentPermissions ? "bearer tokens required, document permissions enforced" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))

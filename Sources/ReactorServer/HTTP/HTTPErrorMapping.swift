@@ -87,6 +87,13 @@ public enum HTTPErrorMapping {
             return .conflict
         case .functionRuntimeUnavailable:
             return .unprocessableContent
+        // Document models as WASM modules (issue 15).
+        case .modelInvalid:
+            return .unprocessableContent
+        case .modelExists:
+            return .conflict
+        case .modelNotFound:
+            return .notFound
         default:
             return .internalServerError
         }
@@ -198,6 +205,8 @@ public enum HTTPErrorMapping {
         case .functionNotFound, .functionNotLive, .functionNoPreviousVersion: ["function"]
         case .functionVersionNotFound: ["function", "version"]
         case .functionRuntimeUnavailable: ["runtime", "enabled"]
+        case .modelExists: ["documentType", "version", "digest"]
+        case .modelNotFound: ["documentType"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -60,6 +60,11 @@ public enum ReactorHTTPServer {
         let functions = router.group("functions/v1")
         if let auth = deps.auth { functions.add(middleware: OptionalAuthMiddleware(auth: auth)) }
         FunctionRoutes(deps: deps).registerInvocation(on: functions)
+        // Document models (issue 15): reading is an API call, registering an admin one.
+        ModelRoutes(deps: deps).register(on: api)
+        let modelAdmin = router.group("reactor/v1")
+        modelAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
+        ModelRoutes(deps: deps).registerAdmin(on: modelAdmin)
 
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))

@@ -109,15 +109,20 @@ public struct ServerDependencies: Sendable {
     /// Functions (issue 15): deploy, versions and invocation; nil when `[functions]` is off (the routes answer 404
     /// `FUNCTIONS_DISABLED`).
     public var functions: FunctionService?
+    /// Document models as WASM modules (issue 15): the models registered at run time behind `/reactor/v1/models`
+    /// (also the reactor's model loader); nil when the `WASM` trait is compiled out (registering then answers
+    /// `UNSUPPORTED`).
+    public var models: (any ModelCatalog)?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
         connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil,
-        documentPermissions: Bool? = nil, functions: FunctionService? = nil
+        documentPermissions: Bool? = nil, functions: FunctionService? = nil, models: (any ModelCatalog)? = nil
     ) {
         self.functions = functions
+        self.models = models
         self.documentPermissions = auth != nil && (documentPermissions ?? true)
         self.identity = identity
         self.blobs = blobs
