@@ -20,7 +20,7 @@ public enum TestProcess {
         process.arguments = arguments
         if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
-        let status = await try start(process, standardOutput: outputURL, standardError: outputURL).status()
+        let status = try await start(process, standardOutput: outputURL, standardError: outputURL).status()
         return (status, (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "")
     }
 

@@ -30,7 +30,7 @@ struct WasmModelSandboxTests {
         #expect(next == ["clock": "52", "random": "52"])
     }
 
-    @Test func theTodoModelTranslatesOncePerActionWithinItsFuel() throws {
+    @Test func theTodoModelTranslatesOncePerActionWithinItsFuel() async throws {
         guard let module = try await WasmTodo.module() else { return }
         let reducer = try WasmReducer.compile(.binary(module))
         let tight = WasmReducer.Limits(fuel: 1_000)

@@ -54,7 +54,7 @@ struct WasmTodoModelTests {
         Action(type: "ADD_TODO", scope: Scope.local, input: ["id": "x", "text": "y"]),
     ]
 
-    @Test func validationErrorsMatchTheSwiftModel() throws {
+    @Test func validationErrorsMatchTheSwiftModel() async throws {
         guard let module = try await WasmTodo.module() else { return }
         let wasm = try WasmTodo.model(module)
         for action in Self.invalid {
@@ -69,7 +69,7 @@ struct WasmTodoModelTests {
         }
     }
 
-    @Test func reductionsMatchTheSwiftModelAction() throws {
+    @Test func reductionsMatchTheSwiftModelAction() async throws {
         guard let module = try await WasmTodo.module() else { return }
         let wasm = try WasmTodo.model(module)
         var swiftState = TodoList.model.initialState(scope: Scope.global)
