@@ -88,10 +88,12 @@ let package = Package(
         .target(
             name: "ReactorTesting",
             dependencies: [
-                "ReactorCore", "ReactorMemory",
+                "ReactorCore", "ReactorMemory", "CReactorTestingLimits",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Raises a test binary's soft limit on open files to the hard limit as it loads (C: a load-time constructor).
+        .target(name: "CReactorTestingLimits"),
         // The embedded secrets vault: one AES-256-GCM encrypted file.
         .target(
             name: "ReactorVault",

@@ -182,7 +182,7 @@ struct JWKSTests {
         let token = try await TokenIssuer(privateKeyPEM: pair.privatePEM, keyID: "k1").issue(subject: "x")
         let endpoint = JWKSEndpoint("")
         endpoint.failing.withLock { $0 = true }
-        let closed = try await closedPortBaseURL()
+        let closed = closedPortBaseURL()
         let unreachable = try await JWTAuthClient(
             configuration: JWTAuthConfiguration(jwksURL: closed + "/jwks", jwksTimeout: 1))
         let error = await reactorError { try await unreachable.verify(token: token) }
@@ -200,7 +200,7 @@ struct JWKSTests {
 
     @Test("static keys keep working while the JWKS URL is down")
     func staticKeysWithBrokenJWKS() async throws {
-        let closed = try await closedPortBaseURL()
+        let closed = closedPortBaseURL()
         let client = try await JWTAuthClient(
             configuration: JWTAuthConfiguration(hmacSecrets: [testSecret], jwksURL: closed + "/jwks", jwksTimeout: 1))
         let started = ContinuousClock.now

@@ -142,7 +142,7 @@ struct RemoteAuthClientTests {
                 #expect(error?.code == .authUnavailable, "\(prefix)")
             }
         }
-        let closed = try await closedPortBaseURL()
+        let closed = closedPortBaseURL()
         let down = await reactorError { try await RemoteAuthClient(baseURL: closed, timeout: 1).verify(token: token) }
         #expect(down?.code == .authUnavailable)
         #expect(down?.isTransient == true)

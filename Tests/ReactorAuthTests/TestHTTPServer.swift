@@ -1,4 +1,5 @@
 import Foundation
+import ReactorTesting
 import Hummingbird
 
 /// Runs a real Hummingbird server on 127.0.0.1 (a free port chosen by the OS) in a task group while `body` runs,
@@ -33,9 +34,9 @@ func withTestServer<Result: Sendable>(
     }
 }
 
-/// A loopback URL where nothing listens: the port of a server that was started and stopped again.
-func closedPortBaseURL() async throws -> String {
-    try await withTestServer(Router()) { $0 }
+/// A loopback URL where nothing listens (``LoopbackPort/closed``).
+func closedPortBaseURL() -> String {
+    "http://127.0.0.1:\(LoopbackPort.closed)"
 }
 
 enum TestServerError: Error {

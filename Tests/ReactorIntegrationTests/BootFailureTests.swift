@@ -106,7 +106,7 @@ import Testing
     @Test func unreachableOpenBaoVaultStopsTheBoot() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let port = try LoopbackPort.free()
+        let port = LoopbackPort.closed
         let result = try await runCLIWithEnvironment(
             ["serve", "--bind", "127.0.0.1:0", "--data-dir", dir.path, "--json"],
             ["REACTOR_VAULT__BACKEND": "openbao", "REACTOR_VAULT__ADDRESS": "http://127.0.0.1:\(port)",

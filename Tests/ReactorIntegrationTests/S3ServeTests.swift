@@ -44,9 +44,7 @@ struct S3ServeTests {
     }
 
     @Test func unreachableS3IsServiceUnavailable() async throws {
-        // Port 9 (discard): nothing listens there. A port found free a moment ago may have been taken since by
-        // another test's server (then the answer is that server's).
-        let server = try await ServerProcess(environment: Self.environment(endpoint: "http://127.0.0.1:9"))
+        let server = try await ServerProcess(environment: Self.environment(endpoint: "http://127.0.0.1:\(LoopbackPort.closed)"))
         defer { try? FileManager.default.removeItem(at: server.directory) }
         let reply = try await http(.GET, "\(server.base)/storage/v1/buckets", token: try server.adminToken())
         #expect(reply.status == 503, "\(reply.json)")

@@ -61,7 +61,7 @@ struct OpenBaoVaultTests {
     @Test func unreachableAndSilentServers() async throws {
         let listener = try SilentListener()
         defer { listener.close() }
-        let closed = "http://127.0.0.1:\(try LoopbackPort.free())"
+        let closed = "http://127.0.0.1:\(LoopbackPort.closed)"
         for url in [closed, listener.url] {
             let vault = try OpenBaoVault(configuration: Self.configuration(url, timeout: .milliseconds(500)))
             let clock = ContinuousClock()

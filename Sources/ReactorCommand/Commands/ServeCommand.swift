@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        OpenFilesLimit.raiseToHardLimit()
         try await Output.guarded(json: options.json) {
             // References are resolved first: log.level (like any key) may be one.
             let loaded = try options.load()

@@ -14,6 +14,11 @@ public enum LoopbackPort {
         public var description: String
     }
 
+    /// A TCP port on 127.0.0.1 where nothing listens, for tests of an unreachable peer: 9 (discard), which no test
+    /// server takes (they bind port 0, and the kernel never picks a port below 1024). Not ``free()``: a port free a
+    /// moment ago may be another test's server by the time the request is made, and then the answer is that server's.
+    public static let closed = 9
+
     /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick for port 0).
     public static func free() throws -> Int {
         let listener = try bound(listen: false)
