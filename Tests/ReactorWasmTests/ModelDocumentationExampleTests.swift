@@ -19,6 +19,13 @@ struct ModelDocumentationExampleTests {
         return String(text[start.upperBound..<end.lowerBound])
     }
 
+    @Test func theREADMEsModelIsThePagesExample() throws {
+        let file = DocumentationExampleTests.page.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/models/last-action.wat")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.hasSuffix(try Self.example()), "examples/models/last-action.wat (the README's model) differs from the page's example")
+    }
+
     @Test func theWATModelBehavesAsDocumented() async throws {
         let reducer = try WasmReducer.compile(.text(try Self.example()))
         let record = ModelRecord(documentType: "example/last", version: 1, digest: reducer.digest, scopes: ["global"], initialState: [:])
