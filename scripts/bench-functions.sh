@@ -15,6 +15,9 @@
 #    compiled, instantiated) against the second call, each timed by curl.
 # 5. In process: `reactor-bench functions` (WasmKit) and scripts/oracles/wasmtime-functions.py (wasmtime, a fresh
 #    instance per invocation with the same stdin/stdout contract) on the same binary module.
+# 6. WASM document models: `reactor-bench models` (the C to-do list of Tests/ReactorWasmTests/Modules/todo.c built
+#    with clang for wasm32-wasi, against the built-in Swift to-do list: the reducer alone, then single-action jobs
+#    through a reactor) and scripts/oracles/wasmtime-models.py (the same module and actions under wasmtime).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -88,3 +91,8 @@ venv=.build/wasmtime-venv
 [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import wasmtime" 2>/dev/null || {
   python3 -m venv "$venv" && "$venv/bin/pip" install -q 'wasmtime==51.0.0'; }
 "$venv/bin/python" scripts/oracles/wasmtime-functions.py "$work/trivial.wasm" 5000
+
+echo "== WASM document model: the C to-do list against the Swift one (reactor-bench models)"
+"$bench" models --actions 20000 --jobs 2000 --module-out "$work/todo.wasm" --actions-out "$work/actions.jsonl"
+echo "== the same module and actions under wasmtime (the anchor)"
+"$venv/bin/python" scripts/oracles/wasmtime-models.py "$work/todo.wasm" "$work/actions.jsonl"
