@@ -50,6 +50,15 @@ struct WasmFunctionRuntimeTests {
         #expect(FunctionSource.detect([0xFF, 0xFE]) == .binary([0xFF, 0xFE]))
     }
 
+    /// The benchmark's function (`scripts/bench-functions.sh`) answers 200 "ok": a benchmark of a function that fails
+    /// would measure the error path.
+    @Test func theBenchmarksTrivialFunctionAnswersOK() async throws {
+        let trivial = try await runtime.compile(try WasmModules.source("trivial"))
+        let response = try await runtime.invoke(trivial, request: FunctionRequest(), environment: [:], limits: limits).response()
+        #expect(response.status == 200)
+        #expect(response.bodyText == "ok")
+    }
+
     /// `poll_oneoff` answers ENOSYS at once: a guest cannot sleep in the host, so fuel and the timeout bound it.
     @Test func aGuestCannotSleepInTheHost() async throws {
         let sleeper = try await runtime.compile(try WasmModules.source("sleep"))

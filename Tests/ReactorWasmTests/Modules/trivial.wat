@@ -6,5 +6,5 @@
   (data (i32.const 16) "{\"status\":200,\"body\":\"ok\"}")
   (func (export "_start")
     (i32.store (i32.const 0) (i32.const 16))
-    (i32.store (i32.const 4) (i32.const 27))
+    (i32.store (i32.const 4) (i32.const 26))
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
