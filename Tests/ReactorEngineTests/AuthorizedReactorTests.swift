@@ -1,6 +1,8 @@
 import ReactorCore
 @testable import ReactorEngine
+import ReactorMemory
 import ReactorTesting
+import Synchronization
 import Testing
 
 /// Document permissions through `AuthorizedReactor` (the one place they are enforced) on each store: creators,
@@ -28,6 +30,34 @@ import Testing
 
     static func code(_ body: () async throws -> Void) async -> ReactorError.Code? {
         do { try await body(); return nil } catch let error as ReactorError { return error.code } catch { return .internal }
+    }
+
+    /// A store that fails while a document's access is read: the read fails with the store's error, not
+    /// DOCUMENT_NOT_FOUND for a document that exists, and a search fails instead of leaving documents out.
+    @Test func aStoreFailureWhileCheckingAccessIsTheStoresError() async throws {
+        final class FailingAccessStore: ForwardingStore, @unchecked Sendable {
+            let failing = Mutex(false)
+            override func relationships(to targetID: String, type: String?) async throws -> [Relationship] {
+                if failing.withLock({ $0 }) { throw ReactorError(.storageUnavailable, "the store is down", isTransient: true) }
+                return try await base.relationships(to: targetID, type: type)
+            }
+        }
+        let store = FailingAccessStore(InMemoryStore())
+        try await ReactorBuilder().withDocumentModels([Counter.model]).withStore(store).withReactor { module in
+            let reactor = module.reactor
+            let alice = AuthorizedReactor(reactor: reactor, principal: Self.alice)
+            _ = try await Self.run(reactor, try await alice.create(NewDocument(id: "list", documentType: Counter.documentType, slug: "groceries")))
+            reactor.access.invalidateAll()
+            store.failing.withLock { $0 = true }
+            #expect(await Self.code { _ = try await alice.get("list") } == .storageUnavailable)
+            #expect(await Self.code { _ = try await alice.getByIdOrSlug("groceries") } == .storageUnavailable)
+            #expect(await Self.code { _ = try await alice.find(DocumentQuery(documentType: Counter.documentType)) } == .storageUnavailable)
+            // Live streams have no request to fail: there the document is left out.
+            #expect(await !alice.canRead("list"))
+            store.failing.withLock { $0 = false }
+            #expect(try await alice.get("list").id == "list")
+            #expect(try await alice.find(DocumentQuery(documentType: Counter.documentType)).items.map(\.id) == ["list"])
+        }
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -30,10 +30,17 @@ public struct AuthorizedReactor: Sendable {
         return try await DocumentAccessRules.capability(of: principal, on: documentID) { try await reactor.access.entry($0) }
     }
 
-    /// Whether the principal may read `documentID` (false also when it does not exist or cannot be read now).
-    public func canRead(_ documentID: String) async -> Bool {
+    /// Whether the principal may read `documentID` (false when it does not exist). A store that fails to answer is
+    /// its error, never "not readable": a read answers 503, not a 404 for a document that is there.
+    public func mayRead(_ documentID: String) async throws -> Bool {
         if principal.isUnrestricted { return true }
-        return ((try? await capability(on: documentID)) ?? nil).map { $0 >= .read } ?? false
+        return (try await capability(on: documentID)).map { $0 >= .read } ?? false
+    }
+
+    /// ``mayRead(_:)`` for live streams (subscriptions, sync pages), which have no request to fail: a document whose
+    /// access cannot be read now is left out (fail closed).
+    public func canRead(_ documentID: String) async -> Bool {
+        (try? await mayRead(documentID)) ?? false
     }
 
     /// Throws unless the principal has `needed` on `documentID` (see the type's documentation for which error).
@@ -66,8 +73,8 @@ public struct AuthorizedReactor: Sendable {
         let resolution = try await reactor.resolve(identifier, consistencyToken: token)
         var byID = resolution.byID
         var bySlug = resolution.bySlug
-        if let id = byID, !(await canRead(id)) { byID = nil }
-        if let id = bySlug, !(await canRead(id)) { bySlug = nil }
+        if let id = byID, try await !mayRead(id) { byID = nil }
+        if let id = bySlug, try await !mayRead(id) { bySlug = nil }
         switch (byID, bySlug) {
         case (let a?, let b?) where a != b:
             throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
@@ -108,7 +115,7 @@ public struct AuthorizedReactor: Sendable {
         let check = self
         repeat {
             let next = try await reactor.find(query, page: PageRequest(cursor: cursor, limit: limit - items.count), branch: branch,
-                                              consistencyToken: rounds == 0 ? token : nil) { await check.canRead($0.id) }
+                                              consistencyToken: rounds == 0 ? token : nil) { try await check.mayRead($0.id) }
             items += next.items
             cursor = next.nextCursor
             rounds += 1
@@ -139,9 +146,9 @@ public struct AuthorizedReactor: Sendable {
     public func relationships(of id: String) async throws -> (outgoing: [Relationship], incoming: [Relationship]) {
         try await require(.read, on: id)
         var outgoing: [Relationship] = []
-        for r in try await reactor.relationships(of: id) where await canRead(r.targetID) { outgoing.append(r) }
+        for r in try await reactor.relationships(of: id) where try await mayRead(r.targetID) { outgoing.append(r) }
         var incoming: [Relationship] = []
-        for r in try await reactor.store.relationships(to: id, type: nil) where await canRead(r.sourceID) { incoming.append(r) }
+        for r in try await reactor.store.relationships(to: id, type: nil) where try await mayRead(r.sourceID) { incoming.append(r) }
         return (outgoing, incoming)
     }
 
@@ -169,7 +176,7 @@ public struct AuthorizedReactor: Sendable {
     private func readable(_ ids: [String]) async throws -> [String] {
         if principal.isUnrestricted { return ids }
         var out: [String] = []
-        for id in ids where await canRead(id) { out.append(id) }
+        for id in ids where try await mayRead(id) { out.append(id) }
         return out
     }
 
