@@ -56,6 +56,18 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// Counts one AI gateway request (issue 16): `reactor_ai_requests_total` by alias, provider and outcome, and
+    /// `reactor_ai_tokens_total` by alias, provider and kind (`prompt`, `completion`).
+    public func recordAI(_ record: AIUsageRecord) {
+        counter(Self.aiRequests, [("alias", record.alias), ("provider", record.provider), ("outcome", record.outcome)]).increment()
+        if record.promptTokens > 0 {
+            counter(Self.aiTokens, [("alias", record.alias), ("provider", record.provider), ("kind", "prompt")]).increment(by: Int64(record.promptTokens))
+        }
+        if record.completionTokens > 0 {
+            counter(Self.aiTokens, [("alias", record.alias), ("provider", record.provider), ("kind", "completion")]).increment(by: Int64(record.completionTokens))
+        }
+    }
+
     /// The metrics in Prometheus text format.
     public func render() -> [UInt8] {
         var out: [UInt8] = []
@@ -71,6 +83,11 @@ public final class ServerMetrics: Sendable {
         namespace: "reactor", subsystem: "http", metricName: "requests", unitName: "in_flight", helpText: "HTTP requests being handled now.") }
     static var jobs: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "reactor", metricName: "jobs", unitName: "total", helpText: "Finished jobs by status and error code.") }
+
+    static var aiRequests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "ai", metricName: "requests", unitName: "total", helpText: "AI gateway requests by alias, provider and outcome.") }
+    static var aiTokens: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "ai", metricName: "tokens", unitName: "total", helpText: "AI gateway tokens by alias, provider and kind.") }
 
     private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
         let key = descriptor.name + labels.map { "|\($0.0)=\($0.1)" }.joined()
