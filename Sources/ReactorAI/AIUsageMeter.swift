@@ -12,20 +12,24 @@ public final class AIUsageMeter: Service {
     private let pending = Mutex<[AIUsageRecord]>([])
     private let signal: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    private let observer: (@Sendable (AIUsageRecord) -> Void)?
+    private let observers = Mutex<[@Sendable (AIUsageRecord) -> Void]>([])
 
-    /// A meter writing to `store`; `observer` sees every record as it is made (the server's Prometheus counters).
-    public init(store: any AIUsageStore, observer: (@Sendable (AIUsageRecord) -> Void)? = nil) {
+    /// A meter writing to `store`.
+    public init(store: any AIUsageStore) {
         self.store = store
-        self.observer = observer
         (signal, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Records one request.
     public func record(_ record: AIUsageRecord) {
         pending.withLock { $0.append(record) }
-        observer?(record)
+        for observer in observers.withLock({ $0 }) { observer(record) }
         wake.yield()
+    }
+
+    /// Calls `observer` with every record from now on, as it is made (the server's Prometheus counters).
+    public func observe(_ observer: @escaping @Sendable (AIUsageRecord) -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 
     /// The records not written yet.

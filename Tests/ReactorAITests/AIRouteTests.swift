@@ -197,7 +197,7 @@ struct AIRouteTests {
                 #expect(payloads.count == 3)
                 let last = try JSONValueCoder.parse(try #require(payloads.last))
                 #expect(last["error"]?["code"] == "AI_UPSTREAM_UNAVAILABLE")
-                #expect(!reply.text.contains("[DONE]"))
+                #expect(!payloads.contains("[DONE]"))
                 // A stream that fails before its first chunk is an ordinary error answer.
                 let broken = try await call(.POST, "\(base)/ai/v1/chat/completions", json: Self.chat("broken", stream: true))
                 #expect(broken.status == 502)

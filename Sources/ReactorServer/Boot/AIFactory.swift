@@ -69,12 +69,12 @@ public enum AIFactory {
 
     /// The gateway, or nil when `[ai] enabled = false`.
     public static func make(
-        _ resolved: ReactorConfiguration, store: any ReactorStore, resolver: SecretResolver, metrics: ServerMetrics
+        _ resolved: ReactorConfiguration, store: any ReactorStore, resolver: SecretResolver
     ) async throws -> AIGateway? {
         guard resolved.ai.enabled else { return nil }
         let providers = try await providers(resolved.ai, resolver: resolver)
         do {
-            let meter = AIUsageMeter(store: usageStore(for: store), observer: { metrics.recordAI($0) })
+            let meter = AIUsageMeter(store: usageStore(for: store))
             return try AIGateway(
                 providers: providers, aliases: aliases(resolved.ai), meter: meter,
                 dailyTokenBudget: resolved.ai.dailyTokenBudget > 0 ? resolved.ai.dailyTokenBudget : nil)

@@ -123,8 +123,7 @@ public enum ServerBootstrap {
             let triggerSink = FunctionActionSink()
             // AI gateway (issue 16): its usage meter runs beside the backends, and stops (writing what is left)
             // before the store closes.
-            let metrics = ServerMetrics()
-            let ai = try await AIFactory.make(resolved, store: store, resolver: SecretResolver(environment: environment, vault: vault), metrics: metrics)
+            let ai = try await AIFactory.make(resolved, store: store, resolver: SecretResolver(environment: environment, vault: vault))
             if let ai { backends.append(ai) }
             // Document models as WASM modules (issue 15): registered ones are loaded on demand, on every node.
             let modelCatalog = ModelFactory.catalog(resolved, store: store, blobs: blobs, builtInTypes: Set(BuiltInModels.all.map(\.documentType)))
@@ -189,7 +188,7 @@ public enum ServerBootstrap {
                                     "applied": .array(pending.map { .string($0) })])
                 },
                 localToken: adminToken)
-            let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, metrics: metrics, admin: admin, options: options,
+            let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
                                           documentPermissions: resolved.auth.documentPermissions, functions: functions, models: modelCatalog, ai: ai)

@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import ReactorAI
 import ReactorCore
 import ReactorEngine
 import Synchronization
@@ -54,6 +55,11 @@ public final class ServerMetrics: Sendable {
             default: break
             }
         }
+    }
+
+    /// Counts the AI gateway's requests as they are metered.
+    public func observe(_ meter: AIUsageMeter) {
+        meter.observe { [self] record in recordAI(record) }
     }
 
     /// Counts one AI gateway request (issue 16): `reactor_ai_requests_total` by alias, provider and outcome, and
