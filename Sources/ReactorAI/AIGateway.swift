@@ -252,6 +252,17 @@ public final class AIStreamRelay: Sendable {
         self.includeUsage = includeUsage
     }
 
+    /// A stream never relayed (its response was never written: the client left first) is metered as cancelled; its
+    /// upstream request is cancelled as the iterator goes.
+    deinit {
+        let unrelayed = pending.withLock { $0 != nil }
+        guard unrelayed else { return }
+        var record = usage
+        record.outcome = "cancelled"
+        record.latencyMilliseconds = AIGateway.milliseconds(ContinuousClock.now - started)
+        meter.record(record)
+    }
+
     /// Sends every chunk to `send` as it arrives from the upstream, and meters the request once when the stream
     /// ends: `ok`, the upstream's error (a cut stream is `AI_UPSTREAM_UNAVAILABLE`), or `cancelled` when `send`
     /// throws or the task is cancelled (the client went away; the upstream request is cancelled as its iterator is

@@ -122,6 +122,13 @@ struct AIRouteTests {
                 let text = String(decoding: metrics.render(), as: UTF8.self)
                 #expect(text.contains(#"reactor_ai_requests_total{alias="fast",provider="up",outcome="ok"} 1"#), "\(text)")
                 #expect(text.contains(#"reactor_ai_tokens_total{alias="fast",provider="up",kind="completion"} 3"#))
+                // Names callers make up do not become series of their own (up:* counts the embeddings call too).
+                _ = try await call(.POST, "\(base)/ai/v1/chat/completions", json: Self.chat("made-up-\(UUID().uuidString)"))
+                _ = try await call(.POST, "\(base)/ai/v1/chat/completions", json: Self.chat("up:echo-\(UUID().uuidString)"))
+                let after = String(decoding: metrics.render(), as: UTF8.self)
+                #expect(after.contains(#"reactor_ai_requests_total{alias="-",provider="",outcome="AI_MODEL_NOT_FOUND"} 1"#), "\(after)")
+                #expect(after.contains(#"reactor_ai_requests_total{alias="up:*",provider="up",outcome="ok"} 2"#))
+                #expect(!after.contains("made-up-") && !after.contains("echo-"))
             }
         }
     }

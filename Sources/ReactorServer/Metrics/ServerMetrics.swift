@@ -64,13 +64,17 @@ public final class ServerMetrics: Sendable {
 
     /// Counts one AI gateway request (issue 16): `reactor_ai_requests_total` by alias, provider and outcome, and
     /// `reactor_ai_tokens_total` by alias, provider and kind (`prompt`, `completion`).
+    ///
+    /// Callers choose what they name, so the `alias` label is bounded to what the configuration holds: an alias, a
+    /// provider's models as `provider:*`, and `-` for a name that resolved to nothing.
     public func recordAI(_ record: AIUsageRecord) {
-        counter(Self.aiRequests, [("alias", record.alias), ("provider", record.provider), ("outcome", record.outcome)]).increment()
+        let alias = record.provider.isEmpty ? "-" : record.alias.hasPrefix(record.provider + ":") ? record.provider + ":*" : record.alias
+        counter(Self.aiRequests, [("alias", alias), ("provider", record.provider), ("outcome", record.outcome)]).increment()
         if record.promptTokens > 0 {
-            counter(Self.aiTokens, [("alias", record.alias), ("provider", record.provider), ("kind", "prompt")]).increment(by: Int64(record.promptTokens))
+            counter(Self.aiTokens, [("alias", alias), ("provider", record.provider), ("kind", "prompt")]).increment(by: Int64(record.promptTokens))
         }
         if record.completionTokens > 0 {
-            counter(Self.aiTokens, [("alias", record.alias), ("provider", record.provider), ("kind", "completion")]).increment(by: Int64(record.completionTokens))
+            counter(Self.aiTokens, [("alias", alias), ("provider", record.provider), ("kind", "completion")]).increment(by: Int64(record.completionTokens))
         }
     }
 
