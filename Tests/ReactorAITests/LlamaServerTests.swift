@@ -37,7 +37,8 @@ struct LlamaServerTests {
         process.standardInput = FileHandle.nullDevice
         let started = ContinuousClock.now
         let exit = try TestProcess.start(process, standardOutput: log, standardError: log)
-        defer { if process.isRunning { process.terminate() } }
+        // SIGKILL: the server (uvicorn) can wait a long time on SIGTERM for the client's keep-alive connections.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let provider = OpenAICompatibleProvider(configuration: OpenAICompatibleConfiguration(
             name: "llama", baseURL: "http://127.0.0.1:\(port)/v1", requestTimeout: .seconds(120), streamIdleTimeout: .seconds(60)))
         try await eventually("the llama.cpp server answering on port \(port)", timeout: .seconds(120), interval: .milliseconds(200)) {
@@ -68,7 +69,7 @@ struct LlamaServerTests {
         #expect(usage.first?.requests == 2)
         print("llama.cpp: ready in \(ready); chat \(chatTime) (\(answer.value.usage?.completionTokens ?? 0) tokens): \(answer.value.text ?? "")")
         print("llama.cpp: stream first chunk \(firstChunk ?? .zero), whole \(streamTime), \(pieces.count) chunks: \(pieces.joined())")
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         _ = await exit.status()
     }
 }
