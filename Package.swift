@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "ReactorOpenBao", targets: ["ReactorOpenBao"]),
         .library(name: "ReactorWasm", targets: ["ReactorWasm"]),
         .library(name: "ReactorFunctions", targets: ["ReactorFunctions"]),
+        .library(name: "ReactorAI", targets: ["ReactorAI"]),
+        .library(name: "ReactorAIProviders", targets: ["ReactorAIProviders"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -33,7 +35,8 @@ let package = Package(
         .trait(name: "S3", description: "The S3-compatible blob store in the server and CLI (storage.backend = \"s3\")."),
         .trait(name: "OpenBao", description: "The OpenBao / Vault KV v2 vault in the server and CLI (vault.backend = \"openbao\")."),
         .trait(name: "WASM", description: "The WebAssembly functions runtime (WasmKit) in the server and CLI (functions.runtimes = [\"wasm\"])."),
-        .default(enabledTraits: ["Postgres", "S3", "OpenBao", "WASM"]),
+        .trait(name: "AI", description: "The AI gateway's upstream adapters (OpenAI-compatible APIs, OpenRouter, Azure AI Foundry) in the server and CLI ([ai] providers)."),
+        .default(enabledTraits: ["Postgres", "S3", "OpenBao", "WASM", "AI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -186,14 +189,35 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // The AI gateway (issue 16): the alias registry with fallbacks, budgets and usage metering over any
+        // `ChatProvider` and `AIUsageStore`.
+        .target(
+            name: "ReactorAI",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The AI gateway's upstream adapters (issue 16): `OpenAICompatibleProvider` over AsyncHTTPClient, with the
+        // OpenRouter and Azure AI Foundry presets. Behind the `AI` trait in the server.
+        .target(
+            name: "ReactorAIProviders",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
         .target(
             name: "ReactorServer",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorMemory", "ReactorModels", "ReactorVault",
                 "ReactorAuth", "ReactorConfig", "ReactorStorage",
-                "ReactorIdentity", "ReactorFunctions",
+                "ReactorIdentity", "ReactorFunctions", "ReactorAI",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
+                .target(name: "ReactorAIProviders", condition: .when(traits: ["AI"])),
                 .target(name: "ReactorS3", condition: .when(traits: ["S3"])),
                 .target(name: "ReactorOpenBao", condition: .when(traits: ["OpenBao"])),
                 .target(name: "ReactorWasm", condition: .when(traits: ["WASM"])),
@@ -237,9 +261,11 @@ let package = Package(
             name: "ReactorBench",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
-                "ReactorServer", "ReactorConfig",
+                "ReactorServer", "ReactorConfig", "ReactorAI",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .target(name: "ReactorWasm", condition: .when(traits: ["WASM"])),
+                .target(name: "ReactorAIProviders", condition: .when(traits: ["AI"])),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -312,6 +338,22 @@ let package = Package(
                 "ReactorFunctions", "ReactorWasm", "ReactorTesting", "ReactorCore", "ReactorMemory", "ReactorSQLite",
                 "ReactorPostgres", "ReactorStorage",
             ]
+        ),
+        // AI gateway (issue 16): the OpenAI-compatible adapter against a scripted fake upstream, the gateway (fallbacks,
+        // timeouts, cancellation, metering), the routes, the usage stores, the `openai` Python client, llama.cpp.
+        .testTarget(
+            name: "ReactorAITests",
+            dependencies: [
+                "ReactorAI", "ReactorAIProviders", "ReactorTesting", "ReactorCore", "ReactorMemory", "ReactorSQLite",
+                "ReactorPostgres", "ReactorServer", "ReactorEngine", "ReactorModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Scripts"]
         ),
         .testTarget(
             name: "ReactorPostgresTests",

@@ -21,6 +21,8 @@ struct ReactorCommand: AsyncParsableCommand {
             FunctionsCommand.self,
             // Document models as WASM modules (issue 15).
             ModelsCommand.self,
+            // AI gateway (issue 16).
+            AICommand.self,
         ]
     )
 }

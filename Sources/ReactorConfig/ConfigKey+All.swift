@@ -388,6 +388,26 @@ extension ConfigKey {
             .int("models", "max_module_bytes", \.models.maxModuleBytes, """
                 The largest WASM model module accepted (POST /reactor/v1/models, reactor models add).
                 """),
+            // [ai]: the AI gateway (issue 16, docs/ai.md).
+            .bool("ai", "enabled", \.ai.enabled, """
+                Whether the server serves the AI gateway: /ai/v1/chat/completions, /ai/v1/embeddings,
+                /ai/v1/models (OpenAI-compatible) and /ai/v1/usage. Upstreams and aliases are the
+                [[ai.providers]] and [[ai.aliases]] tables below.
+                """),
+            .int("ai", "daily_token_budget", \.ai.dailyTokenBudget, """
+                Tokens (prompt and completion) one caller may use per UTC day; past it 429
+                AI_BUDGET_EXCEEDED until midnight UTC. 0: no budget.
+                """),
+            .double("ai", "connect_timeout_seconds", \.ai.connectTimeoutSeconds, """
+                How long connecting to an upstream may take; then the alias's next target (504
+                AI_UPSTREAM_TIMEOUT when none is left).
+                """),
+            .double("ai", "request_timeout_seconds", \.ai.requestTimeoutSeconds, """
+                How long a whole non-streamed answer may take.
+                """),
+            .double("ai", "stream_idle_timeout_seconds", \.ai.streamIdleTimeoutSeconds, """
+                How long a streamed answer may wait for its next bytes, the first chunk included.
+                """),
         ]
     }
 
@@ -409,5 +429,6 @@ extension ConfigKey {
         "functions": "Functions in a WebAssembly sandbox: /functions/v1/<name>, deployed with reactor functions deploy.",
         "sync": "Sync with other reactors. Remotes are added over the API (reactor sync add) or below as [[sync.remotes]].",
         "models": "Document models as WASM modules (docs/functions.md): limits, and [[models.modules]] registered at boot.",
+        "ai": "The AI gateway (docs/ai.md): OpenAI-compatible /ai/v1 over [[ai.providers]], with [[ai.aliases]] and fallbacks.",
     ]
 }

@@ -126,7 +126,7 @@ public enum ConfigLoader {
                 continue
             }
             let known = ConfigKey.all.filter { $0.section == sectionName }.map(\.name) + (sectionName == "sync" ? ["remotes"] : [])
-                + (sectionName == "models" ? ["modules"] : [])
+                + (sectionName == "models" ? ["modules"] : []) + (sectionName == "ai" ? ["providers", "aliases"] : [])
             for name in ordered(section.keys, under: sectionName + ".") {
                 let path = "\(sectionName).\(name)"
                 if path == "sync.remotes", let element = section[name]?.tomlValue {
@@ -137,6 +137,15 @@ public enum ConfigLoader {
                 if path == "models.modules", let element = section[name]?.tomlValue {
                     config.origins[path] = source(path)
                     config.applyModelEntries(TOMLValueReader(value: element), source: source, problems: &problems)
+                    continue
+                }
+                if path == "ai.providers" || path == "ai.aliases", let element = section[name]?.tomlValue {
+                    config.origins[path] = source(path)
+                    if path == "ai.providers" {
+                        config.applyAIProviders(TOMLValueReader(value: element), source: source, problems: &problems)
+                    } else {
+                        config.applyAIAliases(TOMLValueReader(value: element), source: source, problems: &problems)
+                    }
                     continue
                 }
                 guard let key = ConfigKey.named(sectionName, name) else {

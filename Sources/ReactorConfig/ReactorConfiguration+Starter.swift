@@ -29,6 +29,7 @@ extension ReactorConfiguration {
             }
             if section == "sync" { out += syncRemotesExample }
             if section == "models" { out += modelModulesExample }
+            if section == "ai" { out += aiExample }
         }
         return out
     }
@@ -52,6 +53,29 @@ extension ReactorConfiguration {
         # pull = "live"                        # "live", "manual" (reactor sync pull) or "off"
         # push = true
         # paused = false                       # absent: a remote that exists keeps its state
+
+        """
+
+    /// The commented `[[ai.providers]]` and `[[ai.aliases]]` example at the end of `[ai]` (docs/ai.md).
+    static let aiExample = """
+
+        # Upstreams, one [[ai.providers]] table each; kind is "openai" (any OpenAI-compatible API: OpenAI,
+        # llama.cpp, vLLM, Ollama), "openrouter" or "azure" (Azure AI Foundry deployments). Keep keys out of
+        # this file: api_key = "env:NAME" or "vault:path".
+        # [[ai.providers]]
+        # name = "openrouter"
+        # kind = "openrouter"
+        # api_key = "vault:ai/openrouter"
+        # referer = "https://app.example.com"  # attribution headers (HTTP-Referer, X-Title)
+        # title = "My app"
+        #
+        # Aliases callers name as "model"; targets are "provider:model", tried in order when one fails.
+        # [[ai.aliases]]
+        # name = "fast"
+        # targets = ["openrouter:meta-llama/llama-3.1-8b-instruct", "openrouter:mistralai/mistral-7b-instruct"]
+        # strategy = "first"                    # or "round_robin"
+        # temperature = 0.2                     # defaults for requests that set none
+        # max_tokens = 512
 
         """
 }

@@ -126,6 +126,7 @@ extension ReactorConfiguration {
         storageProblems(add)
         functionsProblems(add)
         modelsProblems(add)
+        aiProblems(add)
 
         // Reference syntax, and no vault: where the vault depends on the value.
         if !isResolved {

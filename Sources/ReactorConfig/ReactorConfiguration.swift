@@ -32,6 +32,8 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public var functions: FunctionsSection = FunctionsSection()
     /// `[models]`: document models as WASM modules (limits and the `[[models.modules]]` registered at boot).
     public var models: ModelsSection
+    /// `[ai]`: the AI gateway (providers, aliases, budgets).
+    public var ai: AISection = AISection()
 
     /// Whether every `env:`, `vault:` and `literal:` reference has been replaced by its value
     /// (see ``resolved(environment:vault:)``).
@@ -72,7 +74,7 @@ public struct ReactorConfiguration: Sendable, Equatable {
     public static var defaults: ReactorConfiguration { ReactorConfiguration() }
 
     /// The names of the sections, in file order.
-    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "functions", "models"]
+    public static let sectionNames = ["server", "store", "reactor", "vault", "auth", "signing", "log", "sync", "storage", "functions", "models", "ai"]
 
     /// Every key as `section.key`, in file order.
     public static var keyNames: [String] { ConfigKey.all.map(\.path) }

@@ -25,6 +25,8 @@ enum PostgresSchema {
             Migration(version: 6, name: "functions: function records and versions", statements: PostgresFunctionStore.schemaV6(s)),
             // Document models as WASM modules (issue 15).
             Migration(version: 7, name: "document models registered at run time", statements: PostgresModelRecordStore.schemaV7(s)),
+            // AI gateway (issue 16).
+            Migration(version: 8, name: "AI gateway usage records", statements: PostgresAIUsageStore.schemaV8(s)),
         ]
     }
 

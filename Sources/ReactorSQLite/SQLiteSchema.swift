@@ -27,6 +27,10 @@ enum SQLiteSchema {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: SQLiteModelRecordStore.schemaV6)
         }
+        // AI gateway (issue 16): usage records, one per request.
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: SQLiteAIUsageStore.schemaV7)
+        }
         return migrator
     }
 

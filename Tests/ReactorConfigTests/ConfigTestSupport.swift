@@ -15,6 +15,18 @@ func configError(
     return error
 }
 
+/// Each `(toml, key)` fails to parse with `CONFIG_INVALID` naming `key`.
+func expectProblems(_ cases: [(String, String)], sourceLocation: SourceLocation = #_sourceLocation) {
+    for (text, key) in cases {
+        #expect(sourceLocation: sourceLocation) {
+            _ = try ConfigLoader.parse(text)
+        } throws: { error in
+            let error = error as? ReactorError
+            return error?.code == .configInvalid && (error?.message.contains(key) ?? false)
+        }
+    }
+}
+
 /// A fresh directory under the system temporary directory, removed by ``remove()``.
 struct TemporaryDirectory {
     let url: URL

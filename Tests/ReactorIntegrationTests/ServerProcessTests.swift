@@ -165,6 +165,9 @@ import Testing
         #if WASM
         traits.append("WASM")
         #endif
+        #if AI
+        traits.append("AI")
+        #endif
         #expect(version.json["traits"] == .array(traits))
         #expect(try await server.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent(".reactor/reactor.sqlite").path))

@@ -47,7 +47,7 @@ struct PostgresStoreTests {
             _ = try await store.commit(Self.create("a", slug: "s", count: 2))
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8])
             #expect(try await store.documentID(forSlug: "s") == "a")
             #expect(try await store.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
         }
@@ -78,9 +78,10 @@ struct PostgresStoreTests {
                 "5: identity: users, refresh-token sessions, API keys",
                 "6: functions: function records and versions",
                 "7: document models registered at run time",
+                "8: AI gateway usage records",
             ])
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8])
             try await StoreConformance.checkUpgradedForSync(store, existingOperationIDs: ["op-old"])
             // Version 4: the identity ordinal of the old operation stays, new ones are numbered above it, and the
             // feed reads both in order.
@@ -102,7 +103,7 @@ struct PostgresStoreTests {
                     for store in stores { group.addTask { try await store.migrate() } }
                     try await group.waitForAll()
                 }
-                #expect(try await stores[2].appliedMigrations() == [1, 2, 3, 4, 5, 6, 7])
+                #expect(try await stores[2].appliedMigrations() == [1, 2, 3, 4, 5, 6, 7, 8])
                 _ = try await stores[1].commit(Self.create("a"))
                 #expect(try await stores[0].header(id: "a") != nil)
             }

@@ -241,7 +241,7 @@ struct SQLiteStoreTests {
         let reopened = try await Self.openStore(path)
         try await reopened.migrate()
         let migrations = try await reopened.pool.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
         #expect(try await reopened.documentID(forSlug: "s") == "a")
         #expect(try await reopened.revisions(documentID: "a", branch: Branch.main) == [Scope.global: 2])
         try await reopened.close()
@@ -262,7 +262,7 @@ struct SQLiteStoreTests {
                 VALUES ('old', 'global', 'main', 0, 'op-old', 0, 1000, 'h0', 'act-old', 'SET', 'global', 1000, '{}', NULL, NULL, 't')
                 """)
         }
-        #expect(try await store.pendingMigrations() == ["v2", "v3", "v4", "v5", "v6"])
+        #expect(try await store.pendingMigrations() == ["v2", "v3", "v4", "v5", "v6", "v7"])
         try await store.migrate()
         #expect(try await store.pendingMigrations().isEmpty)
         try await StoreConformance.checkUpgradedForSync(store, existingOperationIDs: ["op-old"])

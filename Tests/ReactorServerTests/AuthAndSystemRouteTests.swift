@@ -150,6 +150,8 @@ struct AuthAndSystemRouteTests {
                 ("/_admin/functions/{name}/versions", "get"), ("/_admin/functions/{name}/versions", "post"),
                 ("/_admin/functions/{name}/promote", "post"), ("/_admin/functions/{name}/rollback", "post"),
                 ("/_admin/functions/{name}/logs", "get"),
+                // AI gateway (issue 16).
+                ("/ai/v1/chat/completions", "post"), ("/ai/v1/embeddings", "post"), ("/ai/v1/models", "get"), ("/ai/v1/usage", "get"),
             ] + ["get", "post", "put", "patch", "delete"].flatMap { method in
                 [("/functions/v1/{name}", method), ("/functions/v1/{name}/{path}", method)]
             }

@@ -128,10 +128,17 @@ struct ServerAPIClient: Sendable {
 
     /// Reads a server-sent event stream at `path`, calling `onEvent` with each event's name and data until the
     /// server ends it (or the task is cancelled). An error answer throws its ``ReactorError``.
-    func events(_ path: String, onEvent: (_ event: String, _ data: String) async throws -> Void) async throws {
+    func events(
+        _ path: String, method: HTTPMethod = .GET, body: JSONValue? = nil, onEvent: (_ event: String, _ data: String) async throws -> Void
+    ) async throws {
         var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body.canonicalData))
+        }
         let response: HTTPClientResponse
         do {
             response = try await HTTPSyncChannel.sharedClient.execute(request, timeout: .hours(24 * 365))
@@ -140,7 +147,7 @@ struct ServerAPIClient: Sendable {
         }
         guard response.status.code == 200 else {
             let bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
-            throw Self.failure((try? JSONValueCoder.parse(bytes)) ?? .null, status: Int(response.status.code), "GET", path)
+            throw Self.failure((try? JSONValueCoder.parse(bytes)) ?? .null, status: Int(response.status.code), method.rawValue, path)
         }
         var pending: [UInt8] = []
         var event = "message"

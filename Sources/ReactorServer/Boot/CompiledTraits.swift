@@ -38,9 +38,18 @@ public enum CompiledTraits {
         #endif
     }
 
+    /// Whether the `AI` trait was enabled: the AI gateway's upstream adapters (`ReactorAIProviders`) are linked.
+    public static var ai: Bool {
+        #if AI
+        true
+        #else
+        false
+        #endif
+    }
+
     /// The enabled traits, by name (listed by `/_admin/version`).
     public static var enabled: [String] {
-        [("Postgres", postgres), ("S3", s3), ("OpenBao", openBao), ("WASM", wasm)].filter(\.1).map(\.0)
+        [("Postgres", postgres), ("S3", s3), ("OpenBao", openBao), ("WASM", wasm), ("AI", ai)].filter(\.1).map(\.0)
     }
 
     /// The error for a configuration that names a backend compiled out of this binary.

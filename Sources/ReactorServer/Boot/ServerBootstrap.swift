@@ -121,6 +121,10 @@ public enum ServerBootstrap {
             let functions = try FunctionsFactory.make(
                 resolved, store: store, blobs: blobs, resolver: SecretResolver(environment: environment, vault: vault), logger: logger)
             let triggerSink = FunctionActionSink()
+            // AI gateway (issue 16): its usage meter runs beside the backends, and stops (writing what is left)
+            // before the store closes.
+            let ai = try await AIFactory.make(resolved, store: store, resolver: SecretResolver(environment: environment, vault: vault))
+            if let ai { backends.append(ai) }
             // Document models as WASM modules (issue 15): registered ones are loaded on demand, on every node.
             let modelCatalog = ModelFactory.catalog(resolved, store: store, blobs: blobs, builtInTypes: Set(BuiltInModels.all.map(\.documentType)))
             var builder = ReactorBuilder()
@@ -187,7 +191,7 @@ public enum ServerBootstrap {
             let deps = ServerDependencies(reactor: reactor, sync: module.sync, auth: auth, vault: vault, admin: admin, options: options,
                                           requestGuard: RequestGuardConfiguration(resolved.server),
                                           connections: ConnectionLimits(resolved.server), identity: identity, blobs: blobs,
-                                          documentPermissions: resolved.auth.documentPermissions, functions: functions, models: modelCatalog)
+                                          documentPermissions: resolved.auth.documentPermissions, functions: functions, models: modelCatalog, ai: ai)
             var summary = ["store: \(storeSummary)"]
             if let ledger { summary.append("cluster node: \(ledger.nodeID) (jobs shared with every node on this database)") }
             summary.append("vault: " + vaultSummary(resolved))
@@ -196,6 +200,7 @@ public enum ServerBootstrap {
                 ?? "off"))
             summary.append("models: " + (modelCatalog == nil ? "built-in only (the WASM trait is compiled out)"
                 : "built-in and WASM (/reactor/v1/models; \(resolved.models.modules.count) in the configuration)"))
+            summary.append("ai: " + (ai.map { "/ai/v1 (\($0.providers.count) provider(s), \($0.aliases.count) alias(es))" } ?? "off"))
             summary.append("auth: " + (auth == nil ? "disabled (every API call is allowed)"
                 : deps.documentPermissions ? "bearer tokens required, document permissions enforced" : "bearer tokens required"))
             summary.append("admin: " + adminSummary(resolved, auth: auth != nil))

@@ -26,6 +26,7 @@ public enum ServerRuntime {
         handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         deps.metrics.observe(deps.reactor)
+        if let ai = deps.ai { deps.metrics.observe(ai.meter) }
         let (prepared, preparedContinuation) = AsyncStream<Void>.makeStream()
         let (syncPrepared, syncPreparedContinuation) = AsyncStream<Void>.makeStream()
         let reactorService = PreparedService(service: deps.reactor) {

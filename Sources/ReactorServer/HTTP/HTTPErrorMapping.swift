@@ -94,16 +94,32 @@ public enum HTTPErrorMapping {
             return .conflict
         case .modelNotFound:
             return .notFound
+        // AI gateway (issue 16): an upstream that fails is a bad gateway (or its timeout); a 4xx it answered is the
+        // caller's error and keeps its status.
+        case .aiUpstreamUnavailable:
+            return .badGateway
+        case .aiUpstreamTimeout:
+            return .gatewayTimeout
+        case .aiUpstreamRejected:
+            let status = error.details["status"].flatMap { Int($0) } ?? 400
+            return passedUpstreamStatuses.contains(status) ? HTTPResponse.Status(code: status) : .badRequest
+        case .aiModelNotFound, .aiDisabled:
+            return .notFound
+        case .aiBudgetExceeded:
+            return .tooManyRequests
         default:
             return .internalServerError
         }
     }
 
+    /// The upstream statuses an `AI_UPSTREAM_REJECTED` answer keeps (any other 4xx becomes 400).
+    static let passedUpstreamStatuses: Set<Int> = [400, 404, 409, 413, 415, 422]
+
     /// The `Retry-After` of an error response, in seconds: the refusal's retry hint (`details.retryAfterSeconds`) for
     /// the admission refusals `TOO_MANY_PENDING_JOBS` (429) and `OVERLOADED` (503); nil for any other error.
     public static func retryAfterSeconds(for error: ReactorError) -> Int? {
         guard error.code == .tooManyPendingJobs || error.code == .overloaded || error.code == .tooManyLoginAttempts
-            || error.code == .functionBusy
+            || error.code == .functionBusy || error.code == .aiBudgetExceeded
         else { return nil }
         return error.details["retryAfterSeconds"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
     }
@@ -146,6 +162,8 @@ public enum HTTPErrorMapping {
         // A function's own failure, described for its caller (which limit, which trap); nothing of the server.
         .functionFuelExhausted, .functionMemoryLimit, .functionTimeout, .functionTrapped, .functionExited,
         .functionResponseTooLarge, .functionBadResponse, .functionCancelled,
+        // An AI upstream's failure: which provider, why (a status, a timeout); never its URL or key.
+        .aiUpstreamUnavailable, .aiUpstreamTimeout,
     ]
 
     /// The fixed message of a server failure.
@@ -207,6 +225,10 @@ public enum HTTPErrorMapping {
         case .functionRuntimeUnavailable: ["runtime", "enabled"]
         case .modelExists: ["documentType", "version", "digest"]
         case .modelNotFound: ["documentType"]
+        case .aiUpstreamUnavailable, .aiUpstreamTimeout: ["provider", "reason", "status", "attempts"]
+        case .aiUpstreamRejected: ["provider", "status"]
+        case .aiModelNotFound: ["model"]
+        case .aiBudgetExceeded: ["limit", "used", "retryAfterSeconds"]
         default: []
         }
         return identifierDetails.union(extra)

@@ -66,6 +66,11 @@ public enum ReactorHTTPServer {
         modelAdmin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         ModelRoutes(deps: deps).registerAdmin(on: modelAdmin)
 
+        // AI gateway (issue 16): OpenAI-compatible, behind [auth] like the document API.
+        let ai = router.group("ai/v1")
+        if let auth = deps.auth { ai.add(middleware: AuthMiddleware(auth: auth)) }
+        AIRoutes(deps: deps).register(on: ai)
+
         let admin = router.group("_admin")
         admin.add(middleware: AdminAuthMiddleware(auth: deps.auth, localToken: deps.admin.localToken))
         SystemRoutes(deps: deps).registerAdmin(on: admin)

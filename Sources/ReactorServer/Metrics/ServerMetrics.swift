@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import ReactorAI
 import ReactorCore
 import ReactorEngine
 import Synchronization
@@ -56,6 +57,27 @@ public final class ServerMetrics: Sendable {
         }
     }
 
+    /// Counts the AI gateway's requests as they are metered.
+    public func observe(_ meter: AIUsageMeter) {
+        meter.observe { [self] record in recordAI(record) }
+    }
+
+    /// Counts one AI gateway request (issue 16): `reactor_ai_requests_total` by alias, provider and outcome, and
+    /// `reactor_ai_tokens_total` by alias, provider and kind (`prompt`, `completion`).
+    ///
+    /// Callers choose what they name, so the `alias` label is bounded to what the configuration holds: an alias, a
+    /// provider's models as `provider:*`, and `-` for a name that resolved to nothing.
+    public func recordAI(_ record: AIUsageRecord) {
+        let alias = record.provider.isEmpty ? "-" : record.alias.hasPrefix(record.provider + ":") ? record.provider + ":*" : record.alias
+        counter(Self.aiRequests, [("alias", alias), ("provider", record.provider), ("outcome", record.outcome)]).increment()
+        if record.promptTokens > 0 {
+            counter(Self.aiTokens, [("alias", alias), ("provider", record.provider), ("kind", "prompt")]).increment(by: Int64(record.promptTokens))
+        }
+        if record.completionTokens > 0 {
+            counter(Self.aiTokens, [("alias", alias), ("provider", record.provider), ("kind", "completion")]).increment(by: Int64(record.completionTokens))
+        }
+    }
+
     /// The metrics in Prometheus text format.
     public func render() -> [UInt8] {
         var out: [UInt8] = []
@@ -71,6 +93,11 @@ public final class ServerMetrics: Sendable {
         namespace: "reactor", subsystem: "http", metricName: "requests", unitName: "in_flight", helpText: "HTTP requests being handled now.") }
     static var jobs: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "reactor", metricName: "jobs", unitName: "total", helpText: "Finished jobs by status and error code.") }
+
+    static var aiRequests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "ai", metricName: "requests", unitName: "total", helpText: "AI gateway requests by alias, provider and outcome.") }
+    static var aiTokens: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "reactor", subsystem: "ai", metricName: "tokens", unitName: "total", helpText: "AI gateway tokens by alias, provider and kind.") }
 
     private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
         let key = descriptor.name + labels.map { "|\($0.0)=\($0.1)" }.joined()

@@ -1,3 +1,4 @@
+import ReactorAI
 import ReactorCore
 import ReactorFunctions
 import ReactorEngine
@@ -113,14 +114,18 @@ public struct ServerDependencies: Sendable {
     /// (also the reactor's model loader); nil when the `WASM` trait is compiled out (registering then answers
     /// `UNSUPPORTED`).
     public var models: (any ModelCatalog)?
+    /// The AI gateway (issue 16) behind `/ai/v1`; nil when `[ai]` is off (the routes answer 404 `AI_DISABLED`).
+    public var ai: AIGateway?
 
     public init(
         reactor: Reactor, sync: SyncManager? = nil, auth: (any AuthClient)? = nil, vault: (any Vault)? = nil, metrics: ServerMetrics = ServerMetrics(),
         admin: AdminHooks = AdminHooks(), options: ServerOptions = ServerOptions(),
         requestGuard: RequestGuardConfiguration = RequestGuardConfiguration(),
         connections: ConnectionLimits = ConnectionLimits(), identity: IdentityService? = nil, blobs: (any BlobStore)? = nil,
-        documentPermissions: Bool? = nil, functions: FunctionService? = nil, models: (any ModelCatalog)? = nil
+        documentPermissions: Bool? = nil, functions: FunctionService? = nil, models: (any ModelCatalog)? = nil,
+        ai: AIGateway? = nil
     ) {
+        self.ai = ai
         self.functions = functions
         self.models = models
         self.documentPermissions = auth != nil && (documentPermissions ?? true)
