@@ -168,7 +168,7 @@ struct AIRouteTests {
     }
 
     @Test func streamsAreRelayedChunkByChunk() async throws {
-        let upstream = FakeUpstream(chunkDelay: .milliseconds(100), slowChunks: 8)
+        let upstream = FakeUpstream(chunkDelay: .milliseconds(100), slowChunks: 30)
         try await withUpstream(upstream) { upstreamBase in
             try await withAIServer(gateway: try Self.gateway(upstreamBase)) { base, _ in
                 var request = HTTPClientRequest(url: "\(base)/ai/v1/chat/completions")
@@ -185,11 +185,11 @@ struct AIRouteTests {
                     if sentWhenFirstArrived == nil, text.contains("w0 ") { sentWhenFirstArrived = upstream.sentChunks }
                 }
                 // The first chunk reached the client while the upstream still had most of its chunks to send.
-                #expect((sentWhenFirstArrived ?? 99) < 8)
+                #expect((sentWhenFirstArrived ?? 99) < 30)
                 let payloads = ssePayloads(text)
                 #expect(payloads.last == "[DONE]")
                 let words = payloads.dropLast().compactMap { try? JSONValueCoder.parse($0) }.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue }
-                #expect(words == (0..<8).map { "w\($0) " })
+                #expect(words == (0..<30).map { "w\($0) " })
             }
         }
     }

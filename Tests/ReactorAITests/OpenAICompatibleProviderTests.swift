@@ -69,15 +69,16 @@ struct OpenAICompatibleProviderTests {
 
     /// The first chunk is in the consumer's hands while the upstream is still writing: nothing is buffered whole.
     @Test func streamedChunksArriveBeforeTheUpstreamFinishes() async throws {
-        let upstream = FakeUpstream(chunkDelay: .milliseconds(100), slowChunks: 10)
+        // 3 s of chunks: the margin a busy test process needs before the first one is read.
+        let upstream = FakeUpstream(chunkDelay: .milliseconds(100), slowChunks: 30)
         try await withUpstream(upstream) { base in
             var iterator = try await Self.provider(base).streamChatCompletion(Self.ask("slow")).makeAsyncIterator()
             let first = try #require(try await iterator.next())
             #expect(first.text == "w0 ")
-            #expect(upstream.sentChunks < 10)
+            #expect(upstream.sentChunks < 30)
             var count = 1
             while let chunk = try await iterator.next() { if chunk.text != nil { count += 1 } }
-            #expect(count == 10)
+            #expect(count == 30)
             #expect(upstream.finishedStreams == 1)
         }
     }
@@ -131,7 +132,9 @@ struct OpenAICompatibleProviderTests {
     @Test func hangsAreTimeouts() async throws {
         let upstream = FakeUpstream()
         try await withUpstream(upstream) { base in
-            let provider = Self.provider(base, requestTimeout: .milliseconds(300), idle: .milliseconds(300))
+            // The upstream hangs for an hour: the timeouts only have to outlast a busy test process's delays (the first
+            // chunk of "stall" must arrive within them), not be short.
+            let provider = Self.provider(base, requestTimeout: .seconds(3), idle: .seconds(3))
             let started = ContinuousClock.now
             let hang = await Self.failure { _ = try await provider.chatCompletion(Self.ask("hang")) }
             #expect(hang?.code == .aiUpstreamTimeout)
@@ -142,7 +145,7 @@ struct OpenAICompatibleProviderTests {
             }
             #expect(texts == ["first"])
             #expect(stall?.code == .aiUpstreamTimeout)
-            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(ContinuousClock.now - started < .seconds(120))
         }
     }
 
