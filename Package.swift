@@ -233,8 +233,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            resources: [.embedInCode("OpenAPI/openapi.json")]
+            resources: [
+                .embedInCode("OpenAPI/openapi.json"),
+                .embedInCode("Console/console.html"), .embedInCode("Console/console.js"), .embedInCode("Console/console.css"),
+            ]
         ),
         // The `reactor` command-line tool: what ships. It never links ReactorTesting (ShippedBinaryTests checks).
         .executableTarget(

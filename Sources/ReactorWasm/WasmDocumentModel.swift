@@ -41,6 +41,9 @@ public struct WasmDocumentModel: SelfUpgradingModel {
         record.initialState(scope: scope)
     }
 
+    /// What the registration declared (``ModelRecord/modelDescription``).
+    public var modelDescription: ModelDescription { record.modelDescription }
+
     public func validate(_ action: Action) throws {
         if case .invalid(let error) = run(state: initialState(scope: action.scope).canonicalData, action: action) { throw error }
     }

@@ -67,7 +67,8 @@ public final class WasmModelCatalog: ModelCatalog {
         let reducer = try await compile(.detect(registration.module))
         let candidate = ModelRecord(
             documentType: registration.documentType, version: registration.version, digest: reducer.digest,
-            scopes: registration.scopes, initialState: registration.initialState, fuelPerAction: registration.fuelPerAction)
+            scopes: registration.scopes, initialState: registration.initialState, fuelPerAction: registration.fuelPerAction,
+            actions: registration.actions, stateSchemas: registration.stateSchemas)
         // A conflict is refused before the module is stored; the same definition again is answered at once.
         if let existing = try await records.model(documentType: candidate.documentType, version: candidate.version) {
             guard existing.sameDefinition(as: candidate) else { throw candidate.conflict(with: existing) }

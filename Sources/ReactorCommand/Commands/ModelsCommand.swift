@@ -2,18 +2,18 @@ import ArgumentParser
 import Foundation
 import ReactorCore
 
-/// `reactor models add|ls`: the document models of a running server, over its HTTP API (`/reactor/v1/models`).
+/// `reactor models add|ls|show`: the document models of a running server, over its HTTP API (`/reactor/v1/models`).
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Register WASM document models on a running server and list its models.",
+        abstract: "Register WASM document models on a running server, list its models and show what one accepts.",
         discussion: """
             These commands call the server's API: --server (or $REACTOR_SERVER_URL, else server.bind of the
             configuration) says where it runs, and the local admin token of its data directory (or --api-token,
             $REACTOR_API_TOKEN: a bearer token with the 'admin' role) is the credential. The reducer ABI a
             module implements is in docs/functions.md ("Document models (reducer ABI)").
             """,
-        subcommands: [Add.self, List.self]
+        subcommands: [Add.self, List.self, Show.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -26,6 +26,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(name: .customLong("initial-state"), help: "The states at creation: a JSON object by scope, e.g. '{\"global\": {}}'.")
         var initialState: String?
         @Option(name: .long, help: "The fuel one action may use (default: the server's models.fuel_per_action).") var fuel: Int?
+        @Option(name: .long, help: "A JSON file declaring {\"actions\": [{\"type\", \"scope\"?, \"input\"?, \"summary\"?}], \"stateSchemas\": {scope: schema}} for discovery and the console's forms.")
+        var schema: String?
 
         func run() async throws {
             try await Output.guarded(json: api.json) {
@@ -47,6 +49,22 @@ struct ModelsCommand: AsyncParsableCommand {
                     body["initialState"] = state
                 }
                 if let fuel { body["fuelPerAction"] = .number(Double(fuel)) }
+                if let schema {
+                    let text: String
+                    do {
+                        text = try String(contentsOfFile: schema, encoding: .utf8)
+                    } catch {
+                        throw ReactorError(.invalidArgument, "cannot read \(schema): \(error.localizedDescription)")
+                    }
+                    guard let declared = try? JSONValueCoder.parse(text), case .object(let members) = declared else {
+                        throw ReactorError(.invalidArgument, "--schema must name a JSON object {\"actions\": [...], \"stateSchemas\": {...}}")
+                    }
+                    for key in members.keys.sorted() where key != "actions" && key != "stateSchemas" {
+                        throw ReactorError(.invalidArgument, "--schema: unknown key '\(key)' (expected actions, stateSchemas)")
+                    }
+                    body["actions"] = members["actions"]
+                    body["stateSchemas"] = members["stateSchemas"]
+                }
                 let model = try await api.client().call(.POST, "/reactor/v1/models", body: .object(body))
                 if api.json { return Output.json(model) }
                 let created = model["created"]?.boolValue ?? true
@@ -72,6 +90,36 @@ struct ModelsCommand: AsyncParsableCommand {
                     Output.line("\(model["documentType"]?.stringValue ?? "?")  \(model["kind"]?.stringValue ?? "?")  \(versions.joined(separator: "; "))")
                 }
             }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one model: its versions, scopes and the actions it takes with their input fields.")
+        @OptionGroup var api: ServerAPIOptions
+        @Argument(help: "The document type, e.g. reactor/todo-list.") var documentType: String
+
+        func run() async throws {
+            try await Output.guarded(json: api.json) {
+                let path = documentType.split(separator: "/").map { String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }
+                let model = try await api.client().call(.GET, "/reactor/v1/models/" + path.joined(separator: "/"))
+                if api.json { return Output.json(model) }
+                Output.line("\(model["documentType"]?.stringValue ?? documentType)  \(model["kind"]?.stringValue ?? "?")")
+                for version in model["versions"]?.arrayValue ?? [] {
+                    let scopes = (version["scopes"]?.arrayValue ?? []).compactMap(\.stringValue)
+                    Output.line("v\(version["version"]?.intValue ?? 0)  scopes: \(scopes.joined(separator: ", "))")
+                    for action in version["actions"]?.arrayValue ?? [] {
+                        Output.line("  \(action["scope"]?.stringValue ?? "?")  \(action["type"]?.stringValue ?? "?")\(Self.fields(action["input"]))")
+                    }
+                }
+            }
+        }
+
+        /// An input schema's fields as ` {id, text?}` (optional ones with `?`), or "" without input.
+        static func fields(_ schema: JSONValue?) -> String {
+            guard let properties = schema?["properties"]?.objectValue else { return "" }
+            let required = Set((schema?["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+            let names = properties.keys.sorted { (required.contains($0) ? 0 : 1, $0) < (required.contains($1) ? 0 : 1, $1) }
+            return " {" + names.map { required.contains($0) ? $0 : $0 + "?" }.joined(separator: ", ") + "}"
         }
     }
 }

@@ -27,6 +27,9 @@ public protocol DocumentModel: Sendable {
     /// ``NativeState``), or nil when the model reduces JSON (the default) or `state` does not decode (the engine then
     /// reduces the JSON, which reports the problem).
     func nativeState(from state: JSONValue, scope: String) -> (any NativeState)?
+    /// What the model says about itself (scopes, state schemas, actions and their input schemas) for discovery and
+    /// generated forms. The default describes the scopes only.
+    var modelDescription: ModelDescription { get }
 }
 
 extension DocumentModel {
@@ -40,6 +43,11 @@ extension DocumentModel {
 
     /// The default: no native representation, the engine reduces JSON.
     public func nativeState(from state: JSONValue, scope: String) -> (any NativeState)? { nil }
+
+    /// The default: the type, version and scopes, without schemas or actions.
+    public var modelDescription: ModelDescription {
+        ModelDescription(documentType: documentType, version: version, scopes: scopes)
+    }
 }
 
 /// Changes a document's state from one model version to the next: registered with the reactor and applied by the

@@ -20,11 +20,15 @@ public struct ModelRecord: Sendable, Hashable, Codable {
     public var fuelPerAction: UInt64?
     /// When the model was first registered.
     public var createdAt: Date
+    /// The actions the model declared (discovery and forms; the module's `reactor_reduce` decides what it accepts).
+    public var actions: [ActionDescription]
+    /// The JSON Schema of each scope's state, as declared.
+    public var stateSchemas: [String: JSONValue]
 
     /// Creates a record.
     public init(
         documentType: String, version: Int, digest: String, scopes: [String], initialState: [String: JSONValue],
-        fuelPerAction: UInt64? = nil, createdAt: Date = Date()
+        fuelPerAction: UInt64? = nil, createdAt: Date = Date(), actions: [ActionDescription] = [], stateSchemas: [String: JSONValue] = [:]
     ) {
         self.documentType = documentType
         self.version = version
@@ -33,6 +37,13 @@ public struct ModelRecord: Sendable, Hashable, Codable {
         self.initialState = initialState
         self.fuelPerAction = fuelPerAction
         self.createdAt = createdAt
+        self.actions = actions
+        self.stateSchemas = stateSchemas
+    }
+
+    /// The model's description: its scopes and what it declared.
+    public var modelDescription: ModelDescription {
+        ModelDescription(documentType: documentType, version: version, scopes: scopes, stateSchemas: stateSchemas, actions: actions)
     }
 
     /// Whether `other` defines the same model (everything but ``createdAt`` is equal): a second registration of it is
@@ -40,6 +51,7 @@ public struct ModelRecord: Sendable, Hashable, Codable {
     public func sameDefinition(as other: ModelRecord) -> Bool {
         documentType == other.documentType && version == other.version && digest == other.digest
             && scopes == other.scopes && initialState == other.initialState && fuelPerAction == other.fuelPerAction
+            && actions == other.actions && stateSchemas == other.stateSchemas
     }
 
     /// The state `scope` starts with: ``initialState``'s entry, or `{}`.
@@ -57,14 +69,18 @@ public struct ModelRecord: Sendable, Hashable, Codable {
 }
 
 extension ModelRecord {
-    /// The record's scopes, initial states and fuel as canonical JSON text: what the SQL adapters store beside the
-    /// key columns (type, version, digest, creation time).
+    /// The record's scopes, initial states, fuel and declared description as canonical JSON text: what the SQL
+    /// adapters store beside the key columns (type, version, digest, creation time). A record without a declared
+    /// description stores the same text it did before descriptions existed.
     public var storedDefinition: String {
-        JSONValue.object([
+        var definition: [String: JSONValue] = [
             "scopes": .array(scopes.map { .string($0) }),
             "initialState": .object(initialState),
             "fuelPerAction": fuelPerAction.map { .number(Double($0)) } ?? .null,
-        ]).canonicalString
+        ]
+        if !actions.isEmpty { definition["actions"] = .array(actions.map(\.json)) }
+        if !stateSchemas.isEmpty { definition["stateSchemas"] = .object(stateSchemas) }
+        return JSONValue.object(definition).canonicalString
     }
 
     /// A record read back from its key columns and ``storedDefinition``.
@@ -75,8 +91,10 @@ extension ModelRecord {
         else {
             throw ReactorError(.storage, "the stored definition of model '\(documentType)' version \(version) does not decode")
         }
+        let actions = try (definition["actions"]?.arrayValue ?? []).enumerated().map { try ActionDescription(json: $1, path: "actions[\($0)]") }
         self.init(
             documentType: documentType, version: version, digest: digest, scopes: scopes, initialState: initialState,
-            fuelPerAction: definition["fuelPerAction"]?.doubleValue.map { UInt64($0) }, createdAt: createdAt)
+            fuelPerAction: definition["fuelPerAction"]?.doubleValue.map { UInt64($0) }, createdAt: createdAt,
+            actions: actions, stateSchemas: definition["stateSchemas"]?.objectValue ?? [:])
     }
 }

@@ -13,6 +13,10 @@ public struct ModelRegistration: Sendable, Hashable {
     public var initialState: [String: JSONValue]
     /// The fuel one action may use; nil for the server's default.
     public var fuelPerAction: UInt64?
+    /// The actions the model accepts, with the JSON Schema of their input (discovery and the console's forms).
+    public var actions: [ActionDescription] = []
+    /// The JSON Schema of each scope's state.
+    public var stateSchemas: [String: JSONValue] = [:]
 
     /// Creates a registration.
     public init(
@@ -50,6 +54,22 @@ public struct ModelRegistration: Sendable, Hashable {
             throw ReactorError.modelInvalid(
                 "initialState names scope '\(Identifiers.printable(scope))', which is not one of the model's scopes (\(scopes.joined(separator: ", ")))",
                 path: "initialState.\(scope)")
+        }
+        for (i, action) in actions.enumerated() where !scopes.contains(action.scope) {
+            throw ReactorError.modelInvalid(
+                "action '\(action.type)' names scope '\(Identifiers.printable(action.scope))', which is not one of the model's scopes (\(scopes.joined(separator: ", ")))",
+                path: "actions[\(i)].scope")
+        }
+        if let repeated = Dictionary(grouping: actions, by: { "\($0.scope)/\($0.type)" }).first(where: { $0.value.count > 1 }) {
+            throw ReactorError.modelInvalid("action \(repeated.key) is declared twice", path: "actions")
+        }
+        for (scope, schema) in stateSchemas.sorted(by: { $0.key < $1.key }) {
+            guard scopes.contains(scope) else {
+                throw ReactorError.modelInvalid(
+                    "stateSchemas names scope '\(Identifiers.printable(scope))', which is not one of the model's scopes (\(scopes.joined(separator: ", ")))",
+                    path: "stateSchemas.\(scope)")
+            }
+            try JSONSchemaCheck.validate(schema, path: "stateSchemas.\(scope)")
         }
         if let fuelPerAction, fuelPerAction == 0 || fuelPerAction > 1 << 53 {
             throw ReactorError.modelInvalid("fuelPerAction must be from 1 to 2^53, not \(fuelPerAction)", path: "fuelPerAction")

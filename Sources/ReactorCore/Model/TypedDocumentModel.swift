@@ -19,6 +19,8 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
         let reduce: @Sendable (inout State, JSONValue, Action) throws -> Void
         /// Decodes the input (throwing on malformed input) and returns the reduction to run on a state.
         let prepare: @Sendable (JSONValue, Action) throws -> @Sendable (inout State) throws -> Void
+        /// The JSON Schema of the input (``JSONSchemaReflection``), nil for an action without input.
+        let inputSchema: JSONValue?
     }
 
     public let documentType: String
@@ -26,6 +28,7 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
     public let scopes: [String]
     private let initial: JSONValue
     private let localInitial: JSONValue
+    private let stateSchema: JSONValue
     private var handlers: [String: Handler] = [:]
 
     /// A model whose `global` state starts as `initialState` and whose `local` state starts as `localState`.
@@ -35,6 +38,7 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
         self.scopes = [Scope.global, Scope.local]
         self.initial = (try? JSONValueCoder.encode(initialState)) ?? .null
         self.localInitial = localState
+        self.stateSchema = JSONSchemaReflection.schema(of: State.self)
     }
 
     /// Adds a handler for actions of `type` whose input decodes as `Input`.
@@ -49,7 +53,8 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
             prepare: { json, action in
                 let input = try Self.decodeInput(Input.self, json)
                 return { state in try reduce(&state, input, action) }
-            })
+            },
+            inputSchema: JSONSchemaReflection.schema(of: Input.self))
         return copy
     }
 
@@ -58,12 +63,19 @@ public struct TypedDocumentModel<State: Codable & Sendable>: DocumentModel {
         var copy = self
         copy.handlers[type] = Handler(
             validate: { _ in }, reduce: { state, _, action in try reduce(&state, action) },
-            prepare: { _, action in { state in try reduce(&state, action) } })
+            prepare: { _, action in { state in try reduce(&state, action) } }, inputSchema: nil)
         return copy
     }
 
     /// The action types this model handles.
     public var actionTypes: [String] { handlers.keys.sorted() }
+
+    /// The scopes, the global state's schema and every action's input schema, derived from the Swift types.
+    public var modelDescription: ModelDescription {
+        ModelDescription(
+            documentType: documentType, version: version, scopes: scopes, stateSchemas: [Scope.global: stateSchema],
+            actions: actionTypes.map { ActionDescription(type: $0, scope: Scope.global, input: handlers[$0]!.inputSchema) })
+    }
 
     public func initialState(scope: String) -> JSONValue {
         scope == Scope.global ? initial : localInitial

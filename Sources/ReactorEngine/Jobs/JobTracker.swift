@@ -50,6 +50,13 @@ public final class JobTracker: Sendable {
         state.withLock { $0.jobs[id] }
     }
 
+    /// The most recently created jobs this node tracks (newest first), at most `limit`, only those with one of
+    /// `statuses` when given: what the console's jobs page and `GET /_admin/jobs` list.
+    public func recent(limit: Int, statuses: Set<JobStatus>? = nil) -> [JobInfo] {
+        let matching = state.withLock { s in s.jobs.values.filter { statuses?.contains($0.status) ?? true } }
+        return Array(matching.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(max(0, limit)))
+    }
+
     /// How many jobs currently have one of `statuses`.
     public func count(where statuses: Set<JobStatus>) -> Int {
         state.withLock { s in s.jobs.values.reduce(0) { $0 + (statuses.contains($1.status) ? 1 : 0) } }

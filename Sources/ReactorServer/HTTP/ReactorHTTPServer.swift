@@ -30,6 +30,7 @@ public enum ReactorHTTPServer {
         router.add(middleware: OriginCheckMiddleware(policy: origins))
         router.add(middleware: JSONBodyMiddleware())
         SystemRoutes(deps: deps).registerPublic(on: router)
+        ConsoleRoutes().register(on: router)
 
         let api = router.group("reactor/v1")
         if let auth = deps.auth { api.add(middleware: AuthMiddleware(auth: auth, anonymousDocumentReads: deps.documentPermissions)) }

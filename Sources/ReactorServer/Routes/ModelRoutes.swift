@@ -15,8 +15,13 @@ import ReactorEngine
 ///
 ///   201 with the model when it is new, 200 when the same definition was registered already; 409 `MODEL_EXISTS`,
 ///   422 `MODEL_INVALID`.
-/// - `GET /reactor/v1/models`: `{"models": [{"documentType", "kind", "versions": [...]}]}`.
-/// - `GET /reactor/v1/models/{documentType}` (the type's slashes as they are): one entry, or 404 `MODEL_NOT_FOUND`.
+///   The JSON body may declare the model's `actions` (`[{"type", "scope"?, "input"? (JSON Schema), "summary"?}]`)
+///   and `stateSchemas` (`{scope: JSON Schema}`) for discovery and the console's forms.
+/// - `GET /reactor/v1/models`: `{"models": [{"documentType", "kind", "versions": [...]}], "systemActions": [...]}`;
+///   each version describes itself (``ModelDescription``): `scopes`, `stateSchemas`, `actions` with the JSON Schema
+///   of their input (derived from the Swift types of a built-in model, declared by a WASM model).
+/// - `GET /reactor/v1/models/{documentType}` (the type's slashes as they are): one entry with the `systemActions`,
+///   or 404 `MODEL_NOT_FOUND`.
 struct ModelRoutes: Sendable {
     let deps: ServerDependencies
 
@@ -37,7 +42,7 @@ struct ModelRoutes: Sendable {
     // MARK: Reading
 
     @Sendable func list(_ request: Request, context: ReactorRequestContext) async throws -> Response {
-        JSONResponse.make(.object(["models": .array(try await entries().map(\.json))]))
+        JSONResponse.make(.object(["models": .array(try await entries().map(\.json)), "systemActions": SystemActionCatalog.json]))
     }
 
     @Sendable func show(_ request: Request, context: ReactorRequestContext) async throws -> Response {
@@ -46,7 +51,9 @@ struct ModelRoutes: Sendable {
         guard let entry = try await entries().first(where: { $0.documentType == documentType }) else {
             throw ReactorError(.modelNotFound, "no model for document type '\(documentType)'", details: ["documentType": documentType])
         }
-        return JSONResponse.make(entry.json)
+        var body = entry.json.objectValue ?? [:]
+        body["systemActions"] = SystemActionCatalog.json
+        return JSONResponse.make(.object(body))
     }
 
     /// One document type: its kind and versions.
@@ -66,9 +73,7 @@ struct ModelRoutes: Sendable {
         var versions: [String: [Int: JSONValue]] = [:]
         var kinds: [String: String] = [:]
         for model in deps.reactor.models.knownModels {
-            versions[model.documentType, default: [:]][model.version] = .object([
-                "version": .number(Double(model.version)), "scopes": .array(model.scopes.map { .string($0) }),
-            ])
+            versions[model.documentType, default: [:]][model.version] = model.modelDescription.json
             kinds[model.documentType] = "builtin"
         }
         for record in records {
@@ -82,12 +87,12 @@ struct ModelRoutes: Sendable {
 
     /// One WASM model version as JSON.
     static func json(_ record: ModelRecord) -> JSONValue {
-        .object([
-            "version": .number(Double(record.version)), "scopes": .array(record.scopes.map { .string($0) }),
-            "digest": .string(record.digest), "initialState": .object(record.initialState),
-            "fuelPerAction": record.fuelPerAction.map { .number(Double($0)) } ?? .null,
-            "createdAt": .string(ISO8601DateFormatter().string(from: record.createdAt)),
-        ])
+        var body = record.modelDescription.json.objectValue ?? [:]
+        body["digest"] = .string(record.digest)
+        body["initialState"] = .object(record.initialState)
+        body["fuelPerAction"] = record.fuelPerAction.map { .number(Double($0)) } ?? .null
+        body["createdAt"] = .string(ISO8601DateFormatter().string(from: record.createdAt))
+        return .object(body)
     }
 
     // MARK: Registering
@@ -164,6 +169,18 @@ struct ModelRoutes: Sendable {
             registration.scopes = names
         }
         if let initial = body["initialState"], initial != .null { registration.initialState = try initialState(initial) }
+        if let actions = body["actions"], actions != .null {
+            guard let list = actions.arrayValue else {
+                throw ReactorError.modelInvalid("actions must be an array of {\"type\", \"scope\"?, \"input\"?, \"summary\"?}", path: "actions")
+            }
+            registration.actions = try list.enumerated().map { try ActionDescription(json: $1, path: "actions[\($0)]") }
+        }
+        if let schemas = body["stateSchemas"], schemas != .null {
+            guard let object = schemas.objectValue else {
+                throw ReactorError.modelInvalid("stateSchemas must be an object of JSON Schemas by scope", path: "stateSchemas")
+            }
+            registration.stateSchemas = object
+        }
         if let fuel = body["fuelPerAction"], fuel != .null {
             guard let value = fuel.intValue, value > 0 else {
                 throw ReactorError.modelInvalid("fuelPerAction must be a positive integer", path: "fuelPerAction")

@@ -3,7 +3,7 @@ import NIOCore
 import ReactorCore
 import ReactorEngine
 
-/// `/health`, `/metrics`, `/openapi.json` (no token needed) and `/_admin/version|doctor|migrate`.
+/// `/health`, `/metrics`, `/openapi.json` (no token needed) and `/_admin/version|doctor|migrate|jobs`.
 struct SystemRoutes: Sendable {
     let deps: ServerDependencies
 
@@ -24,6 +24,27 @@ struct SystemRoutes: Sendable {
         group.get("version") { _, _ in JSONResponse.make(deps.admin.version) }
         group.get("doctor", use: doctor)
         group.post("migrate") { _, _ in JSONResponse.make(try await deps.admin.migrate()) }
+        group.get("jobs", use: jobs)
+    }
+
+    /// `GET /_admin/jobs?status=FAILED&limit=100`: the newest jobs this node tracks (its `JobTracker`: the jobs it
+    /// accepted since it started, up to the tracker's retention), newest first. `status` (repeatable or
+    /// comma-separated) keeps only jobs with one of those statuses; `limit` is 1 to 1000 (default 100).
+    @Sendable func jobs(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let limit = try query.int("limit", in: 1...1_000) ?? 100
+        var statuses: Set<JobStatus>?
+        if let names = query.list("status") {
+            statuses = Set(try names.map { name in
+                guard let status = JobStatus(rawValue: name) else {
+                    throw ReactorError(.invalidInput, "status must be one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))",
+                                       details: ["path": "status"])
+                }
+                return status
+            })
+        }
+        let jobs = deps.reactor.jobTracker.recent(limit: limit, statuses: statuses)
+        return JSONResponse.make(.object(["jobs": .array(try jobs.map(Representations.job))]))
     }
 
     /// 200 `{"status":"ok"}` while the reactor accepts work; 503 `{"status":"shutting_down"}` once it stops.
