@@ -152,6 +152,9 @@ struct AuthAndSystemRouteTests {
                 ("/_admin/functions/{name}/logs", "get"),
                 // AI gateway (issue 16).
                 ("/ai/v1/chat/completions", "post"), ("/ai/v1/embeddings", "post"), ("/ai/v1/models", "get"), ("/ai/v1/usage", "get"),
+                // Model discovery and the console's jobs page (issue 17).
+                ("/reactor/v1/models", "get"), ("/reactor/v1/models", "post"), ("/reactor/v1/models/{documentType}", "get"),
+                ("/_admin/jobs", "get"),
             ] + ["get", "post", "put", "patch", "delete"].flatMap { method in
                 [("/functions/v1/{name}", method), ("/functions/v1/{name}/{path}", method)]
             }
