@@ -199,6 +199,9 @@ def main():
                 shot(page, "document-time-travel")
                 page.keyboard.press("ArrowRight")
                 expect(page.locator("#state")).to_contain_text('"bread"')
+                # What one operation changed: the JSON Patch of the second ADD_TODO.
+                page.locator("#ops-h + div table tbody tr", has_text='"bread"').locator("button", has_text="changes").click()
+                expect(page.locator("#changes")).to_contain_text("/items/1")
                 shot(page, "document")
 
                 # A restart of the server: the live tab reconnects, a change made afterwards reaches it, a reload works.
@@ -216,7 +219,7 @@ def main():
                 # The other pages render.
                 for route, heading, name in [("#/documents", "Documents", "documents"), ("#/models", "Models", "models"),
                                              ("#/jobs", "Jobs", "jobs"), ("#/sync", "Sync", "sync"), ("#/vault", "Vault", "vault"),
-                                             ("#/metrics", "Metrics", "metrics")]:
+                                             ("#/functions", "Functions", "functions"), ("#/metrics", "Metrics", "metrics")]:
                     page.goto(server.base + "/console" + route)
                     expect(page.locator("h1")).to_have_text(heading)
                     page.wait_for_load_state("networkidle")
@@ -245,6 +248,14 @@ def main():
                 for start in range(0, n, batch):
                     actions = [{"id": f"a{i}", "type": "SET_TITLE", "input": {"title": f"title {i}"}} for i in range(start, min(n, start + batch))]
                     server.call("POST", "/reactor/v1/documents/long/actions?wait=true", {"actions": actions})
+                # The baseline in the same run: the 3-operation list, opened the same way.
+                page.goto(server.base + "/console#/models")
+                expect(page.locator("h1")).to_have_text("Models")
+                started = time.time()
+                page.goto(server.base + "/console#/doc/groceries")
+                expect(page.locator("#state")).to_contain_text('"butter"')
+                expect(page.locator("#ops-h + div table tbody tr")).to_have_count(3)
+                measurements["small_document_ms"] = round((time.time() - started) * 1000)
                 started = time.time()
                 page.goto(server.base + "/console#/doc/long")
                 expect(page.locator("#state")).to_contain_text(f'"title {n - 1}"')

@@ -42,7 +42,12 @@ function renderer() {
 }
 function banner(error) { return h('div', {class: 'banner', role: 'alert'}, describe(error)); }
 function note(...children) { return h('div', {class: 'note'}, ...children); }
-function time(ms) { return ms ? new Date(Number(ms)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : ''; }
+/** A time the API gives as milliseconds since the epoch or as ISO 8601 text, shown in UTC. */
+function time(value) {
+  if (value === undefined || value === null || value === '') return '';
+  const date = new Date(typeof value === 'number' || /^\d+$/.test(value) ? Number(value) : value);
+  return isNaN(date) ? String(value) : date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
 function short(value, max = 120) {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text && text.length > max ? text.slice(0, max) + '…' : (text ?? '');
@@ -430,6 +435,7 @@ async function documentPage(params, id) {
   const opsBox = h('div', {});
   const relBox = h('div', {});
   const driveBox = h('div', {});
+  const changesBox = h('div', {id: 'changes', 'aria-live': 'polite'});
   const scopeSelect = h('select', {id: 'scope', name: 'scope', onchange: () => { ui.scope = scopeSelect.value; ui.at = null; ui.opsFrom = null; renderAll(); }});
   setPage(title, headerBox,
     h('div', {class: 'row'}, h('label', {for: 'scope'}, 'Scope', scopeSelect)),
@@ -537,14 +543,26 @@ async function documentPage(params, id) {
         const op = record.operation || record;
         return [String(op.index), h('code', {}, op.action.type), h('code', {}, short(op.action.input, 80)), time(op.timestamp),
           op.error ? h('span', {class: 'error'}, op.error) : '',
-          h('button', {type: 'button', class: 'secondary', onclick: () => { travel(op.index + 1); renderTravel(); }}, 'state after')];
+          h('span', {class: 'row'},
+            h('button', {type: 'button', class: 'secondary', onclick: () => { travel(op.index + 1); renderTravel(); }}, 'state after'),
+            h('button', {type: 'button', class: 'secondary', 'aria-controls': 'changes', onclick: () => showChanges(op.index)}, 'changes'))];
       });
       const nav = h('div', {class: 'row'},
         h('span', {class: 'muted'}, total === 0 ? 'no operations' : `operations ${from}–${Math.min(from + pageSize, total) - 1} of ${total}`),
         h('button', {type: 'button', class: 'secondary', disabled: from + pageSize >= total, onclick: () => { ui.opsFrom = Math.min(total - 1, from + pageSize); renderOps(); }}, 'Newer'),
         h('button', {type: 'button', class: 'secondary', disabled: from === 0, onclick: () => { ui.opsFrom = Math.max(0, from - pageSize); renderOps(); }}, 'Older'));
-      clear(opsBox).append(nav, table(['#', 'Type', 'Input', 'Time', 'Error', ''], rows));
+      clear(opsBox).append(nav, table(['#', 'Type', 'Input', 'Time', 'Error', ''], rows), changesBox);
     } catch (error) { clear(opsBox).append(banner(error)); }
+  }
+  /** What operation `index` changed in the scope's state: the server's JSON Patch between revisions index and index + 1. */
+  async function showChanges(index) {
+    clear(changesBox).append(h('p', {class: 'muted'}, `Loading the changes of operation ${index}…`));
+    try {
+      const diff = await api('GET', `/reactor/v1/documents/${enc(doc.header.id)}/diff?scope=${enc(ui.scope)}&from=${index}&to=${index + 1}&branch=${enc(doc.header.branch)}`);
+      const rows = diff.patch.map((p) => [h('code', {}, p.op), h('code', {}, p.path), p.value === undefined ? '' : h('code', {}, short(p.value, 200))]);
+      clear(changesBox).append(h('h3', {}, `Changes of operation ${index} (revision ${diff.from} → ${diff.to})`),
+        rows.length ? table(['Op', 'Path', 'Value'], rows) : h('p', {class: 'muted'}, 'The state did not change.'));
+    } catch (error) { clear(changesBox).append(banner(error)); }
   }
   async function renderRelationships() {
     try {
@@ -675,8 +693,9 @@ async function functionsPage() {
   try {
     const answer = await api('GET', '/_admin/functions');
     place.append(answer.functions.length === 0 ? note('No functions deployed (docs/functions.md).') :
-      table(['Function', 'Live version', 'Public', 'Updated'], answer.functions.map((f) => [
-        h('code', {}, f.name), String(f.liveVersion ?? f.live ?? ''), String(f.public ?? ''), time(f.updatedAt)])));
+      table(['Function', 'Route', 'Live version', 'Runtime', 'Updated'], answer.functions.map((f) => [
+        h('code', {}, f.name), h('code', {}, f.route || ''), h('code', {}, f.live || 'none'),
+        (f.liveVersion && f.liveVersion.runtime) || '', time(f.updatedAt)])));
   } catch (error) { place.append(error.status === 404 || error.code === 'UNSUPPORTED' ? note('Functions are not enabled on this server.') : adminNote(error)); }
 }
 
