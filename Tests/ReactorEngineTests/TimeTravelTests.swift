@@ -164,6 +164,40 @@ import Testing
         }
     }
 
+    /// Operations written before an upgrade are reduced with the model version they were written with: version 1
+    /// pushes `v`, version 2 pushes `10 · v`, so a replay with the wrong version shows.
+    @Test(arguments: StoreKind.allCases)
+    func pointsBeforeAnUpgradeUseTheVersionOfThen(_ kind: StoreKind) async throws {
+        let type = "test/versioned-\(kind.rawValue)"
+        let models: [any DocumentModel] = [1, 10].enumerated().map { i, factor in
+            TypedDocumentModel(documentType: type, version: i + 1, initialState: Stack.State())
+                .on("PUSH", input: Stack.Value.self) { state, input, _ in state.items.append(input.v * factor) }
+        }
+        let identity = UpgradeManifest(documentType: type, fromVersion: 1, toVersion: 2) { _, state in state }
+        try await ReactorBuilder().withStore(try kind.makeStore()).withDocumentModels(models).withUpgradeManifests([identity])
+            .withKeyframeConfig(KeyframeConfig(interval: 100)).withReactor { module in
+                let reactor = module.reactor
+                _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "v", documentType: type, modelVersion: 1)).id)
+                try await reactor.executeAndWait("v", [Stack.push(1), Stack.push(2), Stack.push(3)])
+                try await reactor.executeAndWait("v", [Action(type: SystemAction.upgrade, scope: Scope.document, input: ["toVersion": 2])])
+                try await reactor.executeAndWait("v", [Stack.push(4)])
+                let now = try await reactor.get("v")
+                #expect(now.header.modelVersion == 2)
+                #expect(now.state[Scope.global]?["items"] == [1, 2, 3, 40])
+                module.writeCache.removeAll()
+                let ops = try await reactor.store.operations(in: StreamID(documentID: "v", scope: Scope.global), fromIndex: 0, limit: nil)
+                for (revision, items) in [(0, []), (2, [1, 2]), (3, [1, 2, 3]), (4, [1, 2, 3]), (5, [1, 2, 3, 40])] as [(Int, JSONValue)] {
+                    let past = try await reactor.get("v", at: .revisions([Scope.global: revision]))
+                    #expect(past.state[Scope.global]?["items"] == items, "revision \(revision)")
+                    if revision > 0 { #expect(past.hashes[Scope.global] == ops[revision - 1].hash, "revision \(revision)") }
+                }
+                let created = try await reactor.get("v", at: .revisions([Scope.document: 1, Scope.global: 3]))
+                #expect(created.header.modelVersion == 1)
+                let diff = try await reactor.diff("v", scope: Scope.global, from: 2, to: 5)
+                #expect(diff.patch == [.add("/items/2", 3), .add("/items/3", 40)])
+            }
+    }
+
     @Test func badPointsAreTypedErrors() async throws {
         try await Self.builder(.memory).withReactor { module in
             let reactor = module.reactor
