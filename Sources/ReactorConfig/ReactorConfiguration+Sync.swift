@@ -147,7 +147,7 @@ extension ReactorConfiguration {
             if let v = table["since"] {
                 if let ms = v.int {
                     since = Int64(ms)
-                } else if let text = v.string, let ms = Self.milliseconds(rfc3339: text) {
+                } else if let text = v.string, let ms = Clock.milliseconds(rfc3339: text) {
                     since = ms
                 } else {
                     problem("since", "expected milliseconds since 1970 or an RFC 3339 date (\"2025-01-31T00:00:00Z\"), got \(v.typeName)")
@@ -166,16 +166,6 @@ extension ReactorConfiguration {
             entries.append(SyncRemoteEntry(name: name, url: url, token: token, filter: filter, since: since, pull: pull, push: push, paused: paused))
         }
         sync.remotes = entries
-    }
-
-    /// Milliseconds since 1970 of an RFC 3339 date-time (`2025-01-31T00:00:00Z`, with fractions or an offset).
-    static func milliseconds(rfc3339 text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-        return nil
     }
 
     /// The problems of `[sync]` and each `[[sync.remotes]]` table.

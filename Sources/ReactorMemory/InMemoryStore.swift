@@ -120,6 +120,10 @@ public final class InMemoryStore: ReactorStore {
         }
     }
 
+    public func lastOperationIndex(in stream: StreamID, atOrBefore timestamp: Int64) async throws -> Int? {
+        state.withLock { s in s.streams[stream]?.operations.last { $0.timestamp <= timestamp }?.index }
+    }
+
     public func revisions(documentID: String, branch: String) async throws -> [String: Int] {
         state.withLock { s in
             var out: [String: Int] = [:]

@@ -19,6 +19,20 @@ extension PostgresStore {
         }
     }
 
+    /// The highest index of an operation of `stream` stamped at or before `timestamp` (the stream's unique index,
+    /// read backwards from its end).
+    public func lastOperationIndex(in stream: StreamID, atOrBefore timestamp: Int64) async throws -> Int? {
+        let t = tables
+        return try await read { c in
+            try await c.query("""
+                SELECT idx FROM \(unescaped: t.operations)
+                WHERE document_id = \(stream.documentID) AND scope = \(stream.scope) AND branch = \(stream.branch)
+                    AND op_timestamp <= \(timestamp)
+                ORDER BY idx DESC LIMIT 1
+                """, logger: logger).collect().first.map { Int(try $0.decode(Int64.self)) }
+        }
+    }
+
     /// The next index of each scope of a document's branch.
     public func revisions(documentID: String, branch: String) async throws -> [String: Int] {
         let t = tables

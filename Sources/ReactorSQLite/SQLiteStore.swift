@@ -132,6 +132,14 @@ public final class SQLiteStore: ReactorStore {
         }
     }
 
+    /// The highest index of an operation of `stream` stamped at or before `timestamp` (the stream's unique index,
+    /// read backwards from its end).
+    public func lastOperationIndex(in stream: StreamID, atOrBefore timestamp: Int64) async throws -> Int? {
+        try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: SQL.lastIndexAtOrBefore), arguments: [stream.documentID, stream.scope, stream.branch, timestamp])
+        }
+    }
+
     /// The next index of each scope of a document's branch.
     public func revisions(documentID: String, branch: String) async throws -> [String: Int] {
         try await read { db in
@@ -402,6 +410,10 @@ public final class SQLiteStore: ReactorStore {
             WHERE document_id = ? AND scope = ? AND branch = ? AND idx >= ? ORDER BY idx LIMIT ?
             """
         static let revisions = "SELECT scope, revision FROM streams WHERE document_id = ? AND branch = ?"
+        static let lastIndexAtOrBefore = """
+            SELECT idx FROM operations WHERE document_id = ? AND scope = ? AND branch = ? AND timestamp <= ?
+            ORDER BY idx DESC LIMIT 1
+            """
         static let recordsAfterOrdinal = "SELECT \(OperationRow.recordColumns) FROM operations WHERE ordinal > ? ORDER BY ordinal LIMIT ?"
         static let latestOrdinal = "SELECT MAX(ordinal) FROM operations"
         static let existingOperationIDs = "SELECT op_id FROM operations WHERE op_id IN (SELECT value FROM json_each(?))"

@@ -34,6 +34,9 @@ open class ForwardingStore: ReactorStore, SyncRecordStore, @unchecked Sendable {
     }
     open func completeOrdinal() async throws -> Int64 { try await base.completeOrdinal() }
     open func existingOperationIDs(_ ids: [String]) async throws -> Set<String> { try await base.existingOperationIDs(ids) }
+    open func lastOperationIndex(in stream: StreamID, atOrBefore timestamp: Int64) async throws -> Int? {
+        try await base.lastOperationIndex(in: stream, atOrBefore: timestamp)
+    }
     open func latestKeyframe(of stream: StreamID, atOrBefore index: Int?) async throws -> Keyframe? {
         try await base.latestKeyframe(of: stream, atOrBefore: index)
     }

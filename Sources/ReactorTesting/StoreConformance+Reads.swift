@@ -8,6 +8,7 @@ extension StoreConformance {
         ConformanceCase("the feed through a committed ordinal; the complete ordinal") { try await feedThrough($0) },
         ConformanceCase("existing operation ids") { try await existingOperationIDs($0) },
         ConformanceCase("operations of a stream by range") { try await streamRanges($0) },
+        ConformanceCase("the last operation of a stream at or before a time") { try await lastOperationAtTime($0) },
         ConformanceCase("operations matching a query, every filter, paged") { try await operationQueries($0) },
         ConformanceCase("invalid page limit or cursor is INVALID_ARGUMENT") { try await invalidPaging($0) },
         ConformanceCase("keyframes: latest at or before an index") { try await keyframes($0) },
@@ -90,6 +91,29 @@ extension StoreConformance {
         try check(try await store.operations(in: F.stream("a", Scope.local), fromIndex: 0, limit: nil).isEmpty, "unknown scope")
         try check(try await store.operations(in: F.stream("a", branch: "dev"), fromIndex: 0, limit: nil).isEmpty, "unknown branch")
         try check(try await store.operations(in: F.stream("zz"), fromIndex: 0, limit: nil).isEmpty, "unknown document")
+    }
+
+    /// ``OperationStore/lastOperationIndex(in:atOrBefore:)``: the highest index stamped at or before the time, also
+    /// when a later index carries an earlier timestamp (a merge re-appends operations with their own timestamps).
+    static func lastOperationAtTime(_ store: any ReactorStore) async throws {
+        let g = F.stream("a")
+        let stamps: [Int64] = [0, 10, 20, 20, 30, 5, 40]
+        let ops = stamps.enumerated().map { F.operation(g, $0.offset, timestamp: F.t0 + $0.element) }
+        try await commitOK(store, Commit(header: F.header("a", revision: [Scope.global: ops.count]), createsDocument: true,
+                                         appends: [StreamAppend(stream: g, expectedRevision: 0, operations: ops)]), "create")
+        try await commitOK(store, F.create("b", operations: 3), "another document")
+        let cases: [(Int64, Int?)] = [
+            (F.t0 - 1, nil), (F.t0, 0), (F.t0 + 4, 0), (F.t0 + 5, 5), (F.t0 + 9, 5), (F.t0 + 20, 5), (F.t0 + 39, 5),
+            (F.t0 + 40, 6), (Int64.max, 6), (Int64.min, nil),
+        ]
+        for (time, expected) in cases {
+            let found = try await store.lastOperationIndex(in: g, atOrBefore: time)
+            try check(found == expected, "lastOperationIndex(atOrBefore: t0\(time >= F.t0 ? "+" : "")\(time &- F.t0)) gave \(found.map(String.init) ?? "nil"), expected \(expected.map(String.init) ?? "nil")")
+        }
+        try check(try await store.lastOperationIndex(in: F.stream("a", Scope.local), atOrBefore: Int64.max) == nil, "unknown scope")
+        try check(try await store.lastOperationIndex(in: F.stream("a", branch: "dev"), atOrBefore: Int64.max) == nil, "unknown branch")
+        try check(try await store.lastOperationIndex(in: F.stream("zz"), atOrBefore: Int64.max) == nil, "unknown document")
+        try check(try await store.lastOperationIndex(in: F.stream("b"), atOrBefore: F.t0 + 1) == 1, "another document's stream")
     }
 
     static func operationQueries(_ store: any ReactorStore) async throws {

@@ -128,6 +128,8 @@ struct AuthAndSystemRouteTests {
                 ("/reactor/v1/documents/{id}/operations", "get"), ("/reactor/v1/documents/{id}/children", "get"),
                 ("/reactor/v1/documents/{id}/children", "post"), ("/reactor/v1/documents/{id}/children/{childId}", "delete"),
                 ("/reactor/v1/documents/{id}/parents", "get"), ("/reactor/v1/documents/{id}/relationships", "get"),
+                // Time travel (issue 17).
+                ("/reactor/v1/documents/{id}/diff", "get"),
                 ("/reactor/v1/jobs/{id}", "get"), ("/reactor/v1/batches", "post"), ("/reactor/v1/subscriptions/events", "get"),
                 ("/reactor/v1/subscriptions/ws", "get"), ("/reactor/v1/auth/me", "get"), ("/_admin/version", "get"),
                 ("/_admin/doctor", "get"), ("/_admin/migrate", "post"), ("/_admin/vault", "get"), ("/_admin/vault/{path}", "get"),

@@ -18,6 +18,24 @@ public enum Clock {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// Milliseconds since 1970 of an RFC 3339 date-time (`2025-01-31T00:00:00Z`, with fractions or an offset); nil for
+    /// anything else.
+    public static func milliseconds(rfc3339 text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        return nil
+    }
+
+    /// A moment given as text: integer milliseconds since 1970 (`1767225600000`) or an RFC 3339 / ISO 8601
+    /// date-time (`2026-01-01T00:00:00Z`, `2026-01-01T01:00:00.250+01:00`); nil for anything else.
+    public static func milliseconds(parsing text: String) -> Int64? {
+        if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return Int64(text) }
+        return milliseconds(rfc3339: text)
+    }
+
     /// ISO 8601 text (UTC, milliseconds) for a millisecond timestamp.
     public static func iso8601(_ milliseconds: Int64) -> String {
         let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)

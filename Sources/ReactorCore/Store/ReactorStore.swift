@@ -2,6 +2,11 @@
 public protocol OperationStore: Sendable {
     /// Operations of `stream` with index ≥ `fromIndex`, in index order, at most `limit` of them.
     func operations(in stream: StreamID, fromIndex: Int, limit: Int?) async throws -> [Operation]
+    /// The highest index of an operation of `stream` whose timestamp is at or before `timestamp` (milliseconds since
+    /// 1970); nil when there is none. A time-travel read finds a stream's revision at a moment with it. A stream's
+    /// timestamps grow with its index, except that a merge re-appends operations with their own, earlier timestamps
+    /// after its marker: the answer is still the highest such index, never the first.
+    func lastOperationIndex(in stream: StreamID, atOrBefore timestamp: Int64) async throws -> Int?
     /// The next index of each scope of a document's branch (scopes without operations are absent).
     func revisions(documentID: String, branch: String) async throws -> [String: Int]
     /// One page of a document's operations matching `query`, in ordinal order.

@@ -101,6 +101,22 @@ public struct AuthorizedReactor: Sendable {
         return try await reactor.get(id, branch: branch, consistencyToken: token, timeout: timeout)
     }
 
+    /// The document whose id or slug is `identifier`, when the principal may read it, as it was at `point`
+    /// (``Reactor/get(_:at:branch:consistencyToken:)``). An unreadable document is `DOCUMENT_NOT_FOUND`.
+    public func getByIdOrSlug(_ identifier: String, at point: DocumentPoint, branch: String = Branch.main,
+                              consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
+        let id = try await resolve(identifier, consistencyToken: token)
+        return try await reactor.get(id, at: point, branch: branch, consistencyToken: token)
+    }
+
+    /// How `scope` of the readable document whose id or slug is `identifier` changed from revision `from` to `to`
+    /// (``Reactor/diff(_:scope:from:to:branch:consistencyToken:)``). An unreadable document is `DOCUMENT_NOT_FOUND`.
+    public func diff(_ identifier: String, scope: String, from: Int, to: Int, branch: String = Branch.main,
+                     consistencyToken token: ConsistencyToken? = nil) async throws -> DocumentDiff {
+        let id = try await resolve(identifier, consistencyToken: token)
+        return try await reactor.diff(id, scope: scope, from: from, to: to, branch: branch, consistencyToken: token)
+    }
+
     /// One page of the readable documents matching `query`. A page may hold fewer than `page.limit` documents when
     /// the store's next ones are not readable (up to ``maxPagesPerSearch`` store pages are read to fill it); follow
     /// `nextCursor` until it is nil.

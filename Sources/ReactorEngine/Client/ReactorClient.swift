@@ -22,6 +22,17 @@ public struct ReactorClient: Sendable {
         try await reactor.getByIdOrSlug(identifier, branch: branch)
     }
 
+    /// The document whose id or slug is `identifier`, as it was at `point` (``Reactor/get(_:at:branch:consistencyToken:)``).
+    public func get(_ identifier: String, at point: DocumentPoint, branch: String = Branch.main) async throws -> Document {
+        try await reactor.getByIdOrSlug(identifier, at: point, branch: branch)
+    }
+
+    /// How `scope` of the document whose id or slug is `identifier` changed from revision `from` to `to`
+    /// (``Reactor/diff(_:scope:from:to:branch:consistencyToken:)``).
+    public func diff(_ identifier: String, scope: String, from: Int, to: Int, branch: String = Branch.main) async throws -> DocumentDiff {
+        try await reactor.diff(try await reactor.documentID(identifier, consistencyToken: nil), scope: scope, from: from, to: to, branch: branch)
+    }
+
     /// One page of documents matching `query`.
     public func find(_ query: DocumentQuery, page: PageRequest = PageRequest()) async throws -> Page<Document> {
         try await reactor.find(query, page: page)

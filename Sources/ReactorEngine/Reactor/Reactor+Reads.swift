@@ -59,6 +59,12 @@ extension Reactor {
     /// The document whose id or slug is `identifier`. Throws `AMBIGUOUS_IDENTIFIER` when it is the id of one document
     /// and the slug of another.
     public func getByIdOrSlug(_ identifier: String, branch: String = Branch.main, consistencyToken token: ConsistencyToken? = nil) async throws -> Document {
+        try await get(try await documentID(identifier, consistencyToken: token), branch: branch, consistencyToken: token)
+    }
+
+    /// The id of the document whose id or slug is `identifier` (deleted or not). Throws `DOCUMENT_NOT_FOUND` or
+    /// `AMBIGUOUS_IDENTIFIER`.
+    func documentID(_ identifier: String, consistencyToken token: ConsistencyToken?) async throws -> String {
         if let token { try await consistency.wait(for: token, store: store, timeout: Self.defaultConsistencyTimeout) }
         let resolution = try await resolve(identifier, consistencyToken: token)
         switch (resolution.byID, resolution.bySlug) {
@@ -66,7 +72,7 @@ extension Reactor {
             throw ReactorError(.ambiguousIdentifier, "'\(identifier)' is the id of one document and the slug of another",
                                details: ["identifier": identifier, "byId": a, "bySlug": b])
         case (let id?, _), (nil, let id?):
-            return try await get(id, branch: branch, consistencyToken: token)
+            return id
         case (nil, nil):
             throw ReactorError.documentNotFound(identifier)
         }

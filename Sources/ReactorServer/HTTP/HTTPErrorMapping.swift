@@ -192,7 +192,8 @@ public enum HTTPErrorMapping {
         case .dependencyCycle: ["keys"]
         case .duplicateKey: ["key"]
         case .dependencyFailed: ["dependencyId"]
-        case .invalidArgument: ["argument", "limit"]
+        // Time travel's bad points (docs/time-travel.md): which scope, the revision asked and the one there is, the creation.
+        case .invalidArgument: ["argument", "limit", "scope", "revision", "currentRevision", "at", "createdAt"]
         case .invalidSignature, .signatureRequired, .signatureVersionUnsupported, .signingDisabled: ["publicKey"]
         case .unknownAction: ["actionType", "documentType"]
         case .unknownDocumentType: ["documentType"]

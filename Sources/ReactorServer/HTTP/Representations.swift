@@ -12,6 +12,14 @@ public enum Representations {
         ])
     }
 
+    /// A scope's difference between two revisions (`GET /documents/{id}/diff`).
+    public static func diff(_ diff: DocumentDiff) -> JSONValue {
+        .object([
+            "scope": .string(diff.scope), "from": .number(Double(diff.from)), "to": .number(Double(diff.to)),
+            "fromHash": .string(diff.fromHash), "toHash": .string(diff.toHash), "patch": .array(diff.patch.map(\.json)),
+        ])
+    }
+
     /// A job: its record (its `error` as ``HTTPErrorMapping/publicError(_:)`` shows it) plus `token`, the consistency token as a string for `?consistencyToken=`.
     public static func job(_ info: JobInfo) throws -> JSONValue {
         guard case .object(var object) = try JSONValueCoder.encode(info) else { return .null }

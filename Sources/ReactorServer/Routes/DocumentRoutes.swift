@@ -22,6 +22,7 @@ struct DocumentRoutes: Sendable {
         group.delete("documents/{id}/children/{childId}", use: removeChild)
         group.get("documents/{id}/parents", use: parents)
         group.get("documents/{id}/relationships", use: relationships)
+        group.get("documents/{id}/diff", use: diff)
         group.get("jobs/{id}", use: job)
         group.post("batches", use: batch)
     }
@@ -43,8 +44,27 @@ struct DocumentRoutes: Sendable {
     @Sendable func get(_ request: Request, context: ReactorRequestContext) async throws -> Response {
         let query = QueryParameters(request)
         let identifier = try context.parameters.required("id")
-        let document = try await deps.documents(context).getByIdOrSlug(identifier, branch: try query.branch(), consistencyToken: try query.consistencyToken())
+        let (branch, token, documents) = (try query.branch(), try query.consistencyToken(), deps.documents(context))
+        let document = if let point = try query.documentPoint() {
+            // Time travel: ?revision=global:5,document:2 or ?at=<moment>.
+            try await documents.getByIdOrSlug(identifier, at: point, branch: branch, consistencyToken: token)
+        } else {
+            try await documents.getByIdOrSlug(identifier, branch: branch, consistencyToken: token)
+        }
         return JSONResponse.make(Representations.document(document))
+    }
+
+    /// `GET /documents/{id}/diff?scope=global&from=3&to=7`: how a scope changed between two revisions, as an RFC 6902
+    /// JSON Patch.
+    @Sendable func diff(_ request: Request, context: ReactorRequestContext) async throws -> Response {
+        let query = QueryParameters(request)
+        let identifier = try context.parameters.required("id")
+        let scope = try query.required("scope")
+        let range = 0...DocumentPoint.maxRevision
+        let (from, to) = (try query.requiredInt("from", in: range), try query.requiredInt("to", in: range))
+        let diff = try await deps.documents(context).diff(identifier, scope: scope, from: from, to: to, branch: try query.branch(),
+                                                          consistencyToken: try query.consistencyToken())
+        return JSONResponse.make(Representations.diff(diff))
     }
 
     @Sendable func find(_ request: Request, context: ReactorRequestContext) async throws -> Response {
