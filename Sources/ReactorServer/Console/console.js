@@ -463,19 +463,27 @@ async function documentPage(params, id) {
   }
   let travelTimer = null;
   let travelRequest = 0;
+  // The slider is built once per page and updated in place, so it keeps the keyboard focus while it moves.
+  const travelLabel = h('label', {for: 'revision'});
+  const travelOutput = h('output', {id: 'revision-label', for: 'revision'});
+  const slider = h('input', {id: 'revision', type: 'range', min: 0, step: 1, 'aria-describedby': 'revision-label'});
+  const latestButton = h('button', {type: 'button', class: 'secondary', hidden: true, onclick: () => travel(null)}, 'Back to latest');
+  slider.addEventListener('input', () => {
+    const value = Number(slider.value);
+    const max = revision();
+    travelOutput.textContent = `revision ${value} of ${max}`;
+    clearTimeout(travelTimer);
+    travelTimer = setTimeout(() => travel(value === max ? null : value), 120);
+  });
+  append(travelBox, travelLabel, slider, travelOutput, latestButton);
   function renderTravel() {
     const max = revision();
     const shown = ui.at === null ? max : ui.at;
-    const output = h('output', {id: 'revision-label', for: 'revision'}, `revision ${shown} of ${max}`);
-    const slider = h('input', {id: 'revision', type: 'range', min: 0, max, step: 1, value: shown, 'aria-describedby': 'revision-label'});
-    slider.addEventListener('input', () => {
-      const value = Number(slider.value);
-      output.textContent = `revision ${value} of ${max}`;
-      clearTimeout(travelTimer);
-      travelTimer = setTimeout(() => travel(value === max ? null : value), 120);
-    });
-    append(clear(travelBox), h('label', {for: 'revision'}, `Time travel (${ui.scope})`), slider, output,
-      ui.at === null ? null : h('button', {type: 'button', class: 'secondary', onclick: () => travel(null)}, 'Back to latest'));
+    travelLabel.textContent = `Time travel (${ui.scope})`;
+    slider.max = String(max);
+    slider.value = String(shown);
+    travelOutput.textContent = `revision ${shown} of ${max}`;
+    latestButton.hidden = ui.at === null;
   }
   async function travel(at) {
     ui.at = at;
