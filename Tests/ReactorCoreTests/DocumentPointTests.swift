@@ -24,9 +24,14 @@ struct DocumentPointTests {
         #expect(try DocumentPoint.time(parsing: "2026-01-01T00:00:00Z") == .time(1_767_225_600_000))
         #expect(try DocumentPoint.time(parsing: "2026-01-01T00:00:00.250Z") == .time(1_767_225_600_250))
         #expect(try DocumentPoint.time(parsing: "2026-01-01T01:00:00.001+01:00") == .time(1_767_225_600_001))
-        // The text Clock.iso8601 writes reads back as the same millisecond.
-        let now = Clock.nowMilliseconds()
-        #expect(Clock.milliseconds(parsing: Clock.iso8601(now)) == now)
+        // The text Clock.iso8601 writes reads back as the same millisecond (every millisecond of a second, which a
+        // conversion through a Double would round down for some).
+        let now = Clock.nowMilliseconds() / 1000 * 1000
+        for ms in now..<(now + 1000) {
+            #expect(Clock.milliseconds(parsing: Clock.iso8601(ms)) == ms, "\(Clock.iso8601(ms))")
+        }
+        #expect(Clock.iso8601(1_767_225_600_250) == "2026-01-01T00:00:00.250Z")
+        #expect(Clock.iso8601(-1) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test(arguments: ["", "yesterday", "-5", "1.5", "2026-01-01", "2026-13-01T00:00:00Z", "99999999999999999999", " 1"])

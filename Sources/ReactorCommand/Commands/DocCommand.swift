@@ -8,7 +8,7 @@ struct DocCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc",
         abstract: "Create, read, change and list documents in the local database.",
-        subcommands: [Create.self, Get.self, Exec.self, Ops.self, Ls.self, Import.self]
+        subcommands: [Create.self, Get.self, Diff.self, Exec.self, Ops.self, Ls.self, Import.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -29,14 +29,53 @@ struct DocCommand: AsyncParsableCommand {
     }
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a document (by id or slug).")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a document (by id or slug), now or as it was at a revision or a moment.",
+            discussion: """
+                Time travel (docs/time-travel.md): --revision global:5,document:2 reads those scopes at those revisions (the \
+                number of operations; other scopes stay current); --at reads every scope as it was at a moment.
+                Example: reactor doc get groceries --at 2026-01-31T12:00:00Z
+                """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The document's id or slug.") var identifier: String
+        @Option(name: .long, help: "Read it as it was at this moment: milliseconds since 1970 or an RFC 3339 date-time.") var at: String?
+        @Option(name: .long, help: "Read it at these revisions: scope:revision pairs, e.g. global:5,document:2.") var revision: String?
+
+        func validate() throws {
+            guard at == nil || revision == nil else { throw ValidationError("give either --at or --revision, not both") }
+        }
 
         func run() async throws {
             try await store.run { client in
-                let document = try await client.get(identifier)
+                let document = if let point = try point() { try await client.get(identifier, at: point) } else { try await client.get(identifier) }
                 if store.json { try Output.json(document) } else { Output.text(document) }
+            }
+        }
+
+        private func point() throws -> DocumentPoint? {
+            if let at { return try DocumentPoint.time(parsing: at, path: "at") }
+            if let revision { return try DocumentPoint.revisions(parsing: revision, path: "revision") }
+            return nil
+        }
+    }
+
+    struct Diff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print how a scope of a document changed between two revisions, as an RFC 6902 JSON Patch.",
+            discussion: "Example: reactor doc diff groceries --scope global --from 3 --to 7")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The document's id or slug.") var identifier: String
+        @Option(name: .long, help: "The scope.") var scope: String = Scope.global
+        @Option(name: .long, help: "The revision to start from (the number of operations; 0 is the initial state).") var from: Int
+        @Option(name: .long, help: "The revision to end at.") var to: Int
+
+        func run() async throws {
+            try await store.run { client in
+                let diff = try await client.diff(identifier, scope: scope, from: from, to: to)
+                if store.json { try Output.json(diff) } else {
+                    print("\(diff.scope) \(diff.from) -> \(diff.to)  \(diff.fromHash) -> \(diff.toHash)")
+                    for operation in diff.patch { print(operation.description) }
+                }
             }
         }
     }

@@ -37,8 +37,15 @@ public enum Clock {
     }
 
     /// ISO 8601 text (UTC, milliseconds) for a millisecond timestamp.
+    /// Exact to the millisecond (integer arithmetic: the text reads back as the same timestamp), e.g.
+    /// `2026-01-31T12:00:00.250Z`.
     public static func iso8601(_ milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        return date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        var seconds = milliseconds / 1000, fraction = milliseconds % 1000
+        if fraction < 0 { seconds -= 1; fraction += 1000 }
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%03ldZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(fraction))
     }
 }
