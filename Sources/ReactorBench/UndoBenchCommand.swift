@@ -21,8 +21,7 @@ struct UndoBenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory for the database (a temp dir when omitted).") var dir: String?
 
     func run() async throws {
-        let base = URL(fileURLWithPath: dir ?? NSTemporaryDirectory()).appendingPathComponent("reactor-undo-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let base = try BenchList.scratchDirectory(under: dir, name: "reactor-undo")
         defer { try? FileManager.default.removeItem(at: base) }
         let store = try SQLiteStore(path: base.appendingPathComponent("undo.sqlite").path)
         let builder = ReactorBuilder().withDocumentModels(BuiltInModels.all).withStore(store)
@@ -31,14 +30,7 @@ struct UndoBenchCommand: AsyncParsableCommand {
         let (operations, batch, undos) = (self.operations, max(1, self.batch), max(1, self.undos))
         try await builder.withReactor { module in
             let reactor = module.reactor
-            _ = try await reactor.waitForJob(try await reactor.create(NewDocument(id: "undo", documentType: TodoList.documentType)).id)
-            var n = 0
-            while n < operations {
-                let actions = (n..<min(operations, n + batch)).map { TodoList.addTodo(id: "t\($0)", text: "to-do number \($0)") }
-                let info = try await reactor.waitForJob(try await reactor.execute("undo", actions: actions).id, timeout: .seconds(600))
-                guard info.status == .readReady else { throw ReactorError(.internal, "building the list failed: \(info.error?.description ?? "")") }
-                n += actions.count
-            }
+            try await BenchList.fill(reactor, id: "undo", operations: operations, batch: batch)
             let before = Self.status("VmRSS")
             print("reactor-bench undo: \(operations) operations, keyframe every \(keyframeInterval), RSS before the undo \(Self.mebibytes(before))")
             for round in 1...undos {

@@ -80,7 +80,7 @@ extension DocumentLoader {
         }
         let model = try await versions.model(for: stream, revision: revision)
         let initial = try await initialState(stream, model: model, homeBranch: current.homeBranch)
-        return try await loadStream(stream, revision: revision, initial: initial, reduce: models.scopeReducer(model, scope: scope))
+        return try await loadStream(stream, revision: revision, initial: initial, reduce: models.scopeReducer(model, scope: scope), native: model)
     }
 
     /// The header's `lastModifiedAt` at the point: the latest timestamp of the operations the scopes stand at (on

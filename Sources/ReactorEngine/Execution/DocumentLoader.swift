@@ -77,14 +77,16 @@ public struct DocumentLoader: Sendable {
 
     /// Reduces a stream up to `revision` from its newest keyframe, falling back to a full history replay when the
     /// operations after the keyframe include undo, redo, prune or upgrade (which always store a keyframe, so only a
-    /// missing keyframe leads there).
+    /// missing keyframe leads there). With `native`, the model of a scope with a native representation
+    /// (``NativeState``), the operations are reduced on it as a job reduces them: the keyframe's state decoded once, the
+    /// result encoded once when read, not once per operation.
     func loadStream(
         _ stream: StreamID, revision: Int, initial: JSONValue,
-        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, native: (any DocumentModel)? = nil
     ) async throws -> DocumentSnapshot.ScopeState {
         guard revision > 0 else { return .init(state: initial, hash: StateHash.of(initial), revision: 0) }
         let loaded: DocumentSnapshot.ScopeState
-        if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce) {
+        if let folded = try await fold(stream, revision: revision, initial: initial, reduce: reduce, native: native) {
             loaded = folded
         } else {
             let history = try await fullReplay(stream, revision: revision, initial: initial, reduce: reduce, config: HistoryConfig(), limit: nil)
@@ -135,36 +137,51 @@ public struct DocumentLoader: Sendable {
     /// history operation. Stops when the job being prepared times out (``JobControl/current``).
     private func fold(
         _ stream: StreamID, revision: Int, initial: JSONValue,
-        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, native: (any DocumentModel)? = nil
     ) async throws -> DocumentSnapshot.ScopeState? {
         let keyframe = try await store.latestKeyframe(of: stream, atOrBefore: revision - 1)
         let from = (keyframe?.index ?? -1) + 1
         let ops = from < revision ? try await store.operations(in: stream, fromIndex: from, limit: revision - from) : []
-        return try Self.fold(stream, keyframe: keyframe, operations: ops, revision: revision, initial: initial, reduce: reduce)
+        return try Self.fold(stream, keyframe: keyframe, operations: ops, revision: revision, initial: initial, reduce: reduce, native: native)
     }
 
     /// Reduces `ops` (the operations after `keyframe` up to `revision`) from the keyframe's state, or `initial`
-    /// without one; nil when one of them is a successful history operation or a merge.
+    /// without one; nil when one of them is a successful history operation or a merge. With `native`, on the model's
+    /// native state when it has one.
     private static func fold(
         _ stream: StreamID, keyframe: Keyframe?, operations ops: [Operation], revision: Int, initial: JSONValue,
-        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue
+        reduce: @escaping @Sendable (JSONValue, Action) throws -> JSONValue, native model: (any DocumentModel)? = nil
     ) throws -> DocumentSnapshot.ScopeState? {
         if ops.contains(where: { (stream.scope != Scope.document && $0.error == nil && BaseAction.isHistory($0.action.type)) || Self.isMerge($0) }) {
             return nil
         }
         let control = JobControl.current
-        var state = keyframe.map(\.state) ?? initial
+        let start = keyframe.map(\.state) ?? initial
+        let hash = ops.last?.hash ?? keyframe?.hash ?? StateHash.of(start)
+        let last = ops.last.map(OperationOrder.init)
+        func nondeterministic(_ op: Operation, _ error: any Error) -> ReactorError {
+            ReactorError(.internal, "replay of \(stream) at index \(op.index) failed: the reducer is not deterministic (\(error))",
+                         details: ["operationId": op.id])
+        }
+        if let model, var state = model.nativeState(from: start, scope: stream.scope) {
+            for op in ops where op.error == nil {
+                try control?.stopIfTimedOut()
+                let outcome: Result<any NativeState, any Error>
+                do { outcome = try state.reduceValidated(op.action) } catch { throw nondeterministic(op, error) }
+                state = try outcome.mapError { nondeterministic(op, $0) }.get()
+            }
+            return .init(value: ScopeValue(native: state, model: ScopeValue.modelKey(model)), hash: hash, revision: revision, last: last)
+        }
+        var state = start
         for op in ops where op.error == nil {
             try control?.stopIfTimedOut()
             do {
                 state = try reduce(state, op.action)
             } catch {
-                throw ReactorError(.internal, "replay of \(stream) at index \(op.index) failed: the reducer is not deterministic (\(error))",
-                                   details: ["operationId": op.id])
+                throw nondeterministic(op, error)
             }
         }
-        let hash = ops.last?.hash ?? keyframe?.hash ?? StateHash.of(state)
-        return .init(state: state, hash: hash, revision: revision, last: ops.last.map(OperationOrder.init))
+        return .init(state: state, hash: hash, revision: revision, last: last)
     }
 
     /// The stream's history (effective steps and redo stack) at `revision`, whose state there is `state`.
