@@ -10,22 +10,34 @@ import ReactorCore
 /// Subscriptions (``changes(_:after:)``) read Server-Sent Events as they arrive and reconnect by themselves
 /// (``ReconnectPolicy``), resuming after the last change delivered.
 ///
-/// **The HTTP client.** By default the client uses `HTTPClient.shared`, AsyncHTTPClient's process-wide client, which
-/// is never shut down: there is nothing to close. Given an `HTTPClient` (`init(_:httpClient:)`), the client uses it
-/// and never shuts it down: its owner does, after the last call and subscription ended.
+/// **The HTTP client.** By default the client uses ``sharedClient``, one `HTTPClient` for the whole process that lives
+/// as long as the process and is never shut down: there is nothing to close. Given an `HTTPClient`
+/// (`init(_:httpClient:)`), the client uses it and never shuts it down: its owner does, after the last call and
+/// subscription ended. Configure a given client as ``sharedClient`` is (no retried connection attempts), or a server
+/// that is down makes every call wait for its whole timeout instead of failing at once.
 public struct RemoteReactorClient: Sendable {
+    /// The process-wide `HTTPClient` of the remote clients that are given none: a failed connection attempt fails the
+    /// call at once (`PEER_UNAVAILABLE`) instead of being retried until the call's deadline; a connection is given
+    /// 10 seconds to open. Never shut down.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// The server, token, timeouts and reconnection policy.
     public let configuration: RemoteClientConfiguration
     let transport: RemoteTransport
 
     /// A client of the server that `configuration` names, over `httpClient` (owned by the caller).
-    public init(_ configuration: RemoteClientConfiguration, httpClient: HTTPClient = .shared) {
+    public init(_ configuration: RemoteClientConfiguration, httpClient: HTTPClient = RemoteReactorClient.sharedClient) {
         self.configuration = configuration
         self.transport = RemoteTransport(configuration: configuration, http: httpClient)
     }
 
     /// A client of the server at `baseURL` (`http://host:port`), sending `token` when given.
-    public init(baseURL: String, token: String? = nil, httpClient: HTTPClient = .shared) {
+    public init(baseURL: String, token: String? = nil, httpClient: HTTPClient = RemoteReactorClient.sharedClient) {
         self.init(RemoteClientConfiguration(baseURL: baseURL, token: token), httpClient: httpClient)
     }
 

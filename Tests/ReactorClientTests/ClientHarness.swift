@@ -25,7 +25,9 @@ let quickReconnect = ReconnectPolicy(initialDelay: .milliseconds(10), maxDelay: 
 /// A fresh reactor (the built-in models, `store` or memory) with sync and the conformance suite's unreachable
 /// remote.
 func makeModule(store: (any ReactorStore)? = nil) async throws -> ReactorModule {
+    // Quiet: the unreachable remote would log every retry.
     var builder = ReactorBuilder().withDocumentModels(BuiltInModels.all).withSync(testSyncConfig)
+        .withLogger(Logger(label: "client-test", factory: { _ in SwiftLogNoOpLogHandler() }))
         .withSyncChannels(HTTPSyncChannel.factory(config: testSyncConfig, resolver: SecretResolver(environment: [:], vault: nil)))
     if let store { builder = builder.withStore(store) }
     return try await builder.buildModule()
@@ -71,8 +73,12 @@ func withServer<T: Sendable>(
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
-            try await ServerRuntime.run(deps, host: "127.0.0.1", port: port, logger: Logger(label: "client-test"), handleSignals: false) {
-                portContinuation.yield($0)
+            do {
+                try await ServerRuntime.run(deps, host: "127.0.0.1", port: port, logger: Logger(label: "client-test"), handleSignals: false) {
+                    portContinuation.yield($0)
+                }
+            } catch is CancellationError {
+                // Stopped by the test.
             }
         }
         var iterator = ports.makeAsyncIterator()
