@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ReactorFunctions", targets: ["ReactorFunctions"]),
         .library(name: "ReactorAI", targets: ["ReactorAI"]),
         .library(name: "ReactorAIProviders", targets: ["ReactorAIProviders"]),
+        .library(name: "ReactorRemote", targets: ["ReactorRemote"]),
         .executable(name: "reactor", targets: ["ReactorCommand"]),
         // Not shipped: the benchmark and the crash-safety test's worker.
         .executable(name: "reactor-bench", targets: ["ReactorBench"]),
@@ -209,6 +210,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The remote client (issue 17): `RemoteReactorClient`, the `DocumentClient` of a reactor behind a server, over
+        // the HTTP API (AsyncHTTPClient; subscriptions over SSE with reconnection and resume). No engine.
+        .target(
+            name: "ReactorRemote",
+            dependencies: [
+                "ReactorCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The unified HTTP server (Hummingbird): the document API, subscriptions, health, metrics, admin.
         .target(
             name: "ReactorServer",
@@ -265,7 +277,7 @@ let package = Package(
             name: "ReactorBench",
             dependencies: [
                 "ReactorCore", "ReactorEngine", "ReactorSQLite", "ReactorModels", "ReactorMemory", "ReactorTesting",
-                "ReactorServer", "ReactorConfig", "ReactorAI",
+                "ReactorServer", "ReactorConfig", "ReactorAI", "ReactorRemote",
                 .target(name: "ReactorPostgres", condition: .when(traits: ["Postgres"])),
                 .target(name: "ReactorWasm", condition: .when(traits: ["WASM"])),
                 .target(name: "ReactorAIProviders", condition: .when(traits: ["AI"])),
@@ -376,6 +388,19 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // One client API (issue 17): the `DocumentClient` conformance suite on `ReactorClient` (memory, SQLite) and on
+        // `RemoteReactorClient` against the server on a real port; reconnection across restarts and cut connections.
+        .testTarget(
+            name: "ReactorClientTests",
+            dependencies: [
+                "ReactorRemote", "ReactorServer", "ReactorTesting", "ReactorEngine", "ReactorModels", "ReactorSQLite",
+                "ReactorMemory", "ReactorConfig", "ReactorVault",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

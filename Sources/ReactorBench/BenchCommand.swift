@@ -19,7 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure jobs/s (memory, SQLite), batched appends, cold load, cached get, and raw SQLite inserts.",
         discussion: "Build in release mode for meaningful numbers: swift run -c release reactor-bench",
         subcommands: [CrashWorkerCommand.self, UndoBenchCommand.self, SyncBenchCommand.self, StateSizeBenchCommand.self, SoakBenchCommand.self,
-                      FunctionsBenchCommand.self, ModelsBenchCommand.self, AIBenchCommand.self, TimeTravelBenchCommand.self])
+                      FunctionsBenchCommand.self, ModelsBenchCommand.self, AIBenchCommand.self, TimeTravelBenchCommand.self, ClientBenchCommand.self])
 
     @Option(name: .long, help: "Single-action jobs per throughput run.") var jobs: Int = 20_000
     @Option(name: .long, help: "Operations in the cold-load document.") var coldOperations: Int = 100_000

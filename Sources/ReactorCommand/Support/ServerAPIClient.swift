@@ -173,12 +173,7 @@ struct ServerAPIClient: Sendable {
 
     /// The ``ReactorError`` an error answer (`{"error": {…}}`) carries, or a generic one naming the status.
     static func failure(_ json: JSONValue, status: Int, _ method: String, _ path: String) -> ReactorError {
-        if let error = json["error"], let code = error["code"]?.stringValue {
-            var details: [String: String] = [:]
-            for (key, value) in error["details"]?.objectValue ?? [:] { details[key] = value.stringValue ?? value.canonicalString }
-            if let path = error["path"]?.stringValue { details["path"] = path }
-            return ReactorError(ReactorError.Code(code), error["message"]?.stringValue ?? code, details: details)
-        }
+        if let error = ReactorError(errorBody: json) { return error }
         return ReactorError(.internal, "the server answered \(method) \(path) with HTTP \(status)")
     }
 

@@ -1,18 +1,33 @@
 import Foundation
 import ReactorCore
 
-/// The high-level client: every write waits for `READ_READY` and returns the resulting document; actions are signed
-/// with the client's signer; identifiers may be ids or slugs.
+/// The high-level client of a reactor in this process: every write waits for `READ_READY` and returns the resulting
+/// document; actions are signed with the client's signer; identifiers may be ids or slugs.
+///
+/// It is the in-process ``DocumentClient`` (`ReactorClient+DocumentClient.swift`): code written against
+/// `any DocumentClient` runs the same on it and on `RemoteReactorClient` (`ReactorRemote`), the client of a reactor
+/// behind a server.
 public struct ReactorClient: Sendable {
+    /// The reactor the client drives.
     public let reactor: Reactor
+    /// The reactor's sync manager (``ReactorModule/sync``), for the sync calls; nil when it runs no sync.
+    public let sync: SyncManager?
+    /// Signs every action the client submits (nil: the reactor's default signer, if any).
     public let signer: (any Signer)?
     /// How long a write may take before the client gives up waiting (the job itself keeps its own timeout).
     public var timeout: Duration
 
-    public init(reactor: Reactor, signer: (any Signer)? = nil, timeout: Duration = .seconds(60)) {
+    /// A client of `reactor` (with its `sync` manager, when it runs one).
+    public init(reactor: Reactor, sync: SyncManager? = nil, signer: (any Signer)? = nil, timeout: Duration = .seconds(60)) {
         self.reactor = reactor
+        self.sync = sync
         self.signer = signer
         self.timeout = timeout
+    }
+
+    /// A client of the module's reactor and sync manager.
+    public init(module: ReactorModule, signer: (any Signer)? = nil, timeout: Duration = .seconds(60)) {
+        self.init(reactor: module.reactor, sync: module.sync, signer: signer, timeout: timeout)
     }
 
     // MARK: Reads
@@ -93,6 +108,12 @@ public struct ReactorClient: Sendable {
         let id = try await get(identifier, branch: branch).id
         let job = try await reactor.execute(id, branch: branch, actions: actions, signer: signer)
         return try await finish(job, documentID: id, branch: branch)
+    }
+
+    /// Queues `actions` for the document as one job and returns the job without waiting.
+    public func submit(_ identifier: String, branch: String = Branch.main, actions: [Action]) async throws -> JobInfo {
+        let id = try await get(identifier, branch: branch).id
+        return try await reactor.execute(id, branch: branch, actions: actions, signer: signer)
     }
 
     /// Renames a document.

@@ -122,11 +122,6 @@ extension Reactor {
     /// Waits until the job is `READ_READY` (or failed) and returns its info. Throws the job's error when it failed.
     @discardableResult
     public func waitForJob(_ jobID: String, timeout: Duration = .seconds(60)) async throws -> JobInfo {
-        let info = try await waitForJobInfo(jobID, timeout: timeout)
-        if let error = info.error { throw error }
-        guard info.status == .readReady else {
-            throw ReactorError(.jobTimeout, "job '\(jobID)' did not finish within \(timeout)", details: ["jobId": jobID, "status": info.status.rawValue])
-        }
-        return info
+        try await waitForJobInfo(jobID, timeout: timeout).readyOrThrow(waitedFor: timeout)
     }
 }

@@ -1,4 +1,5 @@
 import DequeModule
+import ReactorCore
 import Synchronization
 
 /// The bounded buffer between the ``SubscriptionManager`` (which pushes changes in global ordinal order, never

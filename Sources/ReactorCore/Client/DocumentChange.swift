@@ -1,8 +1,10 @@
-import ReactorCore
 import Synchronization
 
 /// A change to a document that a subscription matched: the operations one job appended to one document (live), or
-/// consecutive operations of one document read back from the store (a replay, see ``SubscriptionManager``).
+/// consecutive operations of one document read back from the store (a replay, see the engine's `SubscriptionManager`).
+///
+/// What ``DocumentClient/changes(_:after:)`` yields, in process and over HTTP alike (a remote client rebuilds it from
+/// the server's `change` event).
 public struct DocumentChange: Sendable {
     /// What the change did to the document.
     public enum Kind: String, Sendable, Codable {
@@ -18,7 +20,7 @@ public struct DocumentChange: Sendable {
     /// The operations the change appended, in ordinal order.
     public var operations: [OperationRecord]
     /// The change's resume position: its highest ordinal. Subscriptions deliver changes in global ordinal order, so
-    /// every matching change at or below it was delivered before it or with it (see ``Subscription/position``).
+    /// every matching change at or below it was delivered before it or with it: resume after it to miss nothing.
     public var position: Int64
     /// One encoded form of the change that a transport may keep, shared by every subscriber the change goes to (so
     /// that a change sent to many streams is encoded once).
@@ -46,15 +48,4 @@ public struct DocumentChange: Sendable {
         self.operations = operations
         self.position = operations.map(\.ordinal).max() ?? 0
     }
-
-    /// Whether `query` matches the change: the document's header, with the given parents; a deletion matches queries
-    /// that leave deleted documents out too (a subscriber learns that its document went away).
-    func matches(_ query: DocumentQuery, parents: @autoclosure () -> [String]) -> Bool {
-        var query = query
-        query.includeDeleted = query.includeDeleted || kind == .deleted
-        return query.matches(document.header, parents: parents())
-    }
-
-    /// The first ordinal of the change.
-    var firstOrdinal: Int64 { operations.map(\.ordinal).min() ?? 0 }
 }
