@@ -2,7 +2,7 @@
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct WaitersTests {
+@Suite(.timeLimit(.minutes(3))) struct WaitersTests {
     @Test func aWaitEndsAtItsTimeoutWithThePredicatesValue() async throws {
         let waiters = Waiters()
         #expect(try await waiters.wait(timeout: .milliseconds(10)) { false } == false)

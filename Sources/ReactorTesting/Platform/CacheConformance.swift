@@ -233,12 +233,14 @@ public enum CacheConformance {
         CacheConformanceCase("an unacked message is redelivered after its visibility timeout") { make in
             let cache = try await make()
             let id = try await cache.enqueue("work", on: "retry")
-            let first = try await cache.dequeue(from: "retry", visibilityTimeout: .milliseconds(200))
+            // 2 s: long enough that the next dequeue comes before it on a loaded machine (200 ms did not, against
+            // PostgreSQL beside a build), short enough to wait for.
+            let first = try await cache.dequeue(from: "retry", visibilityTimeout: .seconds(2))
             try check(first?.id == id && first?.deliveries == 1, "the first delivery is \(String(describing: first))")
             let hidden = try await cache.dequeue(from: "retry", visibilityTimeout: .seconds(30))
             try check(hidden == nil, "an in-flight message was handed out again at once")
             var second: QueueMessage?
-            try await PlatformTestSupport.eventually("redelivery after a 200 ms visibility timeout") {
+            try await PlatformTestSupport.eventually("redelivery after a 2 s visibility timeout") {
                 second = try await cache.dequeue(from: "retry", visibilityTimeout: .seconds(30))
                 return second != nil
             }
